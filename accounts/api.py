@@ -1,0 +1,190 @@
+from django.http import HttpResponseRedirect
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import google, services
+from accounts.models import User
+from accounts.throttles import AuthAccountThrottle, AuthIPThrottle
+
+
+class UserSerializer(serializers.ModelSerializer):
+    user_id = serializers.UUIDField(source="id", read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "user_id",
+            "email",
+            "username",
+            "display_name",
+            "provider",
+            "activation_state",
+            "is_online",
+            "last_seen",
+            "preferences",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class SignupSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    username = serializers.RegexField(r"^[\w.@+-]+$", max_length=150, required=False, allow_blank=True)
+
+
+class LoginSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=2000)
+
+
+class IdTokenSerializer(serializers.Serializer):
+    id_token = serializers.CharField(max_length=8000)
+
+
+class CallbackSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=2000)
+    state = serializers.CharField(max_length=200)
+
+
+TokenPairSerializer = inline_serializer(
+    "TokenPair", {"token": serializers.CharField(), "refresh": serializers.CharField()}
+)
+LoginResponseSerializer = inline_serializer(
+    "LoginResponse",
+    {
+        "token": serializers.CharField(),
+        "refresh": serializers.CharField(),
+        "user_id": serializers.UUIDField(),
+        "email": serializers.EmailField(),
+        "user": UserSerializer(),
+    },
+)
+
+
+def login_body(user: User) -> dict:
+    return {
+        **services.tokens_for(user=user),
+        "user_id": str(user.id),
+        "email": user.email,
+        "user": UserSerializer(user).data,
+    }
+
+
+class AuthView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+
+class SignupView(AuthView):
+    throttle_classes = [AuthIPThrottle, AuthAccountThrottle]
+
+    @extend_schema(
+        request=SignupSerializer,
+        responses={
+            201: inline_serializer(
+                "SignupResponse",
+                {
+                    "user_id": serializers.UUIDField(),
+                    "email": serializers.EmailField(),
+                    "username": serializers.CharField(),
+                    "token": serializers.CharField(),
+                    "refresh": serializers.CharField(),
+                },
+            ),
+            409: OpenApiResponse(description="Email already registered"),
+        },
+    )
+    def post(self, request):
+        data = SignupSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_signup(**data.validated_data)
+        body = {"user_id": str(user.id), "email": user.email, "username": user.username}
+        return Response({**body, **services.tokens_for(user=user)}, status=status.HTTP_201_CREATED)
+
+
+class LoginView(AuthView):
+    throttle_classes = [AuthIPThrottle, AuthAccountThrottle]
+
+    @extend_schema(request=LoginSerializer, responses={200: LoginResponseSerializer, 401: OpenApiResponse()})
+    def post(self, request):
+        data = LoginSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_login(request=request, **data.validated_data)
+        return Response(login_body(user))
+
+
+class RefreshView(AuthView):
+    @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer, 401: OpenApiResponse()})
+    def post(self, request):
+        data = RefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(services.token_refresh(refresh=data.validated_data["refresh"]))
+
+
+class LogoutView(AuthView):
+    @extend_schema(
+        request=RefreshSerializer,
+        responses={
+            200: inline_serializer("LogoutResponse", {"message": serializers.CharField()}),
+            401: OpenApiResponse(),
+        },
+    )
+    def post(self, request):
+        data = RefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.token_revoke(refresh=data.validated_data["refresh"])
+        return Response({"message": "Logged out successfully"})
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: UserSerializer})
+    def get(self, request):
+        return Response(UserSerializer(request.user).data)
+
+
+class GoogleStartView(AuthView):
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "GoogleStart", {"authorization_url": serializers.URLField(), "state": serializers.CharField()}
+            ),
+            302: OpenApiResponse(description="With ?redirect=1, a redirect to Google"),
+        }
+    )
+    def get(self, request):
+        start = google.authorization_start()
+        if request.query_params.get("redirect") in ("1", "true"):
+            return HttpResponseRedirect(start["authorization_url"])
+        return Response(start)
+
+
+class GoogleCallbackView(AuthView):
+    throttle_classes = [AuthIPThrottle]
+
+    @extend_schema(parameters=[CallbackSerializer], responses={200: LoginResponseSerializer, 401: OpenApiResponse()})
+    def get(self, request):
+        data = CallbackSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        claims = google.code_exchange(**data.validated_data)
+        return Response(login_body(google.google_user_get_or_create(claims=claims)))
+
+
+class GoogleTokenView(AuthView):
+    throttle_classes = [AuthIPThrottle]
+
+    @extend_schema(request=IdTokenSerializer, responses={200: LoginResponseSerializer, 401: OpenApiResponse()})
+    def post(self, request):
+        data = IdTokenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        claims = google.id_token_verify(id_token=data.validated_data["id_token"])
+        return Response(login_body(google.google_user_get_or_create(claims=claims)))

@@ -1,0 +1,68 @@
+"""Account use-cases: sign-up, sign-in, tokens, sign-out."""
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.exceptions import EmailTaken, InvalidCredentials, InvalidToken
+from accounts.models import Provider, User
+from config.exceptions import ParleyError
+
+
+def tokens_for(*, user: User) -> dict:
+    """A fresh access + refresh pair for the user."""
+    refresh = RefreshToken.for_user(user)
+    return {"token": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def user_signup(*, email: str, password: str, username: str = "") -> User:
+    """Create a local account. Raises EmailTaken (409) and ParleyError on a weak password."""
+    email = email.strip().lower()
+    if User.objects.filter(email=email, provider=Provider.LOCAL).exists():
+        raise EmailTaken()
+    if username and User.objects.filter(username=username).exists():
+        raise EmailTaken("This username is taken.", code="username_taken")
+    try:
+        validate_password(password, user=User(email=email, username=username))
+    except DjangoValidationError as exc:
+        raise ParleyError(exc.messages[0], code="weak_password", fields={"password": exc.messages}) from exc
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email, password, username=username or None)
+    except IntegrityError as exc:
+        # Two sign-ups with the same email at the same moment: the constraint decides.
+        raise EmailTaken() from exc
+
+
+def user_login(*, email: str, password: str, request=None) -> User:
+    """Check a local account's password. Raises InvalidCredentials (401)."""
+    user = authenticate(request, email=email, password=password)
+    if user is None:
+        raise InvalidCredentials()
+    return user
+
+
+def token_refresh(*, refresh: str) -> dict:
+    """Rotate a refresh token: the old one is blacklisted, a new pair returned."""
+    try:
+        old = RefreshToken(refresh)
+        user = User.objects.filter(id=old["user_id"], is_active=True).first()
+        if user is None:
+            raise InvalidToken()
+        old.blacklist()
+    except TokenError as exc:
+        raise InvalidToken() from exc
+    return tokens_for(user=user)
+
+
+def token_revoke(*, refresh: str) -> User:
+    """Blacklist a refresh token so it can no longer be used. Raises InvalidToken (401)."""
+    try:
+        token = RefreshToken(refresh)
+        token.blacklist()
+    except TokenError as exc:
+        raise InvalidToken() from exc
+    return User.objects.get(id=token["user_id"])

@@ -1,0 +1,32 @@
+"""Throttles. Rates are settings (THROTTLE_RATE_AUTH, THROTTLE_RATE_USER); counts live in the
+cache, so with Redis they hold across processes."""
+
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import UserRateThrottle as BaseUserRateThrottle
+
+
+class UserRateThrottle(BaseUserRateThrottle):
+    """Every authenticated call, per user; anonymous calls per IP at the same rate."""
+
+    scope = "user"
+
+
+class AuthIPThrottle(SimpleRateThrottle):
+    """Sign-in and sign-up attempts per client IP."""
+
+    scope = "auth_ip"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class AuthAccountThrottle(SimpleRateThrottle):
+    """Sign-in and sign-up attempts per account (the email), whatever IP they come from."""
+
+    scope = "auth_account"
+
+    def get_cache_key(self, request, view):
+        email = request.data.get("email") if hasattr(request.data, "get") else None
+        if not isinstance(email, str) or not email.strip():
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": email.strip().lower()}

@@ -1,0 +1,109 @@
+"""Conversations: the one thing every message belongs to, practice with the AI and talk between people."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ConversationKind(models.TextChoices):
+    PRACTICE = "practice", "Practice with the AI"
+    ASSISTANT = "assistant", "Assistant"
+    DIRECT = "direct", "Direct message"
+    GROUP = "group", "Group"
+
+
+class Conversation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=20, choices=ConversationKind.choices)
+    title = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # The pair of user ids ("<smaller>:<larger>") of a direct conversation: unique, so two
+    # first messages sent at the same moment from both sides end in one conversation.
+    direct_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    # The next seq to hand out; read and bumped under a row lock so seqs have no gaps.
+    next_seq = models.PositiveBigIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_message_at", "-created_at"]
+        indexes = [models.Index(fields=["kind", "-last_message_at"], name="conv_kind_last_msg")]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.get_kind_display()} {self.id}"
+
+
+class MembershipRole(models.TextChoices):
+    OWNER = "owner", "Owner"
+    MEMBER = "member", "Member"
+
+
+class Membership(models.Model):
+    """Who is in a conversation. You may see a conversation only while you are a member."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    joined_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+    delivered_up_to_seq = models.PositiveBigIntegerField(default=0)
+    read_up_to_seq = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["joined_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "user"], name="membership_unique_user"),
+        ]
+        indexes = [models.Index(fields=["user", "left_at"], name="membership_user_active")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.conversation_id} ({self.role})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.left_at is None
+
+
+class MessageRole(models.TextChoices):
+    USER = "user", "User"
+    ASSISTANT = "assistant", "Assistant"
+    SYSTEM = "system", "System"
+
+
+class MessageState(models.TextChoices):
+    COMPLETE = "complete", "Complete"
+    STREAMING = "streaming", "Streaming"
+    FAILED = "failed", "Failed"
+
+
+class Message(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    # Null for the AI partner.
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages_sent"
+    )
+    role = models.CharField(max_length=10, choices=MessageRole.choices)
+    content = models.TextField(blank=True)
+    seq = models.PositiveBigIntegerField()
+    # NULL, not "", for "no client id", so the partial unique constraint ignores those rows.
+    client_id = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    state = models.CharField(max_length=10, choices=MessageState.choices, default=MessageState.COMPLETE)
+    meta = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["conversation", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="message_unique_seq"),
+            models.UniqueConstraint(
+                fields=["sender", "client_id"],
+                condition=models.Q(client_id__isnull=False, sender__isnull=False),
+                name="message_unique_client_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}#{self.seq} {self.role}"

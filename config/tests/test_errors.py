@@ -1,0 +1,44 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_unknown_api_path_is_a_404_envelope(api_client):
+    response = api_client.get("/api/v1/does-not-exist")
+
+    assert response.status_code == 404
+    assert response.json() == {"error": "Not found.", "code": "not_found"}
+
+
+def test_a_wrong_method_is_a_405_envelope(api_client):
+    response = api_client.get("/api/v1/auth/login")
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
+def test_malformed_json_is_a_400_envelope(api_client):
+    response = api_client.post("/api/v1/auth/login", data="{not json", content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+def test_an_unauthenticated_call_is_a_401_envelope(api_client):
+    response = api_client.get("/api/v1/auth/me")
+
+    assert response.status_code == 401
+    assert set(response.json()) == {"error", "code"}
+
+
+@pytest.mark.urls("config.tests.urls_failing")
+@pytest.mark.parametrize("path", ["/api/v1/crash", "/api/v1/crash-plain"])
+def test_an_unexpected_error_is_a_logged_500_with_a_generic_message(path, caplog):
+    from django.test import Client
+
+    response = Client(raise_request_exception=False).get(path)
+
+    assert response.status_code == 500
+    assert response.json() == {"error": "Something went wrong on our side. Please retry later.", "code": "server_error"}
+    assert "boom" not in response.content.decode()
+    assert any("unhandled error" in record.getMessage() for record in caplog.records)

@@ -102,7 +102,9 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 def test_daphne_serves_the_app_and_static_files_over_plain_http(tmp_path):
     env = production_env(tmp_path, SECURE_SSL_REDIRECT="0")
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True
+    )
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

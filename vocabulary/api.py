@@ -1,0 +1,179 @@
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from vocabulary import export, selectors, services
+from vocabulary.models import Mastery, ReviewRating, VocabularyItem
+
+
+class VocabularyItemSerializer(serializers.ModelSerializer):
+    source_message = serializers.UUIDField(source="source_message_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = VocabularyItem
+        fields = [
+            "id",
+            "phrase",
+            "reading",
+            "translation",
+            "context_sentence",
+            "source_message",
+            "source",
+            "language",
+            "mastery",
+            "due_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class VocabularyCreateSerializer(serializers.Serializer):
+    phrase = serializers.CharField(max_length=200)
+    translation = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reading = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    context_sentence = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    source_message = serializers.UUIDField(required=False, allow_null=True, default=None)
+    language = serializers.CharField(max_length=32)
+
+
+class VocabularyUpdateSerializer(serializers.Serializer):
+    mastery = serializers.ChoiceField(choices=Mastery.choices, required=False)
+    translation = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    reading = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    context_sentence = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class VocabularyFilterSerializer(serializers.Serializer):
+    language = serializers.CharField(max_length=32, required=False)
+    mastery = serializers.ChoiceField(choices=Mastery.choices, required=False)
+    search = serializers.CharField(max_length=200, required=False)
+
+
+class VocabularyExportSerializer(VocabularyFilterSerializer):
+    format = serializers.ChoiceField(choices=["csv", "anki"], default="csv")
+
+
+class VocabularyReviewSerializer(serializers.Serializer):
+    rating = serializers.ChoiceField(
+        choices=[*(str(value) for value in ReviewRating.values), *(label.lower() for label in ReviewRating.labels)],
+        help_text="1-4, or again | hard | good | easy.",
+    )
+
+
+ITEM_ID = OpenApiParameter("item_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+NOT_FOUND = OpenApiResponse(description="No such item, or another user's")
+
+
+class VocabularyListView(generics.ListAPIView):
+    serializer_class = VocabularyItemSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return VocabularyItem.objects.none()
+        filters = VocabularyFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.vocabulary_list(user=self.request.user, **filters.validated_data)
+
+    @extend_schema(parameters=[VocabularyFilterSerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=VocabularyCreateSerializer,
+        responses={
+            201: VocabularyItemSerializer,
+            200: OpenApiResponse(VocabularyItemSerializer, description="The phrase was already kept"),
+            404: OpenApiResponse(description="source_message is not in one of your conversations"),
+        },
+    )
+    def post(self, request):
+        data = VocabularyCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item, created = services.vocabulary_add(user=request.user, **data.validated_data)
+        return Response(
+            VocabularyItemSerializer(item).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class VocabularyDueView(generics.ListAPIView):
+    serializer_class = VocabularyItemSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return VocabularyItem.objects.none()
+        return selectors.vocabulary_due(user=self.request.user, limit=None)
+
+
+class VocabularyDetailView(APIView):
+    @extend_schema(parameters=[ITEM_ID], responses={200: VocabularyItemSerializer, 404: NOT_FOUND})
+    def get(self, request, item_id):
+        item = selectors.vocabulary_get(user=request.user, item_id=item_id)
+        return Response(VocabularyItemSerializer(item).data)
+
+    @extend_schema(
+        parameters=[ITEM_ID],
+        request=VocabularyUpdateSerializer,
+        responses={200: VocabularyItemSerializer, 404: NOT_FOUND},
+    )
+    def patch(self, request, item_id):
+        item = selectors.vocabulary_get(user=request.user, item_id=item_id)
+        data = VocabularyUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.vocabulary_update(item=item, **data.validated_data)
+        return Response(VocabularyItemSerializer(item).data)
+
+    @extend_schema(parameters=[ITEM_ID], responses={204: None, 404: NOT_FOUND})
+    def delete(self, request, item_id):
+        services.vocabulary_delete(item=selectors.vocabulary_get(user=request.user, item_id=item_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VocabularyReviewView(APIView):
+    @extend_schema(
+        parameters=[ITEM_ID],
+        request=VocabularyReviewSerializer,
+        responses={200: VocabularyItemSerializer, 404: NOT_FOUND},
+    )
+    def post(self, request, item_id):
+        item = selectors.vocabulary_get(user=request.user, item_id=item_id)
+        data = VocabularyReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.vocabulary_review(item=item, rating=data.validated_data["rating"])
+        return Response(VocabularyItemSerializer(item).data)
+
+
+class VocabularyExportView(APIView):
+    def perform_content_negotiation(self, request, force=False):
+        # DRF reads ?format= as a renderer override and would answer ?format=csv with a 404; here
+        # it names the file format, so negotiation is skipped and errors are rendered as JSON.
+        return JSONRenderer(), JSONRenderer.media_type
+
+    @extend_schema(
+        parameters=[VocabularyExportSerializer],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, or with format=anki an .apkg deck"),
+            (200, "application/apkg"): OpenApiResponse(OpenApiTypes.BINARY),
+            400: OpenApiResponse(description="Unknown format or filter value"),
+        },
+    )
+    def get(self, request):
+        query = VocabularyExportSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        file_format = query.validated_data.pop("format")
+        items = selectors.vocabulary_list(user=request.user, **query.validated_data)
+        if file_format == "anki":
+            response = HttpResponse(
+                export.anki_export(items, deck_name="Parley vocabulary"), content_type="application/apkg"
+            )
+            response["Content-Disposition"] = 'attachment; filename="parley-vocabulary.apkg"'
+        else:
+            response = HttpResponse(export.csv_export(items), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="parley-vocabulary.csv"'
+        return response

@@ -1,0 +1,45 @@
+"""Vocabulary reads: a learner's items, what is due for review, one item."""
+
+import uuid
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from config.exceptions import NotFound
+from vocabulary.models import VocabularyItem
+
+DUE_LIMIT = 50
+
+
+def vocabulary_list(
+    *, user: User, language: str | None = None, mastery: str | None = None, search: str | None = None
+) -> QuerySet[VocabularyItem]:
+    """The user's items, newest first, narrowed by language, mastery and a phrase/reading/translation search."""
+    items = VocabularyItem.objects.filter(user=user)
+    if language:
+        items = items.filter(language=language.strip().lower())
+    if mastery:
+        items = items.filter(mastery=mastery)
+    if search and search.strip():
+        term = search.strip()
+        items = items.filter(Q(phrase__icontains=term) | Q(reading__icontains=term) | Q(translation__icontains=term))
+    return items
+
+
+def vocabulary_due(
+    *, user: User, now: datetime | None = None, limit: int | None = DUE_LIMIT
+) -> QuerySet[VocabularyItem]:
+    """The user's items due at `now`, most overdue first; `limit=None` leaves the slicing to the caller."""
+    items = VocabularyItem.objects.filter(user=user, due_at__lte=now or timezone.now()).order_by("due_at", "id")
+    return items[:limit] if limit is not None else items
+
+
+def vocabulary_get(*, user: User, item_id: uuid.UUID | str) -> VocabularyItem:
+    """One of the user's items. Raises NotFound for a missing id or another user's item."""
+    try:
+        return VocabularyItem.objects.get(user=user, id=item_id)
+    except (VocabularyItem.DoesNotExist, ValidationError) as exc:
+        raise NotFound("Vocabulary item not found.", code="vocabulary_not_found") from exc

@@ -1,0 +1,248 @@
+"""Vocabulary use-cases: add by hand, tag from the AI's reply, edit, delete, review."""
+
+import re
+import uuid
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from fsrs import Card, Rating, Scheduler, State
+
+from accounts.models import User
+from config.exceptions import NotFound, ParleyError
+from conversations.models import Message
+from vocabulary.models import Mastery, ReviewLog, ReviewRating, Source, VocabularyItem
+
+# fsrs's defaults (90% desired retention, 1 and 10 minute learning steps, fuzzed intervals).
+SCHEDULER = Scheduler()
+
+# An item counts as mastered once fsrs has it in Review with a stability of three weeks or more:
+# the learner is predicted to still recall it after 21 days, Anki's line between "young" and
+# "mature" cards.
+MASTERED_STABILITY_DAYS = 21.0
+
+_MAX_LENGTHS = {
+    "phrase": VocabularyItem._meta.get_field("phrase").max_length,
+    "reading": VocabularyItem._meta.get_field("reading").max_length,
+    "translation": VocabularyItem._meta.get_field("translation").max_length,
+}
+_SENTENCE_END = re.compile(r"(?<=[。！？!?.])\s*|\n+")
+
+
+def _clean(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def _card_new(*, now: datetime) -> dict:
+    # card_id only links fsrs's own review logs to a card; ours hang off the item instead.
+    return Card(card_id=int(now.timestamp() * 1000), due=now).to_dict()
+
+
+def _source_message_check(*, user: User, source_message: Message | uuid.UUID) -> Message:
+    """The message, if it is in a conversation the user is still a member of. Raises NotFound."""
+    message_id = source_message.pk if isinstance(source_message, Message) else source_message
+    message = Message.objects.filter(
+        id=message_id,
+        conversation__memberships__user=user,
+        conversation__memberships__left_at__isnull=True,
+    ).first()
+    if message is None:
+        raise NotFound("Message not found.", code="message_not_found")
+    return message
+
+
+def _item_upsert(
+    *,
+    user: User,
+    phrase: str,
+    language: str,
+    translation: str,
+    reading: str,
+    context_sentence: str,
+    source_message: Message | None,
+    source: str,
+) -> tuple[VocabularyItem, bool]:
+    now = timezone.now()
+    item, created = VocabularyItem.objects.get_or_create(
+        user=user,
+        language=language,
+        phrase=phrase,
+        defaults={
+            "translation": translation,
+            "reading": reading,
+            "context_sentence": context_sentence,
+            "source_message": source_message,
+            "source": source,
+            "card": _card_new(now=now),
+            "due_at": now,
+            "created_at": now,
+        },
+    )
+    if created:
+        return item, True
+    # Adding again fills in what the item lacked and never overwrites what the learner wrote.
+    changed = []
+    for field, value in (("translation", translation), ("reading", reading), ("context_sentence", context_sentence)):
+        if value and not getattr(item, field):
+            setattr(item, field, value)
+            changed.append(field)
+    if source_message is not None and item.source_message_id is None:
+        item.source_message = source_message
+        changed.append("source_message")
+    if changed:
+        item.save(update_fields=[*changed, "updated_at"])
+    return item, False
+
+
+def _input_check(*, phrase: str, language: str, source: str) -> None:
+    fields = {}
+    if not phrase:
+        fields["phrase"] = ["This field may not be blank."]
+    elif len(phrase) > _MAX_LENGTHS["phrase"]:
+        fields["phrase"] = [f"Ensure this field has no more than {_MAX_LENGTHS['phrase']} characters."]
+    if not language:
+        fields["language"] = ["This field may not be blank."]
+    if source not in Source.values:
+        fields["source"] = [f'"{source}" is not a valid choice.']
+    if fields:
+        raise ParleyError(next(iter(fields.values()))[0], fields=fields)
+
+
+@transaction.atomic
+def vocabulary_add(
+    *,
+    user: User,
+    phrase: str,
+    language: str,
+    translation: str = "",
+    reading: str = "",
+    context_sentence: str = "",
+    source_message: Message | uuid.UUID | None = None,
+    source: str = Source.MANUAL,
+) -> tuple[VocabularyItem, bool]:
+    """Keep a phrase once per user and language; returns (item, created).
+
+    Adding a phrase the learner already has returns that item, filling in fields it lacked.
+    Raises NotFound when source_message is not in one of the user's conversations, and
+    ParleyError on a blank phrase or language or an unknown source.
+    """
+    phrase, language = _clean(phrase), _clean(language).lower()
+    _input_check(phrase=phrase, language=language, source=source)
+    message = _source_message_check(user=user, source_message=source_message) if source_message else None
+    return _item_upsert(
+        user=user,
+        phrase=phrase,
+        language=language,
+        translation=_clean(translation),
+        reading=_clean(reading),
+        context_sentence=context_sentence.strip(),
+        source_message=message,
+        source=source,
+    )
+
+
+def _sentence_containing(*, text: str, phrase: str) -> str:
+    return next((s.strip() for s in _SENTENCE_END.split(text) if phrase in s), "")
+
+
+@transaction.atomic
+def vocabulary_tag_from_ai(
+    *, user: User, items: list[dict], language: str, source_message: Message
+) -> list[VocabularyItem]:
+    """Keep the phrases the AI tagged in its reply; returns the items created or found.
+
+    Items are `{"phrase", "reading"?, "translation"?}`; blank, over-long and repeated phrases are
+    skipped. The context sentence is the sentence of the reply holding the phrase. Raises
+    NotFound when source_message is not in one of the user's conversations.
+    """
+    message = _source_message_check(user=user, source_message=source_message)
+    language = _clean(language).lower()
+    kept: dict[str, VocabularyItem] = {}
+    for raw in items:
+        if not isinstance(raw, dict):
+            continue
+        phrase = _clean(str(raw.get("phrase") or ""))
+        if not phrase or len(phrase) > _MAX_LENGTHS["phrase"] or phrase in kept:
+            continue
+        kept[phrase], _ = _item_upsert(
+            user=user,
+            phrase=phrase,
+            language=language,
+            translation=_clean(str(raw.get("translation") or ""))[: _MAX_LENGTHS["translation"]],
+            reading=_clean(str(raw.get("reading") or ""))[: _MAX_LENGTHS["reading"]],
+            context_sentence=_sentence_containing(text=message.content, phrase=phrase),
+            source_message=message,
+            source=Source.AI,
+        )
+    return list(kept.values())
+
+
+def vocabulary_update(
+    *,
+    item: VocabularyItem,
+    mastery: str | None = None,
+    translation: str | None = None,
+    reading: str | None = None,
+    context_sentence: str | None = None,
+) -> VocabularyItem:
+    """Change what the learner may edit; None leaves a field as it is. Raises ParleyError on a bad mastery."""
+    if mastery is not None and mastery not in Mastery.values:
+        message = f'"{mastery}" is not a valid choice.'
+        raise ParleyError(f"mastery: {message}", fields={"mastery": [message]})
+    changes = {
+        "mastery": mastery,
+        "translation": _clean(translation) if translation is not None else None,
+        "reading": _clean(reading) if reading is not None else None,
+        "context_sentence": context_sentence.strip() if context_sentence is not None else None,
+    }
+    changed = [field for field, value in changes.items() if value is not None]
+    for field in changed:
+        setattr(item, field, changes[field])
+    if changed:
+        item.save(update_fields=[*changed, "updated_at"])
+    return item
+
+
+def vocabulary_delete(*, item: VocabularyItem) -> None:
+    """Forget an item and its review history."""
+    item.delete()
+
+
+def _rating_parse(rating: int | str) -> ReviewRating:
+    value = str(rating).strip().lower()
+    for choice in ReviewRating:
+        if value in (str(choice.value), choice.label.lower()):
+            return choice
+    message = "Rating must be 1-4 or one of again, hard, good, easy."
+    raise ParleyError(message, fields={"rating": [message]})
+
+
+def _mastery_after(*, card: Card, rating: ReviewRating, mastery: str) -> str:
+    if rating == ReviewRating.AGAIN:
+        return Mastery.LEARNING
+    if card.state == State.Review and (card.stability or 0) >= MASTERED_STABILITY_DAYS:
+        return Mastery.MASTERED
+    # The learner's own "mastered" stands until they forget the item.
+    return Mastery.MASTERED if mastery == Mastery.MASTERED else Mastery.LEARNING
+
+
+@transaction.atomic
+def vocabulary_review(*, item: VocabularyItem, rating: int | str) -> VocabularyItem:
+    """Record a review and let fsrs schedule the next one.
+
+    rating is 1-4 or again|hard|good|easy. Mastery follows: learning after a review, mastered
+    once fsrs's stability reaches MASTERED_STABILITY_DAYS in the Review state, back to learning
+    on "again". Raises ParleyError on a bad rating.
+    """
+    choice = _rating_parse(rating)
+    # Two reviews sent at once (a double tap) must each start from the other's result.
+    item = VocabularyItem.objects.select_for_update().get(pk=item.pk)
+    now = timezone.now()
+    card = Card.from_dict(item.card or _card_new(now=now))
+    card, log = SCHEDULER.review_card(card, Rating(choice.value), review_datetime=now)
+    item.card = card.to_dict()
+    item.due_at = card.due
+    item.mastery = _mastery_after(card=card, rating=choice, mastery=item.mastery)
+    item.save(update_fields=["card", "due_at", "mastery", "updated_at"])
+    ReviewLog.objects.create(item=item, rating=choice, reviewed_at=now, log=log.to_dict(), due_at=card.due)
+    return item

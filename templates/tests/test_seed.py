@@ -76,15 +76,17 @@ def test_edited_file_updates_its_row(two_templates, seed, write_template):
     assert row.source_hash != original.source_hash
 
 
-def test_removed_file_retires_its_row(two_templates, seed):
+def test_removed_file_retires_its_row_and_the_api_hides_it(two_templates, seed, api_client):
     # given two loaded templates
     seed()
     # when one file is removed
     two_templates[1].unlink()
     output = seed()
-    # then its row is kept but inactive
+    # then its row is kept but inactive, and gone from the API
     assert output.startswith("created 0, updated 0, unchanged 1, retired 1")
     assert ConversationTemplate.objects.get(slug="travel").is_active is False
+    assert [item["slug"] for item in api_client.get("/api/v1/templates").json()["results"]] == ["casual"]
+    assert api_client.get("/api/v1/templates/travel").status_code == 404
 
 
 def test_reappearing_file_reactivates_its_row(two_templates, seed, write_template):

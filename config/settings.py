@@ -242,3 +242,19 @@ LOGGING = {
         "daphne": {"level": "WARNING"},
     },
 }
+
+# LLM gateway resilience and limits (conversations/llm/). Fallbacks are tried in order, each
+# `provider` or `provider:model`, when the primary fails persistently.
+LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=30.0)
+LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=2)
+LLM_RETRY_BASE_SECONDS = env.float("LLM_RETRY_BASE_SECONDS", default=0.5)
+LLM_RETRY_MAX_SECONDS = env.float("LLM_RETRY_MAX_SECONDS", default=8.0)
+LLM_FALLBACKS = env.list("LLM_FALLBACKS", default=[])
+LLM_BREAKER_THRESHOLD = env.int("LLM_BREAKER_THRESHOLD", default=5)
+LLM_BREAKER_COOLDOWN_SECONDS = env.float("LLM_BREAKER_COOLDOWN_SECONDS", default=30.0)
+LLM_USER_RATE = env.int("LLM_USER_RATE", default=30)
+LLM_DAILY_TOKEN_BUDGET = env.int("LLM_DAILY_TOKEN_BUDGET", default=200_000)
+if _unknown := {LLM_PROVIDER, *(f.split(":", 1)[0] for f in LLM_FALLBACKS)} - {"", "openai", "mistral", "offline"}:
+    raise ImproperlyConfigured(
+        f"LLM_PROVIDER/LLM_FALLBACKS: unknown provider(s) {sorted(_unknown)} (openai|mistral|offline)."
+    )

@@ -1,0 +1,92 @@
+"""The offline partner: deterministic, no network, one handler per purpose from a registry.
+
+Other apps add purposes in their AppConfig.ready(): `register_offline_handler("advice", advise)`.
+A handler takes the typed request the caller gave the gateway and returns text or a pydantic
+model (or a dict the gateway validates against the call's schema).
+"""
+
+import json
+import math
+import re
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from conversations.llm.errors import MalformedOutput, ProviderError
+from conversations.llm.providers.base import Completion, ProviderCall, Usage
+
+OfflineHandler = Callable[[Any], str | BaseModel | dict]
+
+_handlers: dict[str, OfflineHandler] = {}
+
+# Words with their following space, or runs of other text, so a stream reassembles exactly.
+_PIECES = re.compile(r"\S+\s*|\s+")
+
+
+def register_offline_handler(purpose: str, handler: OfflineHandler) -> None:
+    """Answer `purpose` offline with `handler`; registering again replaces the previous handler."""
+    _handlers[purpose] = handler
+
+
+def offline_handler(purpose: str) -> Callable[[OfflineHandler], OfflineHandler]:
+    """Decorator form of register_offline_handler."""
+
+    def decorate(handler: OfflineHandler) -> OfflineHandler:
+        register_offline_handler(purpose, handler)
+        return handler
+
+    return decorate
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough count (4 characters a token) so budgets and metrics see offline traffic too."""
+    return max(1, math.ceil(len(text) / 4)) if text else 0
+
+
+def _prompt_text(call: ProviderCall) -> str:
+    return "".join(str(m.get("content") or "") for m in call.messages) or repr(call.payload)
+
+
+class OfflineProvider:
+    name = "offline"
+    model = "offline-partner"
+    offline = True
+
+    def _run(self, call: ProviderCall) -> str | BaseModel | dict:
+        # Imported here so the built-in handlers register before the first call, without a cycle.
+        from conversations.llm import partner  # noqa: F401
+
+        handler = _handlers.get(call.purpose)
+        if handler is None:
+            raise ProviderError(f"the offline partner has no handler for purpose {call.purpose!r}", transient=False)
+        return handler(call.payload)
+
+    async def complete(self, call: ProviderCall) -> Completion:
+        answer = self._run(call)
+        text = answer if isinstance(answer, str) else _dump(answer)
+        return Completion(text=text, tokens_in=estimate_tokens(_prompt_text(call)), tokens_out=estimate_tokens(text))
+
+    async def stream(self, call: ProviderCall) -> AsyncIterator[str | Usage]:
+        completion = await self.complete(call)
+        for piece in _PIECES.findall(completion.text):
+            yield piece
+        yield Usage(completion.tokens_in, completion.tokens_out)
+
+    async def structured(self, call: ProviderCall) -> Completion:
+        answer = self._run(call)
+        try:
+            parsed = call.schema.model_validate(answer.model_dump() if isinstance(answer, BaseModel) else answer)
+        except ValidationError as exc:
+            raise MalformedOutput(f"offline {call.purpose} does not match {call.schema.__name__}") from exc
+        text = parsed.model_dump_json()
+        return Completion(
+            text=text,
+            tokens_in=estimate_tokens(_prompt_text(call)),
+            tokens_out=estimate_tokens(text),
+            parsed=parsed,
+        )
+
+
+def _dump(answer: BaseModel | dict) -> str:
+    return answer.model_dump_json() if isinstance(answer, BaseModel) else json.dumps(answer, ensure_ascii=False)

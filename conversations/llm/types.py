@@ -1,0 +1,125 @@
+"""What callers hand the gateway and what they get back: typed requests, deltas and results."""
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Strictness = Literal["gentle", "balanced", "strict"]
+
+
+class Persona(BaseModel):
+    name: str = "Aki"
+    role: str = "conversation partner"
+    style: str = "friendly"
+
+
+class VocabHint(BaseModel):
+    phrase: str
+    reading: str = ""
+    translation: str = ""
+
+
+class Turn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class ReplyRequest(BaseModel):
+    """Everything the partner needs for one turn; real providers get it rendered as chat messages."""
+
+    language: str
+    level: str = "beginner"
+    mode: str = "language"
+    persona: Persona = Field(default_factory=Persona)
+    strictness: Strictness = "balanced"
+    # The template's scaffold, rendered into the system message as given.
+    system_prompt: str = ""
+    starter_turns: list[str] = Field(default_factory=list)
+    vocab_hints: list[VocabHint] = Field(default_factory=list)
+    summary: str = ""
+    recent_turns: list[Turn] = Field(default_factory=list)
+    user_text: str
+
+
+class SummaryRequest(BaseModel):
+    language: str
+    previous_summary: str = ""
+    turns: list[Turn]
+
+
+class VocabularyRequest(BaseModel):
+    language: str
+    level: str = "beginner"
+    text: str
+    hints: list[VocabHint] = Field(default_factory=list)
+
+
+class TurnAnalysisRequest(BaseModel):
+    language: str
+    level: str = "beginner"
+    strictness: Strictness = "balanced"
+    text: str
+
+
+class VocabularyTags(BaseModel):
+    items: list[VocabHint] = Field(max_length=10)
+
+
+class SummaryOut(BaseModel):
+    summary: str
+
+
+class FindingOut(BaseModel):
+    # Plain strings, described for the model: the Japanese checker owns its own vocabulary of values.
+    type: str = Field(
+        max_length=40,
+        description="grammar, vocabulary, particle, conjugation, politeness, spelling, word order or other",
+    )
+    severity: str = Field(max_length=20, description="low, medium or high")
+    original: str = Field(max_length=500)
+    correction: str = Field(max_length=500)
+    explanation: str = Field(max_length=1000)
+    rule: str = ""
+
+
+class Findings(BaseModel):
+    findings: list[FindingOut] = Field(max_length=3)
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    """A function the model may call: `parameters` is its JSON schema."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """One piece of a streamed reply; `index` counts from 0 so a client can spot gaps."""
+
+    index: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyResult:
+    text: str
+    provider: str
+    model: str
+    tokens_in: int
+    tokens_out: int
+    latency_ms: int
+    fallback: bool
+    offline: bool
+    interaction_id: int | None
+    tool_calls: tuple[ToolCall, ...] = field(default=())

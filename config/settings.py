@@ -208,6 +208,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SessionModeEnum": "conversations.models.SessionMode",
+        "TemplateModeEnum": "templates.models.Mode",
+    },
 }
 
 # Google sign-in. The endpoints are settings so tests can point them at a local fake provider.

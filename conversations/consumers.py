@@ -1,18 +1,28 @@
-"""The one WebSocket consumer: every frame is JSON with a `type` (docs/websocket.md)."""
+"""The one WebSocket consumer: every frame is JSON with a `type` (docs/websocket.md).
+
+The consumer only translates frames into service calls and results into frames; every ORM call
+goes through database_sync_to_async.
+"""
 
 import json
 import logging
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+
+from config.exceptions import ParleyError
+from conversations import selectors
+from conversations.events import user_group, user_send
+from conversations.models import MessageState
+from conversations.services import sessions as session_services
+from conversations.services.replies import reply_generate_in_background, stream_state
+from conversations.services.serializers import message_payload
 
 logger = logging.getLogger("parley.ws")
 
 CLOSE_UNAUTHENTICATED = 4401
 MAX_FRAME_CHARS = 64_000
-
-
-def user_group(user_id) -> str:
-    return f"user.{user_id}"
+SYNC_LIMIT = 500
 
 
 class ParleyConsumer(AsyncWebsocketConsumer):
@@ -46,7 +56,26 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         if handler is None:
             await self.send_error("unknown_type", f"Unknown frame type {frame['type'][:40]!r}.")
             return
-        await handler(self, frame)
+        try:
+            await handler(self, frame)
+        except ParleyError as exc:
+            await self.send_error(exc.code, exc.message, **self._echo(frame))
+        except Exception:
+            # The boundary: one log line with the context, the socket stays open.
+            logger.exception("socket frame %r failed for user %s", frame.get("type"), self.user.id)
+            await self.send_error(
+                "server_error", "Something went wrong on our side. Please retry.", **self._echo(frame)
+            )
+
+    @staticmethod
+    def _echo(frame: dict) -> dict:
+        return {
+            key: frame[key] for key in ("client_id", "session_id", "conversation_id") if isinstance(frame.get(key), str)
+        }
+
+    async def client_event(self, event: dict) -> None:
+        """A frame for this user from anywhere (another tab, another process, a generation task)."""
+        await self.send_json(event["payload"])
 
     async def send_json(self, payload: dict) -> None:
         await self.send(text_data=json.dumps(payload, ensure_ascii=False, default=str))
@@ -57,4 +86,70 @@ class ParleyConsumer(AsyncWebsocketConsumer):
     async def on_ping(self, frame: dict) -> None:
         await self.send_json({"type": "pong"})
 
-    handlers = {"ping": on_ping}
+    async def on_user_message(self, frame: dict) -> None:
+        """A turn in a practice session: stored and acked before the partner is asked."""
+        session = await database_sync_to_async(session_services.session_get)(
+            user=self.user, session_id=str(frame.get("session_id"))
+        )
+        turn = await database_sync_to_async(session_services.turn_submit)(
+            session=session, content=frame.get("content"), client_id=frame.get("client_id")
+        )
+        message = turn.user_message
+        await self.send_json(
+            {
+                "type": "ack",
+                "client_id": message.client_id,
+                "message_id": str(message.id),
+                "seq": message.seq,
+                "conversation_id": str(message.conversation_id),
+                "session_id": str(session.id),
+            }
+        )
+        if turn.created:
+            await user_send(self.user.id, {"type": "message", "message": message_payload(message)})
+        if turn.generate:
+            reply_generate_in_background(
+                session_id=session.id, user_message_id=message.id, ai_message_id=turn.ai_message.id
+            )
+
+    async def on_sync(self, frame: dict) -> None:
+        """What was missed since `after_seq`, then the reply so far of a message still being written."""
+        after_seq = frame.get("after_seq", 0)
+        if not isinstance(after_seq, int) or isinstance(after_seq, bool) or after_seq < 0:
+            raise ParleyError("after_seq must be a non-negative integer.")
+        messages = await database_sync_to_async(selectors.messages_since)(
+            user=self.user,
+            conversation_id=frame.get("conversation_id"),
+            session_id=frame.get("session_id"),
+            after_seq=after_seq,
+            limit=SYNC_LIMIT,
+        )
+        for message in messages:
+            if message.state == MessageState.STREAMING:
+                await self._send_stream_snapshot(message)
+            else:
+                await self.send_json({"type": "message", "message": message_payload(message)})
+        await self.send_json(
+            {
+                "type": "synced",
+                "conversation_id": str(messages[0].conversation_id) if messages else frame.get("conversation_id"),
+                "up_to_seq": messages[-1].seq if messages else after_seq,
+                "more": len(messages) == SYNC_LIMIT,
+            }
+        )
+
+    async def _send_stream_snapshot(self, message) -> None:
+        state = await database_sync_to_async(stream_state)(message_id=message.id)
+        session_id = await database_sync_to_async(selectors.session_id_for)(conversation_id=message.conversation_id)
+        await self.send_json(
+            {
+                "type": "ai.delta",
+                "session_id": str(session_id) if session_id else None,
+                "message_id": str(message.id),
+                "index": state["index"] if state else -1,
+                "delta": state["text"] if state else "",
+                "snapshot": True,
+            }
+        )
+
+    handlers = {"ping": on_ping, "user_message": on_user_message, "sync": on_sync}

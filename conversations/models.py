@@ -8,6 +8,7 @@ from django.utils import timezone
 
 # Gateway rows live with the gateway's code but belong to this app (label `conversations`).
 from conversations.llm.models import AIInteraction, InteractionStatus  # noqa: F401
+from templates.models import PreparationType
 
 
 class ConversationKind(models.TextChoices):
@@ -110,3 +111,60 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.conversation_id}#{self.seq} {self.role}"
+
+
+class SessionMode(models.TextChoices):
+    LANGUAGE = "language", "Language practice"
+    INTERVIEW = "interview", "Interview and meeting rehearsal"
+    ASSISTANT = "assistant", "Assistant"
+
+
+class Strictness(models.TextChoices):
+    GENTLE = "gentle", "Gentle"
+    BALANCED = "balanced", "Balanced"
+    STRICT = "strict", "Strict"
+
+
+class SessionStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    ARCHIVED = "archived", "Archived"
+
+
+class FlagVariant(models.TextChoices):
+    TEMPLATE = "template", "Template-driven"
+    FREE_FORM = "free_form", "Free-form"
+
+
+class PracticeSession(models.Model):
+    """A learner's practice with the AI partner; its messages live in the one-to-one conversation."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="practice_session")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_sessions")
+    mode = models.CharField(max_length=20, choices=SessionMode.choices, default=SessionMode.LANGUAGE)
+    language = models.CharField(max_length=40)
+    level = models.CharField(max_length=40, default="beginner")
+    persona = models.CharField(max_length=200, default="friendly")
+    strictness = models.CharField(max_length=10, choices=Strictness.choices, default=Strictness.BALANCED)
+    template = models.ForeignKey(
+        "templates.ConversationTemplate", on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
+    )
+    preparation_type = models.CharField(max_length=20, choices=PreparationType.choices, blank=True)
+    meeting_subtype = models.CharField(max_length=100, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=SessionStatus.choices, default=SessionStatus.IN_PROGRESS)
+    summary = models.TextField(blank=True)
+    # Turns up to this seq are folded into `summary`; later ones go to the prompt verbatim.
+    summary_up_to_seq = models.PositiveBigIntegerField(default=0)
+    flag_variant = models.CharField(max_length=20, choices=FlagVariant.choices, default=FlagVariant.TEMPLATE)
+    user_turns = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "status", "-created_at"], name="session_user_status_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} {self.language}/{self.level} ({self.status})"

@@ -1,0 +1,253 @@
+"""REST for practice sessions: thin doors onto conversations.services.sessions."""
+
+from asgiref.sync import async_to_sync
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from conversations import selectors
+from conversations.models import PracticeSession, PreparationType, SessionMode, SessionStatus, Strictness
+from conversations.services import sessions as session_services
+from conversations.services.replies import reply_generate
+from conversations.services.serializers import message_payload, mistake_payload
+from evaluations.models import Mistake, MistakeType
+
+
+class SessionStartSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=SessionMode.choices, default=SessionMode.LANGUAGE)
+    language = serializers.RegexField(r"^[a-z_-]{2,40}$", max_length=40, default="japanese")
+    level = serializers.RegexField(r"^[a-z_-]{2,40}$", max_length=40, default="beginner")
+    persona = serializers.CharField(max_length=200, default="friendly")
+    strictness = serializers.ChoiceField(choices=Strictness.choices, default=Strictness.BALANCED)
+    template = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
+    preparation_type = serializers.ChoiceField(choices=PreparationType.choices, required=False, allow_blank=True)
+    meeting_subtype = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    context = serializers.DictField(required=False)
+
+    def validate_context(self, value):
+        if len(str(value)) > 20_000:
+            raise serializers.ValidationError("The context is too large (at most 20,000 characters).")
+        return value
+
+
+class TranscriptMessageSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    role = serializers.CharField()
+    content = serializers.CharField()
+    seq = serializers.IntegerField()
+    state = serializers.CharField()
+    offline = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    session_id = serializers.UUIDField(source="id", read_only=True)
+    conversation_id = serializers.UUIDField(read_only=True)
+    template = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    title = serializers.CharField(source="conversation.title", read_only=True)
+
+    class Meta:
+        model = PracticeSession
+        fields = [
+            "session_id",
+            "conversation_id",
+            "title",
+            "mode",
+            "language",
+            "level",
+            "persona",
+            "strictness",
+            "template",
+            "preparation_type",
+            "meeting_subtype",
+            "context",
+            "status",
+            "flag_variant",
+            "user_turns",
+            "summary",
+            "created_at",
+            "ended_at",
+        ]
+        read_only_fields = fields
+
+
+class SessionDetailSerializer(SessionSerializer):
+    transcript = serializers.SerializerMethodField()
+
+    class Meta(SessionSerializer.Meta):
+        fields = [*SessionSerializer.Meta.fields, "transcript"]
+        read_only_fields = fields
+
+    def get_transcript(self, session) -> list[dict]:
+        return [message_payload(m) for m in selectors.transcript_get(session=session)]
+
+
+class TurnSerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=10_000, trim_whitespace=False)
+    client_id = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
+
+
+class MistakeSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    message_id = serializers.UUIDField()
+    session_id = serializers.UUIDField()
+    type = serializers.CharField()
+    severity = serializers.CharField()
+    original = serializers.CharField()
+    correction = serializers.CharField()
+    explanation = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+TurnResponse = inline_serializer(
+    "TurnResponse",
+    {
+        "message_id": serializers.UUIDField(),
+        "seq": serializers.IntegerField(),
+        "ai_message_id": serializers.UUIDField(allow_null=True),
+        "ai_response": serializers.CharField(allow_null=True),
+        "turn_number": serializers.IntegerField(),
+        "offline": serializers.BooleanField(),
+        "mistakes": MistakeSerializer(many=True),
+        "vocabulary": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+class SessionListView(GenericAPIView):
+    serializer_class = SessionSerializer
+    queryset = PracticeSession.objects.none()
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", enum=SessionStatus.values, required=False)],
+        responses={200: SessionSerializer(many=True)},
+    )
+    def get(self, request):
+        status_filter = request.query_params.get("status")
+        if status_filter and status_filter not in SessionStatus.values:
+            raise serializers.ValidationError({"status": [f"Must be one of {', '.join(SessionStatus.values)}."]})
+        page = self.paginate_queryset(selectors.session_list(user=request.user, status=status_filter))
+        return self.get_paginated_response(SessionSerializer(page, many=True).data)
+
+    @extend_schema(request=SessionStartSerializer, responses={201: SessionDetailSerializer})
+    def post(self, request):
+        data = SessionStartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = session_services.session_start(user=request.user, **data.validated_data)
+        opening = selectors.transcript_get(session=session).first()
+        body = SessionDetailSerializer(session).data
+        body["opening_message"] = message_payload(opening) if opening else None
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class SessionDetailView(GenericAPIView):
+    serializer_class = SessionDetailSerializer
+
+    @extend_schema(responses={200: SessionDetailSerializer, 404: OpenApiResponse()})
+    def get(self, request, session_id):
+        session = session_services.session_get(user=request.user, session_id=session_id)
+        return Response(SessionDetailSerializer(session).data)
+
+    @extend_schema(responses={204: None, 404: OpenApiResponse()})
+    def delete(self, request, session_id):
+        session = session_services.session_get(user=request.user, session_id=session_id)
+        session_services.session_archive(session=session)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SessionMessagesView(GenericAPIView):
+    serializer_class = TurnSerializer
+
+    @extend_schema(
+        request=TurnSerializer,
+        responses={
+            201: TurnResponse,
+            200: TurnResponse,
+            404: OpenApiResponse(),
+            409: OpenApiResponse(),
+            503: OpenApiResponse(),
+        },
+    )
+    def post(self, request, session_id):
+        session = session_services.session_get(user=request.user, session_id=session_id)
+        data = TurnSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        turn = session_services.turn_submit(
+            session=session, content=data.validated_data["message"], client_id=data.validated_data.get("client_id")
+        )
+        ai_message, mistakes, vocabulary = turn.ai_message, None, []
+        if turn.generate:
+            outcome = async_to_sync(reply_generate)(
+                session_id=session.id, user_message_id=turn.user_message.id, ai_message_id=turn.ai_message.id
+            )
+            if outcome.error is not None:
+                raise outcome.error
+            ai_message, mistakes, vocabulary = outcome.message, outcome.mistakes, outcome.vocabulary
+        if mistakes is None:
+            mistakes = [mistake_payload(m) for m in turn.user_message.mistakes.all()]
+        body = {
+            "message_id": str(turn.user_message.id),
+            "seq": turn.user_message.seq,
+            "ai_message_id": str(ai_message.id) if ai_message else None,
+            "ai_response": ai_message.content if ai_message else None,
+            "turn_number": selectors.turn_number(message=turn.user_message),
+            "offline": bool(ai_message and ai_message.meta.get("offline")),
+            "mistakes": mistakes,
+            "vocabulary": vocabulary,
+        }
+        return Response(body, status=status.HTTP_201_CREATED if turn.created else status.HTTP_200_OK)
+
+
+class SessionEndView(GenericAPIView):
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer(
+                "SessionEnded",
+                {
+                    "session_id": serializers.UUIDField(),
+                    "status": serializers.CharField(),
+                    "evaluation_id": serializers.UUIDField(allow_null=True),
+                },
+            )
+        },
+    )
+    def post(self, request, session_id):
+        session = session_services.session_get(user=request.user, session_id=session_id)
+        session = session_services.session_end(session=session)
+        return Response({"session_id": str(session.id), "status": session.status, "evaluation_id": None})
+
+
+class SessionMistakesView(GenericAPIView):
+    serializer_class = MistakeSerializer
+    queryset = Mistake.objects.none()
+
+    @extend_schema(responses={200: MistakeSerializer(many=True)})
+    def get(self, request, session_id):
+        session = session_services.session_get(user=request.user, session_id=session_id)
+        page = self.paginate_queryset(selectors.mistake_list(user=request.user, session_id=session.id))
+        return self.get_paginated_response([mistake_payload(m) for m in page])
+
+
+class MistakeListView(GenericAPIView):
+    serializer_class = MistakeSerializer
+    queryset = Mistake.objects.none()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("session", str, required=False),
+            OpenApiParameter("type", enum=MistakeType.values, required=False),
+        ],
+        responses={200: MistakeSerializer(many=True)},
+    )
+    def get(self, request):
+        params = request.query_params
+        if params.get("type") and params["type"] not in MistakeType.values:
+            raise serializers.ValidationError({"type": [f"Must be one of {', '.join(MistakeType.values)}."]})
+        session_id = None
+        if params.get("session"):
+            session_id = session_services.session_get(user=request.user, session_id=params["session"]).id
+        mistakes = selectors.mistake_list(user=request.user, session_id=session_id, type=params.get("type"))
+        page = self.paginate_queryset(mistakes)
+        return self.get_paginated_response([mistake_payload(m) for m in page])

@@ -1,0 +1,131 @@
+"""Follow-up work after a reply: mistakes in the learner's turn, vocabulary in the reply, the summary.
+
+It runs after `ai.message` went out, so it never delays the frame the learner is waiting for, and
+a failure here costs only the side panel, never the turn.
+"""
+
+import logging
+
+from channels.db import database_sync_to_async
+from django.db import transaction
+
+from conversations import llm
+from conversations.events import user_send
+from conversations.models import Message, PracticeSession
+from conversations.services import context
+from conversations.services.serializers import mistake_payload, vocabulary_payload
+from evaluations.models import Mistake, MistakeType, Severity
+from vocabulary.services import vocabulary_tag_from_ai
+
+logger = logging.getLogger("parley.sessions")
+
+MAX_FINDINGS = 3
+_TYPES = set(MistakeType.values)
+_SEVERITIES = set(Severity.values)
+
+
+@database_sync_to_async
+def _mistakes_store(session: PracticeSession, message: Message, findings: list[dict], source: str) -> list[Mistake]:
+    with transaction.atomic():
+        return [
+            Mistake.objects.create(
+                message=message,
+                session=session,
+                type=f["type"] if f.get("type") in _TYPES else MistakeType.OTHER,
+                severity=f["severity"] if f.get("severity") in _SEVERITIES else Severity.MEDIUM,
+                original=str(f.get("original", ""))[:500],
+                correction=str(f.get("correction", ""))[:2000],
+                explanation=str(f.get("explanation", ""))[:1000],
+                rule=str(f.get("rule", ""))[:60],
+                source=source,
+            )
+            for f in findings[:MAX_FINDINGS]
+        ]
+
+
+@database_sync_to_async
+def _vocabulary_store(session: PracticeSession, ai_message: Message, tags) -> list:
+    items = [tag.model_dump() for tag in tags]
+    return vocabulary_tag_from_ai(user=session.user, items=items, language=session.language, source_message=ai_message)
+
+
+@database_sync_to_async
+def _hints(session: PracticeSession) -> list[llm.VocabHint]:
+    template = session.template
+    return [
+        llm.VocabHint(**{k: str(h.get(k) or "") for k in ("phrase", "reading", "translation")})
+        for h in (template.vocab_hints if template else [])
+    ]
+
+
+async def turn_analyse(*, session: PracticeSession, user_message: Message, ai_message: Message):
+    """Store and push the turn's mistakes and the reply's vocabulary; refresh the summary when due."""
+    mistakes: list[dict] = []
+    vocabulary: list[dict] = []
+    try:
+        findings = await llm.analyse_turn(
+            user=session.user,
+            conversation=session.conversation,
+            text=user_message.content,
+            language=session.language,
+            level=session.level,
+            strictness=session.strictness,
+        )
+        source = "offline" if ai_message.meta.get("offline") else "llm"
+        mistakes = [mistake_payload(m) for m in await _mistakes_store(session, user_message, findings, source)]
+        await user_send(
+            session.user_id,
+            {"type": "mistakes", "session_id": str(session.id), "message_id": str(user_message.id), "items": mistakes},
+        )
+    except llm.AIUnavailable as exc:
+        logger.warning("turn analysis skipped for session %s: %s", session.id, exc.code)
+    try:
+        tags = await llm.tag_vocabulary(
+            user=session.user,
+            conversation=session.conversation,
+            text=ai_message.content,
+            language=session.language,
+            level=session.level,
+            hints=await _hints(session),
+        )
+        vocabulary = [vocabulary_payload(v) for v in await _vocabulary_store(session, ai_message, tags)]
+        if vocabulary:
+            await user_send(session.user_id, {"type": "vocabulary", "session_id": str(session.id), "items": vocabulary})
+    except llm.AIUnavailable as exc:
+        logger.warning("vocabulary tagging skipped for session %s: %s", session.id, exc.code)
+    await summary_refresh(session=session)
+    return mistakes, vocabulary
+
+
+@database_sync_to_async
+def _summary_due(session: PracticeSession) -> list[dict]:
+    return context.summary_due(session=session)
+
+
+@database_sync_to_async
+def _summary_save(session: PracticeSession, summary: str, up_to_seq: int) -> None:
+    PracticeSession.objects.filter(id=session.id, summary_up_to_seq__lt=up_to_seq).update(
+        summary=summary, summary_up_to_seq=up_to_seq
+    )
+    session.summary, session.summary_up_to_seq = summary, up_to_seq
+    context.context_rebuild(session=session)
+
+
+async def summary_refresh(*, session: PracticeSession) -> None:
+    """Fold the turns older than the recent window into the running summary, every few turns."""
+    older = await _summary_due(session)
+    if not older:
+        return
+    try:
+        summary = await llm.summarise(
+            user=session.user,
+            conversation=session.conversation,
+            turns=[llm.Turn(role=t["role"], content=t["content"]) for t in older],
+            language=session.language,
+            previous_summary=session.summary,
+        )
+    except llm.AIUnavailable as exc:
+        # The window simply stays longer until the next attempt; the prompt is still correct.
+        logger.warning("summary refresh skipped for session %s: %s", session.id, exc.code)
+        return
+    await _summary_save(session, summary, older[-1]["seq"])

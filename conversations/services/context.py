@@ -1,0 +1,100 @@
+"""The prompt's context: persona, strictness, template scaffold, a running summary and the last turns.
+
+The recent window lives in the cache keyed by session (rebuilt from the database on a miss, which
+stays the truth); older turns are folded into the session's summary every SUMMARY_EVERY turns, so
+the prompt stays bounded however long the session runs.
+"""
+
+from django.core.cache import cache
+
+from conversations.llm import Persona, ReplyRequest, Turn, VocabHint
+from conversations.models import Message, MessageRole, MessageState, PracticeSession
+
+RECENT_TURNS = 8
+SUMMARY_EVERY = 6
+CACHE_TTL_SECONDS = 6 * 3600
+_KEY = "session-context:{}"
+
+
+def _turn(message: Message) -> dict:
+    return {"seq": message.seq, "role": message.role, "content": message.content}
+
+
+def context_rebuild(*, session: PracticeSession) -> list[dict]:
+    """The turns not yet summarised, from the database, cached for the next turn."""
+    messages = Message.objects.filter(
+        conversation_id=session.conversation_id,
+        seq__gt=session.summary_up_to_seq,
+        state=MessageState.COMPLETE,
+        role__in=[MessageRole.USER, MessageRole.ASSISTANT],
+    ).order_by("seq")
+    turns = [_turn(m) for m in messages]
+    cache.set(_KEY.format(session.id), turns, CACHE_TTL_SECONDS)
+    return turns
+
+
+def context_turns(*, session: PracticeSession) -> list[dict]:
+    """The unsummarised turns, from the cache when it has them."""
+    turns = cache.get(_KEY.format(session.id))
+    return turns if turns is not None else context_rebuild(session=session)
+
+
+def context_push(*, session: PracticeSession, message: Message) -> None:
+    """Add a complete message to the cached window (a miss is rebuilt from the database later)."""
+    turns = cache.get(_KEY.format(session.id))
+    if turns is None:
+        return
+    if not turns or turns[-1]["seq"] < message.seq:
+        turns.append(_turn(message))
+    cache.set(_KEY.format(session.id), turns, CACHE_TTL_SECONDS)
+
+
+def context_forget(*, session: PracticeSession) -> None:
+    cache.delete(_KEY.format(session.id))
+
+
+def persona_for(*, session: PracticeSession) -> Persona:
+    """The template's persona, styled by the learner's choice."""
+    base = dict(session.template.persona) if session.template else {}
+    return Persona(
+        name=str(base.get("name") or "Aki"),
+        role=str(base.get("role") or ("interviewer" if session.mode == "interview" else "conversation partner")),
+        style=session.persona or str(base.get("style") or "friendly"),
+    )
+
+
+def reply_request_build(*, session: PracticeSession, user_text: str, before_seq: int) -> ReplyRequest:
+    """The typed request for the partner's reply to `user_text`, the learner's turn at `before_seq`."""
+    template = session.template
+    turns = [t for t in context_turns(session=session) if t["seq"] < before_seq]
+    system_prompt = template.system_prompt if template else ""
+    if session.context:
+        lines = [f"{key}: {value}" for key, value in session.context.items() if value]
+        system_prompt = "\n".join([system_prompt, "Session context:", *lines]).strip()
+    return ReplyRequest(
+        language=session.language,
+        level=session.level,
+        mode=session.mode,
+        persona=persona_for(session=session),
+        strictness=session.strictness,
+        system_prompt=system_prompt,
+        starter_turns=[
+            t["text"] for t in (template.starter_turns if template else []) if t.get("speaker") == "partner"
+        ],
+        vocab_hints=[VocabHint(**_hint(h)) for h in (template.vocab_hints if template else [])],
+        summary=session.summary,
+        recent_turns=[Turn(role=t["role"], content=t["content"]) for t in turns[-RECENT_TURNS:]],
+        user_text=user_text,
+    )
+
+
+def _hint(hint: dict) -> dict:
+    return {key: str(hint.get(key) or "") for key in ("phrase", "reading", "translation")}
+
+
+def summary_due(*, session: PracticeSession) -> list[dict]:
+    """The turns to fold into the summary now, or [] when the window is still short enough."""
+    turns = context_turns(session=session)
+    if len(turns) < RECENT_TURNS + SUMMARY_EVERY:
+        return []
+    return turns[:-RECENT_TURNS]

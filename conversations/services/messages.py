@@ -1,0 +1,104 @@
+"""Messages in any conversation: validation, gap-free seq under a row lock, idempotent create."""
+
+import unicodedata
+
+from django.db import transaction
+from django.utils import timezone
+
+from conversations.exceptions import ConversationNotFound, InvalidContent
+from conversations.models import Conversation, Message, MessageRole, MessageState
+
+MAX_CONTENT_CHARS = 10_000
+_ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+
+
+def content_clean(*, content) -> str:
+    """The message text, stripped; raises InvalidContent when empty, too long or with control characters."""
+    if not isinstance(content, str):
+        raise InvalidContent("The message must be text.", fields={"content": ["Must be a string."]})
+    content = content.strip()
+    if not content:
+        raise InvalidContent("The message is empty.", fields={"content": ["Must not be empty."]})
+    if len(content) > MAX_CONTENT_CHARS:
+        raise InvalidContent(
+            f"The message is longer than {MAX_CONTENT_CHARS:,} characters.",
+            fields={"content": [f"At most {MAX_CONTENT_CHARS} characters."]},
+        )
+    if any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS for ch in content):
+        raise InvalidContent(
+            "The message contains control characters.", fields={"content": ["Control characters are not allowed."]}
+        )
+    return content
+
+
+def client_id_clean(*, client_id) -> str | None:
+    """A client id is optional, a short string when given."""
+    if client_id in (None, ""):
+        return None
+    if not isinstance(client_id, str) or len(client_id) > 100:
+        raise InvalidContent(
+            "client_id must be a string of at most 100 characters.", fields={"client_id": ["Invalid."]}
+        )
+    return client_id
+
+
+def conversation_lock(*, conversation_id) -> Conversation:
+    """Lock the conversation row; every seq is handed out under this lock. Call inside a transaction."""
+    try:
+        return Conversation.objects.select_for_update().get(id=conversation_id)
+    except Conversation.DoesNotExist as exc:
+        raise ConversationNotFound() from exc
+
+
+def message_append(
+    *,
+    conversation: Conversation,
+    sender,
+    role: str,
+    content: str,
+    client_id: str | None = None,
+    state: str = MessageState.COMPLETE,
+    meta: dict | None = None,
+) -> Message:
+    """Add a message with the next seq. The caller holds the conversation lock (conversation_lock)."""
+    now = timezone.now()
+    message = Message.objects.create(
+        conversation=conversation,
+        sender=sender,
+        role=role,
+        content=content,
+        seq=conversation.next_seq,
+        client_id=client_id,
+        state=state,
+        meta=meta or {},
+        created_at=now,
+    )
+    conversation.next_seq += 1
+    conversation.last_message_at = now
+    conversation.save(update_fields=["next_seq", "last_message_at"])
+    return message
+
+
+def message_find_by_client_id(*, sender, client_id: str | None) -> Message | None:
+    """The message this sender already stored under this client id, if any."""
+    if client_id is None or sender is None:
+        return None
+    return Message.objects.filter(sender=sender, client_id=client_id).first()
+
+
+@transaction.atomic
+def message_create_idempotent(
+    *, conversation_id, sender, content: str, client_id: str | None, role: str = MessageRole.USER
+) -> tuple[Message, bool]:
+    """Store a message once per (sender, client_id); a resend returns the original and creates nothing."""
+    existing = message_find_by_client_id(sender=sender, client_id=client_id)
+    if existing is not None:
+        return existing, False
+    conversation = conversation_lock(conversation_id=conversation_id)
+    # Checked again under the lock: two resends racing each other must still store one message.
+    existing = message_find_by_client_id(sender=sender, client_id=client_id)
+    if existing is not None:
+        return existing, False
+    return message_append(
+        conversation=conversation, sender=sender, role=role, content=content, client_id=client_id
+    ), True

@@ -1,0 +1,145 @@
+"""The partner's reply to a turn: streamed to every tab, stored once, then analysed.
+
+The generation belongs to the turn, not to the socket that asked: it runs to the end even when
+the tab closes, and the text so far is kept in the cache (keyed by message) so a client that
+reconnects, through any process, gets the reply so far and the rest of the stream.
+"""
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from channels.db import database_sync_to_async
+from django.core.cache import cache
+from django.db import transaction
+
+from conversations import llm
+from conversations.events import user_send
+from conversations.models import Message, MessageState, PracticeSession
+from conversations.services import context
+from conversations.services.analysis import turn_analyse
+from conversations.services.metrics import observe_reply
+from conversations.services.serializers import message_payload
+
+logger = logging.getLogger("parley.sessions")
+
+STREAM_TTL_SECONDS = 600
+_STREAM_KEY = "stream:{}"
+_background: set[asyncio.Task] = set()
+
+
+def stream_state(*, message_id) -> dict | None:
+    """The reply so far of a message being written: {"text", "index"} (index of the last delta)."""
+    return cache.get(_STREAM_KEY.format(message_id))
+
+
+@dataclass
+class ReplyOutcome:
+    message: Message | None = None
+    mistakes: list[dict] = field(default_factory=list)
+    vocabulary: list[dict] = field(default_factory=list)
+    error: llm.AIUnavailable | None = None
+
+
+@database_sync_to_async
+def _load(session_id, user_message_id, ai_message_id):
+    session = PracticeSession.objects.select_related("template", "user", "conversation").get(id=session_id)
+    return session, Message.objects.get(id=user_message_id), Message.objects.get(id=ai_message_id)
+
+
+@database_sync_to_async
+def _request(session, user_message):
+    context.context_push(session=session, message=user_message)
+    return context.reply_request_build(session=session, user_text=user_message.content, before_seq=user_message.seq)
+
+
+@database_sync_to_async
+def _finish(session, ai_message, result: llm.ReplyResult) -> Message:
+    with transaction.atomic():
+        ai_message.content = result.text
+        ai_message.state = MessageState.COMPLETE
+        ai_message.meta = {
+            **ai_message.meta,
+            "provider": result.provider,
+            "model": result.model,
+            "offline": result.offline,
+            "fallback": result.fallback,
+            "interaction_id": result.interaction_id,
+        }
+        ai_message.save(update_fields=["content", "state", "meta"])
+    context.context_push(session=session, message=ai_message)
+    return ai_message
+
+
+@database_sync_to_async
+def _fail(ai_message, partial: str, error: Exception) -> None:
+    # The partial text is kept for the record, but the message is marked failed, never complete.
+    ai_message.state = MessageState.FAILED
+    ai_message.meta = {**ai_message.meta, "partial": partial, "error": getattr(error, "code", "ai_unavailable")}
+    ai_message.save(update_fields=["state", "meta"])
+
+
+async def reply_generate(*, session_id, user_message_id, ai_message_id) -> ReplyOutcome:
+    """Stream the partner's reply for one turn to the user's sockets, store it, analyse the turn."""
+    session, user_message, ai_message = await _load(session_id, user_message_id, ai_message_id)
+    user_id = session.user_id
+    key = _STREAM_KEY.format(ai_message.id)
+    await user_send(user_id, {"type": "ai.typing", "session_id": str(session.id)})
+    request = await _request(session, user_message)
+    text = ""
+    try:
+        async for item in llm.reply_stream(user=session.user, conversation=session.conversation, request=request):
+            if isinstance(item, llm.Delta):
+                text += item.text
+                await cache.aset(key, {"text": text, "index": item.index}, STREAM_TTL_SECONDS)
+                await user_send(
+                    user_id,
+                    {
+                        "type": "ai.delta",
+                        "session_id": str(session.id),
+                        "message_id": str(ai_message.id),
+                        "index": item.index,
+                        "delta": item.text,
+                    },
+                )
+            else:
+                result = item
+    except llm.AIUnavailable as exc:
+        await cache.adelete(key)
+        await _fail(ai_message, text, exc)
+        observe_reply(session=session, ok=False)
+        logger.warning(
+            "ai unavailable for session %s turn %s: %s",
+            session.id,
+            user_message.seq,
+            exc.code,
+            extra={"session_id": str(session.id), "user_id": str(user_id), "code": exc.code},
+        )
+        await user_send(
+            user_id,
+            {
+                "type": "error",
+                "code": "ai_unavailable",
+                "message": "The AI partner is unavailable right now. Your message is saved; please retry later.",
+                "session_id": str(session.id),
+                "message_id": str(ai_message.id),
+            },
+        )
+        return ReplyOutcome(error=exc)
+
+    ai_message = await _finish(session, ai_message, result)
+    await cache.adelete(key)
+    observe_reply(session=session, ok=True, latency_ms=result.latency_ms)
+    await user_send(
+        user_id, {"type": "ai.message", "session_id": str(session.id), "message": message_payload(ai_message)}
+    )
+    mistakes, vocabulary = await turn_analyse(session=session, user_message=user_message, ai_message=ai_message)
+    return ReplyOutcome(message=ai_message, mistakes=mistakes, vocabulary=vocabulary)
+
+
+def reply_generate_in_background(**kwargs) -> asyncio.Task:
+    """Run the reply as its own task, so closing the socket that asked does not stop it."""
+    task = asyncio.get_running_loop().create_task(reply_generate(**kwargs))
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+    return task

@@ -1,0 +1,222 @@
+"""Practice sessions: start, take a turn, end, archive."""
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from waffle.models import Flag
+
+from conversations.exceptions import SessionClosed, SessionNotFound, TurnInProgress
+from conversations.models import (
+    Conversation,
+    ConversationKind,
+    FlagVariant,
+    Membership,
+    MembershipRole,
+    Message,
+    MessageRole,
+    MessageState,
+    PracticeSession,
+    SessionStatus,
+)
+from conversations.services.messages import (
+    client_id_clean,
+    content_clean,
+    conversation_lock,
+    message_append,
+    message_find_by_client_id,
+)
+from conversations.services.metrics import observe_session_end
+from templates.models import ConversationTemplate
+from templates.selectors import template_get, template_list
+
+FREE_FORM_FLAG = "free_form_conversation"
+
+
+def free_form_allowed(*, user) -> bool:
+    """The template-driven vs free-form flag: a deployment switch (everyone) and a percentage experiment.
+
+    Bucketing hashes the user id, so a learner stays in the same arm across sessions and processes.
+    """
+    flag = Flag.objects.filter(name=FREE_FORM_FLAG).first()
+    if flag is None:
+        return False
+    if flag.everyone is not None:
+        return bool(flag.everyone)
+    if flag.percent:
+        bucket = int(hashlib.sha256(f"{FREE_FORM_FLAG}:{user.id}".encode()).hexdigest(), 16) % 100
+        if bucket < flag.percent:
+            return True
+    return bool(flag.is_active_for_user(user))
+
+
+def _template_resolve(*, template: str | None, language: str, level: str) -> ConversationTemplate:
+    try:
+        template_id = uuid.UUID(str(template))
+    except ValueError:
+        return template_get(slug=template, language=language, level=level)
+    found = template_list().filter(id=template_id).first()
+    if found is None:
+        return template_get(slug=str(template))
+    return found
+
+
+@transaction.atomic
+def session_start(
+    *,
+    user,
+    mode: str,
+    language: str,
+    level: str,
+    persona: str = "friendly",
+    strictness: str = "balanced",
+    template: str | None = None,
+    preparation_type: str = "",
+    meeting_subtype: str = "",
+    context: dict | None = None,
+) -> PracticeSession:
+    """Start a session; a template's opening turn becomes the first AI message.
+
+    Without a template, the session is free-form when the flag allows it for this user and
+    otherwise follows the first template for the language and level. Raises TemplateNotFound.
+    """
+    chosen = _template_resolve(template=template, language=language, level=level) if template else None
+    variant = FlagVariant.TEMPLATE
+    if chosen is None:
+        if free_form_allowed(user=user):
+            variant = FlagVariant.FREE_FORM
+        else:
+            chosen = template_list(language=language, level=level, mode=mode).first()
+            variant = FlagVariant.TEMPLATE if chosen else FlagVariant.FREE_FORM
+    if chosen is not None:
+        language, level = chosen.language, chosen.level
+        preparation_type = preparation_type or chosen.preparation_type
+        meeting_subtype = meeting_subtype or chosen.meeting_subtype
+
+    conversation = Conversation.objects.create(
+        kind=ConversationKind.ASSISTANT if mode == "assistant" else ConversationKind.PRACTICE,
+        title=chosen.title if chosen else f"{language.title()} {level} practice",
+        created_by=user,
+    )
+    Membership.objects.create(conversation=conversation, user=user, role=MembershipRole.OWNER)
+    session = PracticeSession.objects.create(
+        conversation=conversation,
+        user=user,
+        mode=mode,
+        language=language,
+        level=level,
+        persona=persona,
+        strictness=strictness,
+        template=chosen,
+        preparation_type=preparation_type,
+        meeting_subtype=meeting_subtype,
+        context=context or {},
+        flag_variant=variant,
+    )
+    opening = chosen.opening_turn if chosen else None
+    if opening:
+        message_append(
+            conversation=conversation,
+            sender=None,
+            role=MessageRole.ASSISTANT,
+            content=opening["text"],
+            meta={
+                "source": "template",
+                "reading": opening.get("reading", ""),
+                "translation": opening.get("translation", ""),
+            },
+        )
+    return session
+
+
+def session_get(*, user, session_id) -> PracticeSession:
+    """The user's session; another user's (or an unknown) session raises SessionNotFound (404)."""
+    try:
+        return PracticeSession.objects.select_related("conversation", "template", "user").get(id=session_id, user=user)
+    except (PracticeSession.DoesNotExist, ValueError, DjangoValidationError) as exc:
+        raise SessionNotFound() from exc
+
+
+@dataclass(frozen=True)
+class TurnStart:
+    """A learner's turn as stored, and the reply placeholder to generate into (None: nothing to do)."""
+
+    user_message: Message
+    created: bool
+    ai_message: Message | None
+    generate: bool
+
+
+def _reply_to(user_message: Message) -> Message | None:
+    return (
+        Message.objects.filter(
+            conversation_id=user_message.conversation_id, seq__gt=user_message.seq, role=MessageRole.ASSISTANT
+        )
+        .order_by("-seq")
+        .first()
+    )
+
+
+def _placeholder(conversation: Conversation) -> Message:
+    return message_append(
+        conversation=conversation, sender=None, role=MessageRole.ASSISTANT, content="", state=MessageState.STREAMING
+    )
+
+
+@transaction.atomic
+def turn_submit(*, session: PracticeSession, content, client_id=None) -> TurnStart:
+    """Store the learner's turn and a streaming placeholder for the reply, once per client_id.
+
+    A resend of a turn whose reply failed asks for the reply again without storing the turn twice.
+    Raises InvalidContent, SessionClosed, TurnInProgress (a reply is still being written).
+    """
+    content = content_clean(content=content)
+    client_id = client_id_clean(client_id=client_id)
+    conversation = conversation_lock(conversation_id=session.conversation_id)
+    session.refresh_from_db(fields=["status", "user_turns"])
+    existing = message_find_by_client_id(sender=session.user, client_id=client_id)
+    if existing is not None:
+        reply = _reply_to(existing)
+        if reply is not None and reply.state != MessageState.FAILED:
+            return TurnStart(user_message=existing, created=False, ai_message=reply, generate=False)
+    if session.status != SessionStatus.IN_PROGRESS:
+        raise SessionClosed()
+    if conversation.messages.filter(state=MessageState.STREAMING).exists():
+        raise TurnInProgress()
+    if existing is not None:
+        return TurnStart(user_message=existing, created=False, ai_message=_placeholder(conversation), generate=True)
+    user_message = message_append(
+        conversation=conversation, sender=session.user, role=MessageRole.USER, content=content, client_id=client_id
+    )
+    PracticeSession.objects.filter(id=session.id).update(user_turns=F("user_turns") + 1)
+    session.user_turns += 1
+    return TurnStart(user_message=user_message, created=True, ai_message=_placeholder(conversation), generate=True)
+
+
+@transaction.atomic
+def session_end(*, session: PracticeSession) -> PracticeSession:
+    """Complete an in-progress session (ending twice is harmless). Raises SessionClosed when archived."""
+    session = PracticeSession.objects.select_for_update().get(id=session.id)
+    if session.status == SessionStatus.ARCHIVED:
+        raise SessionClosed("This session is archived.")
+    if session.status == SessionStatus.IN_PROGRESS:
+        session.status = SessionStatus.COMPLETED
+        session.ended_at = timezone.now()
+        session.save(update_fields=["status", "ended_at"])
+        transaction.on_commit(lambda: observe_session_end(session=session))
+    return session
+
+
+@transaction.atomic
+def session_archive(*, session: PracticeSession) -> PracticeSession:
+    """Archive a session: it leaves the default lists but stays readable by its owner."""
+    session = PracticeSession.objects.select_for_update().get(id=session.id)
+    if session.status != SessionStatus.ARCHIVED:
+        session.status = SessionStatus.ARCHIVED
+        session.ended_at = session.ended_at or timezone.now()
+        session.save(update_fields=["status", "ended_at"])
+    return session

@@ -1,0 +1,17 @@
+from django.urls import re_path
+
+from conversations.api import sessions
+
+urlpatterns = [
+    re_path(r"^sessions/?$", sessions.SessionListView.as_view(), name="session-list"),
+    re_path(r"^sessions/(?P<session_id>[^/]+)/?$", sessions.SessionDetailView.as_view(), name="session-detail"),
+    re_path(
+        r"^sessions/(?P<session_id>[^/]+)/messages/?$", sessions.SessionMessagesView.as_view(), name="session-messages"
+    ),
+    re_path(r"^sessions/(?P<session_id>[^/]+)/end/?$", sessions.SessionEndView.as_view(), name="session-end"),
+    re_path(r"^sessions/(?P<session_id>[^/]+)/complete/?$", sessions.SessionEndView.as_view(), name="session-complete"),
+    re_path(
+        r"^sessions/(?P<session_id>[^/]+)/mistakes/?$", sessions.SessionMistakesView.as_view(), name="session-mistakes"
+    ),
+    re_path(r"^mistakes/?$", sessions.MistakeListView.as_view(), name="mistake-list"),
+]

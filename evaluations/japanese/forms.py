@@ -42,25 +42,37 @@ def _is_bad_te(verb: Token, nxt: Token) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _misspelt_te_forms() -> dict[str, str]:
-    right: dict[str, str] = {}
-    for verb in _VERBS:
-        ctype = _ctype(verb)
-        right[te_form(verb, ctype)] = right[te_form(verb, ctype, past=True)] = ""
+def _misspelt_forms() -> dict[str, str]:
+    """Misspelt forms of beginner verbs mapped to the right form: たべった → たべた, おきります → おきます."""
+    right = {te_form(verb, _ctype(verb), past) for verb in _VERBS for past in (False, True)}
     wrong: dict[str, str] = {}
     for verb in _VERBS:
         ctype, stem = _ctype(verb), masu_stem(verb, _ctype(verb))
         for ending in ("て", "た"):
             correct = te_form(verb, ctype, past=ending == "た")
             for candidate in (stem + "っ" + ending, verb + ending, stem + ending):
-                if candidate in right or candidate == correct:
+                if candidate in right:
                     continue
                 tokens = list(tagger()(candidate))
-                grammatical = len(tokens) == 2 and tokens[0].feature.pos1 == "動詞" and tokens[1].surface in "てた"
+                grammatical = len(tokens) == 2 and tokens[0].feature.pos1 == "動詞" and tokens[1].surface == ending
                 if grammatical and not tokens[0].feature.cType.startswith(GODAN):
                     continue
                 wrong[candidate] = correct
+    # る-verbs conjugated as う-verbs; some are rare real words (ねります, 練ります) a beginner hardly means.
+    for verb in _ICHIDAN:
+        for ending in ("ます", "ました", "ません"):
+            wrong[verb[:-1] + "り" + ending] = verb[:-1] + ending
     return wrong
+
+
+def _means_go_home(toks: tuple[Token, ...], i: int) -> bool:
+    """かえ(る) after うちに/へ is 帰る (an う-verb) misread by the tagger as 変える."""
+    return (
+        toks[i].lemma == "変える"
+        and i > 1
+        and toks[i - 1].is_particle("に", "へ")
+        and toks[i - 2].lemma in HOMES | PLACES
+    )
 
 
 def _text(s: Sentence, t: Token) -> str:
@@ -93,14 +105,7 @@ def verb_group(s: Sentence) -> Iterator[Hit]:
                 "This verb's ます-stem has no り (る-verb: たべる → たべます).",
                 "verb_group_masu",
             )
-        elif (
-            t.lemma == "変える"
-            and _text(s, t) == "かえ"
-            and nxt.is_aux("ます")
-            and i > 1
-            and toks[i - 1].is_particle("に", "へ")
-            and toks[i - 2].lemma in HOMES | PLACES
-        ):
+        elif _text(s, t) == "かえ" and nxt.is_aux("ます") and _means_go_home(toks, i):
             yield Hit(
                 "conjugation",
                 "high",
@@ -123,7 +128,7 @@ def verb_group(s: Sentence) -> Iterator[Hit]:
                 "te_form",
             )
     starts, ends = {t.start for t in toks}, {t.end for t in toks}
-    wrong_forms = _misspelt_te_forms()
+    wrong_forms = _misspelt_forms()
     for wrong in sorted(wrong_forms, key=len, reverse=True):
         for match in re.finditer(re.escape(wrong), s.text):
             a, b = match.span()
@@ -135,7 +140,7 @@ def verb_group(s: Sentence) -> Iterator[Hit]:
                     a,
                     b,
                     ((a, b, wrong_forms[wrong]),),
-                    "Wrong て/た form for this verb's group.",
+                    "This verb is conjugated as if it were in the other verb group.",
                     "te_form",
                 )
 
@@ -200,7 +205,7 @@ def copula(s: Sentence) -> Iterator[Hit]:
                 "だ and です are the same word; use only です.",
                 "da_with_desu",
             )
-        elif prev.is_aux("ます") or prev.is_aux("ぬ") and i > 1 and toks[i - 2].is_aux("ます"):
+        elif prev.is_aux("ます") or prev.is_aux("ず", "た") and i > 1 and toks[i - 2].is_aux("ます"):
             yield Hit(
                 "politeness",
                 "medium",
@@ -211,7 +216,8 @@ def copula(s: Sentence) -> Iterator[Hit]:
                 "desu_after_masu",
             )
         elif prev.is_verb and prev.cform.startswith("終止形"):
-            fix = masu_stem(_text(s, prev), prev.ctype) + "ます"
+            ctype = "五段-ラ行" if _means_go_home(toks, i - 1) else prev.ctype
+            fix = masu_stem(_text(s, prev), ctype) + "ます"
             yield Hit(
                 "politeness",
                 "medium",
@@ -262,7 +268,7 @@ def past_tense(s: Sentence) -> Iterator[Hit]:
         edit: tuple[int, int, str] | None = None
         if p.is_aux("ます") and p.cform.startswith("終止形"):
             edit = (p.start, p.end, "ました")
-        elif p.is_aux("ぬ") and before.is_aux("ます"):
+        elif p.is_aux("ず") and before.is_aux("ます"):
             edit = (p.end, p.end, "でした")
         elif p.is_aux("です") and p.cform.startswith("終止形"):
             if before.pos1 == "形容詞" or before.is_aux("たい"):

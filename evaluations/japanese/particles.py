@@ -8,6 +8,7 @@ from .lexicon import (
     EVENTS,
     GA_PREDICATES,
     HOMES,
+    KANA_VERBS,
     NA_ADJECTIVES,
     NI_VERBS,
     PEOPLE,
@@ -29,7 +30,7 @@ def _predicate(tokens: tuple[Token, ...], after: int) -> tuple[int, str, str] | 
             previous = tokens[j - 1]
             if t.lemma == "為る" and previous.is_noun and j - 1 > after:
                 return j, previous.lemma, "verb"
-            return j, t.lemma, "verb"
+            return j, KANA_VERBS.get(t.base, t.lemma), "verb"
         if t.pos1 == "形容詞":
             return j, t.lemma, "adj"
         if t.pos1 == "形状詞" or (t.is_noun and t.lemma in NA_ADJECTIVES | GA_PREDICATES):
@@ -39,6 +40,11 @@ def _predicate(tokens: tuple[Token, ...], after: int) -> tuple[int, str, str] | 
         if t.pos1 in ("感動詞", "接続詞", "助動詞") or t.is_particle() and t.pos2 == "接続助詞":
             return None
     return None
+
+
+def _noun_like(prev: Token, t: Token) -> bool:
+    """A noun, or a suffix the learner separated with a space (かのじょ ほん is read as 彼女 + 本 suffix)."""
+    return t.is_noun or (t.pos1 == "接尾辞" and t.pos2 == "名詞的" and t.start > prev.end)
 
 
 def _is_person(token: Token) -> bool:
@@ -55,7 +61,9 @@ def _noun_before(toks: tuple[Token, ...], i: int) -> str:
 
 def _is_place(toks: tuple[Token, ...], i: int) -> bool:
     noun = _noun_before(toks, i)
-    return bool(noun) and (noun in PLACES or noun.endswith(PLACE_SUFFIXES) or toks[i - 1].pos3 == "地名")
+    return bool(noun) and (
+        noun in PLACES or toks[i - 1].lemma in PLACES or noun.endswith(PLACE_SUFFIXES) or toks[i - 1].pos3 == "地名"
+    )
 
 
 def _swap(s: Sentence, t: Token, to: str) -> tuple[int, int, str]:
@@ -72,7 +80,7 @@ def wo_before_desu(s: Sentence) -> Iterator[Hit]:
         if found is None or found[2] == "verb" or found[1] in GA_PREDICATES | {"欲しい"}:
             continue
         if i + 1 < len(toks) and toks[i + 1].is_aux("です", "だ"):
-            edit = (toks[i - 1].end, t.end, s.text[toks[i - 1].start : toks[i - 1].end])
+            edit = (toks[i - 1].end, t.end, "")
             yield Hit(
                 "particle",
                 "high",
@@ -102,13 +110,13 @@ def missing_topic_or_no(s: Sentence) -> Iterator[Hit]:
         if (
             t.lemma not in TOPIC_PRONOUNS
             or t.pos1 != "代名詞"
-            or not (nxt.is_noun or nxt.pos1 in ("形状詞", "動詞", "形容詞", "副詞"))
+            or not (_noun_like(t, nxt) or nxt.pos1 in ("形状詞", "動詞", "形容詞", "副詞"))
         ):
             continue
         if nxt.pos2 == "数詞" or (i > 0 and toks[i - 1].pos1 in ("名詞", "連体詞", "接頭辞")):
             continue
         later_topic = any(x.is_particle("は", "も") for x in toks[i + 1 :])
-        if (i > 0 or later_topic) and t.lemma in POSSESSIVE_PRONOUNS and nxt.is_noun and nxt.pos3 != "副詞可能":
+        if (i > 0 or later_topic) and t.lemma in POSSESSIVE_PRONOUNS and _noun_like(t, nxt) and nxt.pos3 != "副詞可能":
             yield Hit(
                 "particle",
                 "medium",
@@ -256,7 +264,7 @@ def no_after_adjective(s: Sentence) -> Iterator[Hit]:
                     "A な-adjective takes な before a noun.",
                     "na_adjective_attributive",
                 )
-            elif nxt.pos1 == "名詞" and nxt.pos2 in ("普通名詞", "固有名詞") and nxt.pos3 != "副詞可能":
+            elif _noun_like(t, nxt) and nxt.pos2 in ("普通名詞", "固有名詞", "名詞的") and nxt.pos3 != "副詞可能":
                 yield Hit(
                     "grammar",
                     "medium",

@@ -11,6 +11,8 @@ from .lexicon import KANA_TO_KANJI, PARTICLE_CHARS
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_KANA = re.compile(r"[\u3040-\u309f]")
+_WORD_FOLLOWERS = PARTICLE_CHARS | set("かなだじさく")
 _KANA_WORDS = sorted(KANA_TO_KANJI, key=len, reverse=True)
 
 
@@ -71,6 +73,11 @@ def _word_start(norm: list[str], substituted_end: int) -> bool:
     return here == substituted_end or (here == substituted_end + 1 and norm[-1] in PARTICLE_CHARS)
 
 
+def _word_end(text: str, end: int) -> bool:
+    """A swapped word must end where a particle, the copula or punctuation follows: まちます is 待ちます."""
+    return end == len(text) or text[end] in _WORD_FOLLOWERS or not _KANA.match(text[end])
+
+
 def _normalise(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     norm: list[str] = []
     spans: list[tuple[int, int]] = []
@@ -84,7 +91,7 @@ def _normalise(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
             i += 1
             continue
         if _word_start(norm, substituted_end):
-            word = next((w for w in _KANA_WORDS if text.startswith(w, i)), None)
+            word = next((w for w in _KANA_WORDS if text.startswith(w, i) and _word_end(text, i + len(w))), None)
             if word:
                 for char in KANA_TO_KANJI[word]:
                     norm.append(char)

@@ -149,6 +149,8 @@ def wo_ga(s: Sentence) -> Iterator[Hit]:
         if found is None:
             continue
         j, lemma, kind = found
+        if any(x.pos1 == "助詞" for x in toks[i + 1 : j]):  # another phrase, or a mis-segmented one, in between
+            continue
         if t.surface == "を" and lemma in GA_PREDICATES:
             yield Hit(
                 "particle",
@@ -161,6 +163,8 @@ def wo_ga(s: Sentence) -> Iterator[Hit]:
             )
             continue
         if t.surface != "が" or has_wo or kind != "verb" or lemma not in TRANSITIVE or _is_person(toks[i - 1]):
+            continue
+        if toks[j].ctype.startswith("下一段") and not lemma.endswith("る"):  # a potential: はなせる, よめる
             continue
         rest = toks[j + 1 :]
         if any(x.is_aux("たい", "れる", "られる") or x.is_noun or x.pos1 == "形容詞" for x in rest):
@@ -243,7 +247,10 @@ def no_after_adjective(s: Sentence) -> Iterator[Hit]:
         nxt = toks[i + 1]
         after = toks[i + 2] if i + 2 < len(toks) else None
         noun_follows = after is not None and after.pos1 == "名詞" and after.pos2 != "数詞"
-        if t.pos1 == "形容詞" and t.pos2 == "一般" and nxt.is_particle("の") and noun_follows:
+        # A kana adjective at a word start is sometimes read as an adjectival suffix (やすい → 易い).
+        starts_word = i == 0 or toks[i - 1].end < t.start
+        is_adjective = (t.pos1, t.pos2) == ("形容詞", "一般") or (t.pos2 == "形容詞的" and starts_word)
+        if is_adjective and nxt.is_particle("の") and noun_follows:
             yield Hit(
                 "particle",
                 "medium",

@@ -84,7 +84,9 @@ def _normalise(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     substituted_end = -1
     i = 0
     while i < len(text):
-        if text[i].isspace():
+        # Control characters and lone surrogates cannot reach MeCab (NUL ends its C string, surrogates do not
+        # encode to UTF-8): they separate words like a space.
+        if text[i].isspace() or unicodedata.category(text[i]) in ("Cc", "Cs"):
             if norm and norm[-1] != " ":
                 norm.append(" ")
                 spans.append((i, i + 1))

@@ -53,18 +53,17 @@ class Outcome:
         return int((time.perf_counter() - self.started) * 1000)
 
 
-def _user_id(user: Any) -> int | None:
+def _user_id(user: Any) -> Any:
     return getattr(user, "pk", None) if user is not None and getattr(user, "is_authenticated", False) else None
 
 
-def _record(
-    *, user_id: int | None, conversation_id: Any, purpose: str, prompt: list, outcome: Outcome, spend: bool
-) -> int:
+def _record(*, user_id: Any, conversation_id: Any, purpose: str, prompt: list, outcome: Outcome) -> int:
     """Write the row and settle the breaker and the budget: one trip to the database and the cache."""
     name = outcome.provider.name
     if outcome.status == InteractionStatus.OK:
         guards.breaker_success(provider=name)
-        if spend and not outcome.provider.offline:
+        # The offline partner costs nothing, so it does not spend the user's budget.
+        if not outcome.provider.offline:
             guards.budget_spend(user_id=user_id, tokens=outcome.tokens_in + outcome.tokens_out)
     elif outcome.status in (InteractionStatus.ERROR, InteractionStatus.TIMEOUT):
         guards.breaker_failure(provider=name)
@@ -89,7 +88,7 @@ def _record(
 _record_async = sync_to_async(_record)
 
 
-async def _finish(*, user_id: int | None, conversation: Any, purpose: str, prompt: list, outcome: Outcome) -> int:
+async def _finish(*, user_id: Any, conversation: Any, purpose: str, prompt: list, outcome: Outcome) -> int:
     """Measure, log a failure once, and persist the outcome."""
     name = outcome.provider.name
     if outcome.status == InteractionStatus.OK:
@@ -113,7 +112,6 @@ async def _finish(*, user_id: int | None, conversation: Any, purpose: str, promp
         purpose=purpose,
         prompt=prompt,
         outcome=outcome,
-        spend=True,
     )
 
 
@@ -129,7 +127,7 @@ def _should_retry(state: RetryCallState) -> bool:
 
 def _retrying() -> AsyncRetrying:
     backoff = wait_exponential_jitter(
-        initial=settings.LLM_RETRY_BASE_SECONDS,
+        multiplier=settings.LLM_RETRY_BASE_SECONDS,
         max=settings.LLM_RETRY_MAX_SECONDS,
         jitter=settings.LLM_RETRY_BASE_SECONDS,
     )
@@ -152,7 +150,7 @@ async def _timed(awaitable: Awaitable[Any], timeout: float) -> Any:
         raise ProviderTimeout() from exc
 
 
-async def _admit(*, user_id: int | None, conversation: Any, purpose: str, prompt: list) -> list[Provider]:
+async def _admit(*, user_id: Any, conversation: Any, purpose: str, prompt: list) -> list[Provider]:
     """Refuse over-limit users (with a row), and return the providers to try."""
     chain = provider_chain()
     try:

@@ -31,6 +31,7 @@ from conversations.llm.errors import (
 from conversations.llm.models import AIInteraction, InteractionStatus
 from conversations.llm.providers import Completion, Provider, ProviderCall, Usage, provider_chain
 from conversations.llm.providers.base import parse_structured
+from conversations.llm.types import Delta
 
 logger = logging.getLogger("parley.llm")
 
@@ -222,8 +223,8 @@ async def call_provider(
 
 async def stream_provider(
     *, user: Any, conversation: Any, purpose: str, prompt: list, make_call: Callable[[Provider], ProviderCall]
-) -> AsyncIterator[str | tuple[Outcome, int]]:
-    """Stream text pieces through the chain, then one (outcome, row id).
+) -> AsyncIterator[Delta | tuple[Outcome, int]]:
+    """Stream Deltas through the chain, then one (outcome, row id).
 
     Retries and fallbacks happen only before the first piece: after that a failure would repeat
     text the caller already showed, so it raises AIUnavailable and the row keeps the partial text.
@@ -247,10 +248,12 @@ async def stream_provider(
                     stream = provider.stream(call)
                     item = await _timed(anext(stream), call.timeout)
             metrics.FIRST_DELTA.labels(provider.name, purpose).observe(time.perf_counter() - outcome.started)
+            # Between pieces the SDKs' own read timeout (set from call.timeout) catches a stalled
+            # stream; a timer per piece here would cost more than the rest of the gateway.
             while not isinstance(item, Usage):
+                yield Delta(index=len(pieces), text=item)
                 pieces.append(item)
-                yield item
-                item = await _timed(anext(stream), call.timeout)
+                item = await anext(stream)
         except (ProviderError, StopAsyncIteration) as exc:
             if isinstance(exc, StopAsyncIteration):
                 exc = ProviderError("the provider stream ended without usage", transient=False)

@@ -59,7 +59,6 @@ async def reply_stream(
 ) -> AsyncIterator[Delta | ReplyResult]:
     """Stream the partner's reply as Deltas, then one ReplyResult; raises AIUnavailable, even mid-stream."""
     messages = prompts.reply_messages(request)
-    index = 0
     async for item in stream_provider(
         user=user,
         conversation=conversation,
@@ -67,9 +66,8 @@ async def reply_stream(
         prompt=messages,
         make_call=lambda provider: new_call(provider, purpose="reply", messages=messages, payload=request),
     ):
-        if isinstance(item, str):
-            yield Delta(index=index, text=item)
-            index += 1
+        if isinstance(item, Delta):
+            yield item
         else:
             outcome, row_id = item
             yield _result(outcome.text, outcome, row_id)

@@ -6,7 +6,7 @@ subclasses) by sending the `ai_unavailable` event or answering 503.
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from asgiref.sync import async_to_sync
 from pydantic import BaseModel
@@ -29,6 +29,10 @@ from conversations.llm.types import (
     VocabularyTags,
 )
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from conversations.models import Conversation
+
 T = TypeVar("T", bound=BaseModel)
 
 # Minor slips a gentle partner lets pass.
@@ -50,10 +54,11 @@ def _result(text: str, outcome: Outcome, row_id: int, tool_calls: tuple = ()) ->
     )
 
 
-async def reply_stream(*, user: Any, conversation: Any, request: ReplyRequest) -> AsyncIterator[Delta | ReplyResult]:
+async def reply_stream(
+    *, user: "User | None", conversation: "Conversation | None", request: ReplyRequest
+) -> AsyncIterator[Delta | ReplyResult]:
     """Stream the partner's reply as Deltas, then one ReplyResult; raises AIUnavailable, even mid-stream."""
     messages = prompts.reply_messages(request)
-    index = 0
     async for item in stream_provider(
         user=user,
         conversation=conversation,
@@ -61,15 +66,14 @@ async def reply_stream(*, user: Any, conversation: Any, request: ReplyRequest) -
         prompt=messages,
         make_call=lambda provider: new_call(provider, purpose="reply", messages=messages, payload=request),
     ):
-        if isinstance(item, str):
-            yield Delta(index=index, text=item)
-            index += 1
+        if isinstance(item, Delta):
+            yield item
         else:
             outcome, row_id = item
             yield _result(outcome.text, outcome, row_id)
 
 
-async def reply(*, user: Any, conversation: Any, request: ReplyRequest) -> ReplyResult:
+async def reply(*, user: "User | None", conversation: "Conversation | None", request: ReplyRequest) -> ReplyResult:
     """The partner's whole reply in one piece; raises AIUnavailable."""
     messages = prompts.reply_messages(request)
     completion, outcome, row_id = await call_provider(
@@ -83,13 +87,18 @@ async def reply(*, user: Any, conversation: Any, request: ReplyRequest) -> Reply
     return _result(completion.text, outcome, row_id)
 
 
-def reply_sync(*, user: Any, conversation: Any, request: ReplyRequest) -> ReplyResult:
+def reply_sync(*, user: "User | None", conversation: "Conversation | None", request: ReplyRequest) -> ReplyResult:
     """reply() for synchronous callers such as DRF views."""
     return async_to_sync(reply)(user=user, conversation=conversation, request=request)
 
 
 async def complete(
-    *, user: Any, conversation: Any, purpose: str, messages: list[dict], tools: list[Tool] | None = None
+    *,
+    user: "User | None",
+    conversation: "Conversation | None",
+    purpose: str,
+    messages: list[dict],
+    tools: list[Tool] | None = None,
 ) -> ReplyResult:
     """A free-form chat completion, with tool calls when `tools` are given; raises AIUnavailable."""
     completion, outcome, row_id = await call_provider(
@@ -107,8 +116,8 @@ async def complete(
 
 async def structured(
     *,
-    user: Any,
-    conversation: Any,
+    user: "User | None",
+    conversation: "Conversation | None",
     purpose: str,
     schema: type[T],
     messages: list[dict] | None = None,
@@ -137,8 +146,8 @@ async def structured(
 
 def structured_sync(
     *,
-    user: Any,
-    conversation: Any,
+    user: "User | None",
+    conversation: "Conversation | None",
     purpose: str,
     schema: type[T],
     messages: list[dict] | None = None,
@@ -151,7 +160,13 @@ def structured_sync(
 
 
 async def tag_vocabulary(
-    *, user: Any, conversation: Any, text: str, language: str, level: str = "beginner", hints: list[VocabHint] = ()
+    *,
+    user: "User | None",
+    conversation: "Conversation | None",
+    text: str,
+    language: str,
+    level: str = "beginner",
+    hints: list[VocabHint] = (),
 ) -> list[VocabHint]:
     """Useful phrases in `text` (an AI reply), preferring the template's hints; raises AIUnavailable."""
     request = VocabularyRequest(language=language, level=level, text=text, hints=list(hints))
@@ -167,7 +182,12 @@ async def tag_vocabulary(
 
 
 async def summarise(
-    *, user: Any, conversation: Any, turns: list[Turn], language: str, previous_summary: str = ""
+    *,
+    user: "User | None",
+    conversation: "Conversation | None",
+    turns: list[Turn],
+    language: str,
+    previous_summary: str = "",
 ) -> str:
     """The running summary extended with older `turns`, kept short; raises AIUnavailable."""
     request = SummaryRequest(language=language, previous_summary=previous_summary, turns=turns)
@@ -183,7 +203,13 @@ async def summarise(
 
 
 async def analyse_turn(
-    *, user: Any, conversation: Any, text: str, language: str, level: str, strictness: Strictness
+    *,
+    user: "User | None",
+    conversation: "Conversation | None",
+    text: str,
+    language: str,
+    level: str,
+    strictness: Strictness,
 ) -> list[dict]:
     """At most 3 findings on the learner's turn, as dicts (type, severity, original, correction, ...).
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from conversations.llm import prompts
 from conversations.llm.engine import Outcome, call_provider, new_call, run_structured, stream_provider
+from conversations.llm.errors import AIUnavailable
 from conversations.llm.types import (
     Delta,
     Findings,
@@ -35,7 +36,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound=BaseModel)
 
-# Minor slips a gentle partner lets pass.
+# How many findings each strictness reports; only a strict partner mentions minor slips.
+_FINDINGS_BY_STRICTNESS = {"gentle": 1, "balanced": 2, "strict": 3}
 _MINOR = {"low", "minor"}
 
 
@@ -213,18 +215,38 @@ async def analyse_turn(
 ) -> list[dict]:
     """At most 3 findings on the learner's turn, as dicts (type, severity, original, correction, ...).
 
-    A gentle partner drops minor findings. Raises AIUnavailable.
+    For Japanese the local checker runs first (instant, free, private) and its findings lead; the
+    provider's analysis adds what it missed. Strictness sets how much is reported: a gentle partner
+    points out one important mistake, a balanced one two, a strict one three, minor ones included.
+    Raises AIUnavailable only when there is nothing to report without the provider.
     """
+    local = _local_findings(language=language, text=text)
     request = TurnAnalysisRequest(language=language, level=level, strictness=strictness, text=text)
-    out = await structured(
-        user=user,
-        conversation=conversation,
-        purpose="analyse_turn",
-        schema=Findings,
-        messages=prompts.analysis_messages(request),
-        request=request,
-    )
-    findings = [finding.model_dump() for finding in out.findings]
-    if strictness == "gentle":
+    try:
+        out = await structured(
+            user=user,
+            conversation=conversation,
+            purpose="analyse_turn",
+            schema=Findings,
+            messages=prompts.analysis_messages(request),
+            request=request,
+        )
+    except AIUnavailable:
+        if not local:
+            raise
+        out = Findings(findings=[])
+    seen = {(f["original"], f["correction"]) for f in local}
+    findings = local + [
+        f for f in (finding.model_dump() for finding in out.findings) if (f["original"], f["correction"]) not in seen
+    ]
+    if strictness != "strict":
         findings = [f for f in findings if f["severity"].lower() not in _MINOR]
-    return findings[:3]
+    return findings[: _FINDINGS_BY_STRICTNESS[strictness]]
+
+
+def _local_findings(*, language: str, text: str) -> list[dict]:
+    if language.lower() != "japanese":
+        return []
+    from evaluations.japanese import analyse
+
+    return [finding.as_dict() for finding in analyse(text)]

@@ -10,6 +10,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,8 @@ class FakeProvider:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self._queue: deque[Scripted] = deque()
+        # Answers from the request body when nothing is scripted (a whole session's worth of calls).
+        self.responder: Callable[[dict[str, Any]], Scripted] | None = None
         self._loop = asyncio.new_event_loop()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -55,8 +58,14 @@ class FakeProvider:
         self._queue.extend(answers)
 
     def reset(self) -> None:
+        self.responder = None
         self._queue.clear()
         self.requests.clear()
+
+    def _next(self, body: dict[str, Any]) -> Scripted:
+        if self._queue:
+            return self._queue.popleft()
+        return self.responder(body) if self.responder else Scripted()
 
     def start(self) -> None:
         ready = threading.Event()
@@ -85,7 +94,7 @@ class FakeProvider:
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
         self.requests.append({"body": body, "user_agent": request.headers.get("User-Agent", "")})
-        answer = self._queue.popleft() if self._queue else Scripted()
+        answer = self._next(body)
         if answer.hang:
             await asyncio.sleep(answer.hang)
         if answer.status != 200:

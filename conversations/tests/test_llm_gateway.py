@@ -307,11 +307,32 @@ async def test_analyse_turn_asks_for_at_most_three_findings(fake_llm, user):
     ]
     fake_llm.script(Scripted(text=json.dumps({"findings": findings})))
     got = await analyse_turn(
-        user=user, conversation=None, text="ねこを すきです", language="japanese", level="beginner", strictness="gentle"
+        user=user, conversation=None, text="I has a cat", language="english", level="beginner", strictness="gentle"
     )
     # a gentle partner lets the minor slip pass
     assert [f["correction"] for f in got] == ["が"]
     assert "at most 3 findings" in fake_llm.requests[0]["body"]["messages"][0]["content"]
+
+
+async def test_the_japanese_checker_leads_and_the_provider_adds_what_it_missed(fake_llm, user):
+    extra = {"type": "vocabulary", "severity": "medium", "original": "ねこ", "correction": "いぬ", "explanation": "x"}
+    fake_llm.script(Scripted(text=json.dumps({"findings": [extra]})))
+
+    got = await analyse_turn(
+        user=user, conversation=None, text="ねこを すきです", language="japanese", level="beginner", strictness="strict"
+    )
+
+    assert [f["correction"].replace(" ", "") for f in got] == ["ねこがすきです", "いぬ"]
+
+
+async def test_the_japanese_checker_still_reports_when_the_provider_is_down(fake_llm, user):
+    fake_llm.script(*[Scripted(status=500)] * 6)
+
+    got = await analyse_turn(
+        user=user, conversation=None, text="ねこを すきです", language="japanese", level="beginner", strictness="strict"
+    )
+
+    assert [f["rule"] for f in got] == ["wo_for_ga"]
 
 
 async def test_conversation_is_linked_on_the_row(fake_llm, user, request_):

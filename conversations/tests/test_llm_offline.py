@@ -131,12 +131,11 @@ async def test_other_apps_register_offline_handlers_by_purpose(user):
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_analyse_turn_without_the_japanese_checker_returns_nothing(user, monkeypatch):
-    monkeypatch.setitem(sys.modules, "evaluations.japanese", None)
+async def test_analyse_turn_offline_reports_the_japanese_checkers_findings(user):
     found = await analyse_turn(
-        user=user, conversation=None, text="ねこ すき", language="japanese", level="beginner", strictness="strict"
+        user=user, conversation=None, text="ねこを すきです", language="japanese", level="beginner", strictness="strict"
     )
-    assert found == []
+    assert [f["correction"].replace(" ", "") for f in found] == ["ねこがすきです"]
 
 
 @pytest.mark.django_db(transaction=True)

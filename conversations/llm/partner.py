@@ -66,8 +66,7 @@ def partner_reply(request: ReplyRequest) -> str:
     """The next partner line: greet once, answer a question plainly, one hint, the next starter turn."""
     say = _phrases(request.language)
     persona = request.persona
-    # The position in the template is how many times the partner has already spoken.
-    step = sum(1 for turn in request.recent_turns if turn.role == "assistant")
+    step = request.partner_step
     parts = []
     if step == 0:
         parts.append(say["hello"].format(name=persona.name, role=persona.role))

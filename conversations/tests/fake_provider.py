@@ -42,6 +42,8 @@ def _tokens(text: str) -> int:
 class FakeProvider:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
+        # Wall-clock time each stream's first chunk was written, for latency benches across processes.
+        self.first_chunk_at: list[float] = []
         self._queue: deque[Scripted] = deque()
         # Answers from the request body when nothing is scripted (a whole session's worth of calls).
         self.responder: Callable[[dict[str, Any]], Scripted] | None = None
@@ -59,6 +61,7 @@ class FakeProvider:
 
     def reset(self) -> None:
         self.responder = None
+        self.first_chunk_at.clear()
         self._queue.clear()
         self.requests.clear()
 
@@ -144,6 +147,8 @@ class FakeProvider:
                 return response
             delta = {"role": "assistant", "content": piece} if i == 0 else {"content": piece}
             await response.write(_sse(_chunk(model, delta, None)))
+            if i == 0:
+                self.first_chunk_at.append(time.time())
         # Mistral sends usage with the last chunk; OpenAI in an extra chunk when asked for it.
         openai_usage = (body.get("stream_options") or {}).get("include_usage")
         usage = _usage(prompt_tokens, len(pieces))

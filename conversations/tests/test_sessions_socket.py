@@ -13,7 +13,7 @@ from conversations.services.sessions import turn_submit
 from conversations.tests.factories import practice_session
 from evaluations.models import Mistake
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("replies_settled")]
 
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 

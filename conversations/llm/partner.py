@@ -115,12 +115,5 @@ def partner_vocabulary(request: VocabularyRequest) -> VocabularyTags:
 
 @offline_handler("analyse_turn")
 def partner_analysis(request: TurnAnalysisRequest) -> Findings:
-    """Japanese turns go through the rule-based checker when it is installed; other languages get none."""
-    if request.language.lower() != "japanese":
-        return Findings(findings=[])
-    try:
-        from evaluations.japanese import analyse
-    except ImportError:
-        logger.debug("offline analysis skipped: evaluations.japanese is not installed")
-        return Findings(findings=[])
-    return Findings(findings=[finding.as_dict() for finding in analyse(request.text)][:3])
+    """Nothing beyond the local checker, which the gateway already ran for Japanese turns."""
+    return Findings(findings=[])

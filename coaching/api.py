@@ -105,12 +105,41 @@ class CVView(GenericAPIView):
 
 
 class ImprovementsView(GenericAPIView):
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "Improvements",
+                {
+                    "focus_areas": serializers.ListField(child=serializers.DictField()),
+                    "recommendations": serializers.ListField(child=serializers.CharField()),
+                    "recurring_weaknesses": serializers.ListField(child=serializers.CharField()),
+                    "based_on_sessions": serializers.IntegerField(),
+                    "updated_at": serializers.DateTimeField(allow_null=True),
+                },
+            )
+        }
+    )
     def get(self, request):
         return Response(selectors.improvements_get(user=request.user))
 
 
 class TrendsView(GenericAPIView):
-    @extend_schema(parameters=[OpenApiParameter("limit", int, required=False)])
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", int, required=False)],
+        responses={
+            200: inline_serializer(
+                "Trends",
+                {
+                    "dimension_trends": serializers.DictField(child=serializers.ListField()),
+                    "overall": serializers.ListField(child=serializers.DictField()),
+                    "improvement_velocity": serializers.FloatField(),
+                    "velocity_window": serializers.IntegerField(),
+                    "recurring_weaknesses": serializers.ListField(child=serializers.CharField()),
+                    "metrics": serializers.DictField(),
+                },
+            )
+        },
+    )
     def get(self, request):
         limit = serializers.IntegerField(min_value=1, max_value=500, required=False).run_validation(
             request.query_params.get("limit") or 100
@@ -211,6 +240,7 @@ class AdviceRequestSerializer(serializers.Serializer):
 
 class AdviceView(GenericAPIView):
     serializer_class = AdviceRequestSerializer
+    queryset = PracticeSession.objects.none()
 
     @extend_schema(
         request=AdviceRequestSerializer,

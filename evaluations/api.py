@@ -14,6 +14,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
     evaluation_id = serializers.UUIDField(source="id", read_only=True)
     session_id = serializers.UUIDField(read_only=True)
     retryable = serializers.BooleanField(read_only=True)
+    status = serializers.CharField(read_only=True, help_text="ok, or failed (retry with POST .../evaluate)")
 
     class Meta:
         model = Evaluation

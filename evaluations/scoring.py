@@ -60,9 +60,12 @@ def context_dimensions(*, preparation_type: str, mode: str) -> tuple[str, ...]:
     return CONTEXT_DIMENSIONS["language" if mode == "language" else "Other"]
 
 
+_VALUES = {level: i + 1 for i, level in enumerate(LEVELS)}
+
+
 def level_value(level: str) -> int:
     """1 (needs_work) to 4 (strong)."""
-    return LEVELS.index(level) + 1
+    return _VALUES[level]
 
 
 def overall_from_levels(*, levels: list[str], proposed: int | None) -> int:

@@ -3,6 +3,9 @@ import pytest
 from coaching.advice import AdviceOut, AdviceRequest, advice_score, model_score, text_normalise
 from coaching.tests.conftest import practice
 
+# The REST turns run the gateway through async_to_sync; on PostgreSQL that needs committed rows.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 def test_advice_is_scored_and_sorted_best_first(auth_client, user):
     body = {"text": "um we basically fixed the outage I think", "goal": "get the senior role"}

@@ -1,11 +1,15 @@
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from coaching.selectors import velocity
 from coaching.tests.conftest import ANSWERS, WEAK_ANSWERS, evaluated_session, practice
+
+# The REST turns run the gateway through async_to_sync; on PostgreSQL that needs committed rows.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_improvements_rank_recurring_weaknesses(auth_client, user):

@@ -12,6 +12,9 @@ from evaluations.models import Evaluation, EvaluationStatus, Mistake
 from evaluations.offline import evaluation_offline
 from evaluations.scoring import BANDS, UNIVERSAL
 
+# The REST turns run the gateway through async_to_sync; on PostgreSQL that needs committed rows.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 @pytest.fixture
 def evaluation_handler():

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from waffle.models import Flag
 
+from coaching.services import profile_context_for
 from conversations.exceptions import SessionClosed, SessionNotFound, TurnInProgress
 from conversations.models import (
     Conversation,
@@ -97,6 +98,10 @@ def session_start(
         preparation_type = preparation_type or chosen.preparation_type
         meeting_subtype = meeting_subtype or chosen.meeting_subtype
 
+    if not context:
+        context = profile_context_for(
+            user=user, mode=mode, preparation_type=preparation_type, meeting_subtype=meeting_subtype
+        )
     conversation = Conversation.objects.create(
         kind=ConversationKind.ASSISTANT if mode == "assistant" else ConversationKind.PRACTICE,
         title=chosen.title if chosen else f"{language.title()} {level} practice",

@@ -84,7 +84,9 @@ TEMPLATES = [
 
 # Database: SQLite by default, anything django-environ understands from DATABASE_URL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Persistent connections: the socket consumer's database calls would otherwise open one each time.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the ASGI server's threads write without "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -256,7 +258,7 @@ LLM_RETRY_MAX_SECONDS = env.float("LLM_RETRY_MAX_SECONDS", default=8.0)
 LLM_FALLBACKS = env.list("LLM_FALLBACKS", default=[])
 LLM_BREAKER_THRESHOLD = env.int("LLM_BREAKER_THRESHOLD", default=5)
 LLM_BREAKER_COOLDOWN_SECONDS = env.float("LLM_BREAKER_COOLDOWN_SECONDS", default=30.0)
-LLM_USER_RATE = env.int("LLM_USER_RATE", default=30)
+LLM_USER_RATE = env.int("LLM_USER_RATE", default=120)
 LLM_DAILY_TOKEN_BUDGET = env.int("LLM_DAILY_TOKEN_BUDGET", default=200_000)
 if _unknown := {LLM_PROVIDER, *(f.split(":", 1)[0] for f in LLM_FALLBACKS)} - {"", "openai", "mistral", "offline"}:
     raise ImproperlyConfigured(

@@ -31,6 +31,7 @@ from conversations.llm.errors import (
 from conversations.llm.models import AIInteraction, InteractionStatus
 from conversations.llm.providers import Completion, Provider, ProviderCall, Usage, provider_chain
 from conversations.llm.providers.base import parse_structured
+from conversations.llm.types import Delta
 
 logger = logging.getLogger("parley.llm")
 
@@ -53,18 +54,17 @@ class Outcome:
         return int((time.perf_counter() - self.started) * 1000)
 
 
-def _user_id(user: Any) -> int | None:
+def _user_id(user: Any) -> Any:
     return getattr(user, "pk", None) if user is not None and getattr(user, "is_authenticated", False) else None
 
 
-def _record(
-    *, user_id: int | None, conversation_id: Any, purpose: str, prompt: list, outcome: Outcome, spend: bool
-) -> int:
+def _record(*, user_id: Any, conversation_id: Any, purpose: str, prompt: list, outcome: Outcome) -> int:
     """Write the row and settle the breaker and the budget: one trip to the database and the cache."""
     name = outcome.provider.name
     if outcome.status == InteractionStatus.OK:
         guards.breaker_success(provider=name)
-        if spend and not outcome.provider.offline:
+        # The offline partner costs nothing, so it does not spend the user's budget.
+        if not outcome.provider.offline:
             guards.budget_spend(user_id=user_id, tokens=outcome.tokens_in + outcome.tokens_out)
     elif outcome.status in (InteractionStatus.ERROR, InteractionStatus.TIMEOUT):
         guards.breaker_failure(provider=name)
@@ -89,7 +89,7 @@ def _record(
 _record_async = sync_to_async(_record)
 
 
-async def _finish(*, user_id: int | None, conversation: Any, purpose: str, prompt: list, outcome: Outcome) -> int:
+async def _finish(*, user_id: Any, conversation: Any, purpose: str, prompt: list, outcome: Outcome) -> int:
     """Measure, log a failure once, and persist the outcome."""
     name = outcome.provider.name
     if outcome.status == InteractionStatus.OK:
@@ -113,7 +113,6 @@ async def _finish(*, user_id: int | None, conversation: Any, purpose: str, promp
         purpose=purpose,
         prompt=prompt,
         outcome=outcome,
-        spend=True,
     )
 
 
@@ -129,7 +128,7 @@ def _should_retry(state: RetryCallState) -> bool:
 
 def _retrying() -> AsyncRetrying:
     backoff = wait_exponential_jitter(
-        initial=settings.LLM_RETRY_BASE_SECONDS,
+        multiplier=settings.LLM_RETRY_BASE_SECONDS,
         max=settings.LLM_RETRY_MAX_SECONDS,
         jitter=settings.LLM_RETRY_BASE_SECONDS,
     )
@@ -152,7 +151,7 @@ async def _timed(awaitable: Awaitable[Any], timeout: float) -> Any:
         raise ProviderTimeout() from exc
 
 
-async def _admit(*, user_id: int | None, conversation: Any, purpose: str, prompt: list) -> list[Provider]:
+async def _admit(*, user_id: Any, conversation: Any, purpose: str, prompt: list) -> list[Provider]:
     """Refuse over-limit users (with a row), and return the providers to try."""
     chain = provider_chain()
     try:
@@ -224,8 +223,8 @@ async def call_provider(
 
 async def stream_provider(
     *, user: Any, conversation: Any, purpose: str, prompt: list, make_call: Callable[[Provider], ProviderCall]
-) -> AsyncIterator[str | tuple[Outcome, int]]:
-    """Stream text pieces through the chain, then one (outcome, row id).
+) -> AsyncIterator[Delta | tuple[Outcome, int]]:
+    """Stream Deltas through the chain, then one (outcome, row id).
 
     Retries and fallbacks happen only before the first piece: after that a failure would repeat
     text the caller already showed, so it raises AIUnavailable and the row keeps the partial text.
@@ -249,10 +248,12 @@ async def stream_provider(
                     stream = provider.stream(call)
                     item = await _timed(anext(stream), call.timeout)
             metrics.FIRST_DELTA.labels(provider.name, purpose).observe(time.perf_counter() - outcome.started)
+            # Between pieces the SDKs' own read timeout (set from call.timeout) catches a stalled
+            # stream; a timer per piece here would cost more than the rest of the gateway.
             while not isinstance(item, Usage):
+                yield Delta(index=len(pieces), text=item)
                 pieces.append(item)
-                yield item
-                item = await _timed(anext(stream), call.timeout)
+                item = await anext(stream)
         except (ProviderError, StopAsyncIteration) as exc:
             if isinstance(exc, StopAsyncIteration):
                 exc = ProviderError("the provider stream ended without usage", transient=False)

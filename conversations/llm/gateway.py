@@ -6,13 +6,14 @@ subclasses) by sending the `ai_unavailable` event or answering 503.
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from asgiref.sync import async_to_sync
 from pydantic import BaseModel
 
 from conversations.llm import prompts
 from conversations.llm.engine import Outcome, call_provider, new_call, run_structured, stream_provider
+from conversations.llm.errors import AIUnavailable
 from conversations.llm.types import (
     Delta,
     Findings,
@@ -29,9 +30,14 @@ from conversations.llm.types import (
     VocabularyTags,
 )
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from conversations.models import Conversation
+
 T = TypeVar("T", bound=BaseModel)
 
-# Minor slips a gentle partner lets pass.
+# How many findings each strictness reports; only a strict partner mentions minor slips.
+_FINDINGS_BY_STRICTNESS = {"gentle": 1, "balanced": 2, "strict": 3}
 _MINOR = {"low", "minor"}
 
 
@@ -50,10 +56,11 @@ def _result(text: str, outcome: Outcome, row_id: int, tool_calls: tuple = ()) ->
     )
 
 
-async def reply_stream(*, user: Any, conversation: Any, request: ReplyRequest) -> AsyncIterator[Delta | ReplyResult]:
+async def reply_stream(
+    *, user: "User | None", conversation: "Conversation | None", request: ReplyRequest
+) -> AsyncIterator[Delta | ReplyResult]:
     """Stream the partner's reply as Deltas, then one ReplyResult; raises AIUnavailable, even mid-stream."""
     messages = prompts.reply_messages(request)
-    index = 0
     async for item in stream_provider(
         user=user,
         conversation=conversation,
@@ -61,15 +68,14 @@ async def reply_stream(*, user: Any, conversation: Any, request: ReplyRequest) -
         prompt=messages,
         make_call=lambda provider: new_call(provider, purpose="reply", messages=messages, payload=request),
     ):
-        if isinstance(item, str):
-            yield Delta(index=index, text=item)
-            index += 1
+        if isinstance(item, Delta):
+            yield item
         else:
             outcome, row_id = item
             yield _result(outcome.text, outcome, row_id)
 
 
-async def reply(*, user: Any, conversation: Any, request: ReplyRequest) -> ReplyResult:
+async def reply(*, user: "User | None", conversation: "Conversation | None", request: ReplyRequest) -> ReplyResult:
     """The partner's whole reply in one piece; raises AIUnavailable."""
     messages = prompts.reply_messages(request)
     completion, outcome, row_id = await call_provider(
@@ -83,13 +89,18 @@ async def reply(*, user: Any, conversation: Any, request: ReplyRequest) -> Reply
     return _result(completion.text, outcome, row_id)
 
 
-def reply_sync(*, user: Any, conversation: Any, request: ReplyRequest) -> ReplyResult:
+def reply_sync(*, user: "User | None", conversation: "Conversation | None", request: ReplyRequest) -> ReplyResult:
     """reply() for synchronous callers such as DRF views."""
     return async_to_sync(reply)(user=user, conversation=conversation, request=request)
 
 
 async def complete(
-    *, user: Any, conversation: Any, purpose: str, messages: list[dict], tools: list[Tool] | None = None
+    *,
+    user: "User | None",
+    conversation: "Conversation | None",
+    purpose: str,
+    messages: list[dict],
+    tools: list[Tool] | None = None,
 ) -> ReplyResult:
     """A free-form chat completion, with tool calls when `tools` are given; raises AIUnavailable."""
     completion, outcome, row_id = await call_provider(
@@ -107,8 +118,8 @@ async def complete(
 
 async def structured(
     *,
-    user: Any,
-    conversation: Any,
+    user: "User | None",
+    conversation: "Conversation | None",
     purpose: str,
     schema: type[T],
     messages: list[dict] | None = None,
@@ -137,8 +148,8 @@ async def structured(
 
 def structured_sync(
     *,
-    user: Any,
-    conversation: Any,
+    user: "User | None",
+    conversation: "Conversation | None",
     purpose: str,
     schema: type[T],
     messages: list[dict] | None = None,
@@ -151,7 +162,13 @@ def structured_sync(
 
 
 async def tag_vocabulary(
-    *, user: Any, conversation: Any, text: str, language: str, level: str = "beginner", hints: list[VocabHint] = ()
+    *,
+    user: "User | None",
+    conversation: "Conversation | None",
+    text: str,
+    language: str,
+    level: str = "beginner",
+    hints: list[VocabHint] = (),
 ) -> list[VocabHint]:
     """Useful phrases in `text` (an AI reply), preferring the template's hints; raises AIUnavailable."""
     request = VocabularyRequest(language=language, level=level, text=text, hints=list(hints))
@@ -167,7 +184,12 @@ async def tag_vocabulary(
 
 
 async def summarise(
-    *, user: Any, conversation: Any, turns: list[Turn], language: str, previous_summary: str = ""
+    *,
+    user: "User | None",
+    conversation: "Conversation | None",
+    turns: list[Turn],
+    language: str,
+    previous_summary: str = "",
 ) -> str:
     """The running summary extended with older `turns`, kept short; raises AIUnavailable."""
     request = SummaryRequest(language=language, previous_summary=previous_summary, turns=turns)
@@ -183,22 +205,48 @@ async def summarise(
 
 
 async def analyse_turn(
-    *, user: Any, conversation: Any, text: str, language: str, level: str, strictness: Strictness
+    *,
+    user: "User | None",
+    conversation: "Conversation | None",
+    text: str,
+    language: str,
+    level: str,
+    strictness: Strictness,
 ) -> list[dict]:
     """At most 3 findings on the learner's turn, as dicts (type, severity, original, correction, ...).
 
-    A gentle partner drops minor findings. Raises AIUnavailable.
+    For Japanese the local checker runs first (instant, free, private) and its findings lead; the
+    provider's analysis adds what it missed. Strictness sets how much is reported: a gentle partner
+    points out one important mistake, a balanced one two, a strict one three, minor ones included.
+    Raises AIUnavailable only when there is nothing to report without the provider.
     """
+    local = _local_findings(language=language, text=text)
     request = TurnAnalysisRequest(language=language, level=level, strictness=strictness, text=text)
-    out = await structured(
-        user=user,
-        conversation=conversation,
-        purpose="analyse_turn",
-        schema=Findings,
-        messages=prompts.analysis_messages(request),
-        request=request,
-    )
-    findings = [finding.model_dump() for finding in out.findings]
-    if strictness == "gentle":
+    try:
+        out = await structured(
+            user=user,
+            conversation=conversation,
+            purpose="analyse_turn",
+            schema=Findings,
+            messages=prompts.analysis_messages(request),
+            request=request,
+        )
+    except AIUnavailable:
+        if not local:
+            raise
+        out = Findings(findings=[])
+    seen = {(f["original"], f["correction"]) for f in local}
+    findings = local + [
+        f for f in (finding.model_dump() for finding in out.findings) if (f["original"], f["correction"]) not in seen
+    ]
+    if strictness != "strict":
         findings = [f for f in findings if f["severity"].lower() not in _MINOR]
-    return findings[:3]
+    return findings[: _FINDINGS_BY_STRICTNESS[strictness]]
+
+
+def _local_findings(*, language: str, text: str) -> list[dict]:
+    if language.lower() != "japanese":
+        return []
+    from evaluations.japanese import analyse
+
+    return [finding.as_dict() for finding in analyse(text)]

@@ -8,6 +8,7 @@ Redis rounds expiries to whole seconds.
 import math
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,11 +28,11 @@ def _count(key: str, amount: int, ttl: int) -> int:
         return amount
 
 
-def _budget_key(user_id: int) -> str:
+def _budget_key(user_id: Any) -> str:
     return f"llm:tokens:{user_id}:{datetime.now(UTC).date().isoformat()}"
 
 
-def admit(*, user_id: int | None) -> None:
+def admit(*, user_id: Any) -> None:
     """Count one request for the user; raise AIRateLimited or AIBudgetExceeded to refuse it."""
     if user_id is None:
         return
@@ -43,7 +44,7 @@ def admit(*, user_id: int | None) -> None:
         raise AIBudgetExceeded()
 
 
-def budget_spend(*, user_id: int | None, tokens: int) -> None:
+def budget_spend(*, user_id: Any, tokens: int) -> None:
     if user_id is not None and tokens > 0:
         _count(_budget_key(user_id), tokens, 2 * DAY_SECONDS)
 

@@ -66,8 +66,7 @@ def partner_reply(request: ReplyRequest) -> str:
     """The next partner line: greet once, answer a question plainly, one hint, the next starter turn."""
     say = _phrases(request.language)
     persona = request.persona
-    # The position in the template is how many times the partner has already spoken.
-    step = sum(1 for turn in request.recent_turns if turn.role == "assistant")
+    step = request.partner_step
     parts = []
     if step == 0:
         parts.append(say["hello"].format(name=persona.name, role=persona.role))
@@ -115,12 +114,5 @@ def partner_vocabulary(request: VocabularyRequest) -> VocabularyTags:
 
 @offline_handler("analyse_turn")
 def partner_analysis(request: TurnAnalysisRequest) -> Findings:
-    """Japanese turns go through the rule-based checker when it is installed; other languages get none."""
-    if request.language.lower() != "japanese":
-        return Findings(findings=[])
-    try:
-        from evaluations.japanese import analyse
-    except ImportError:
-        logger.debug("offline analysis skipped: evaluations.japanese is not installed")
-        return Findings(findings=[])
-    return Findings(findings=[finding.as_dict() for finding in analyse(request.text)][:3])
+    """Nothing beyond the local checker, which the gateway already ran for Japanese turns."""
+    return Findings(findings=[])

@@ -25,9 +25,10 @@ def reply_messages(request: ReplyRequest) -> Messages:
     ]
     if request.system_prompt:
         lines.append(request.system_prompt)
-    if request.starter_turns:
+    # Only the starter turns still ahead: the ones already spoken are in the history or the summary.
+    if upcoming := request.starter_turns[request.partner_step :]:
         lines.append("Guide the conversation through these turns in order:")
-        lines += [f"- {turn}" for turn in request.starter_turns]
+        lines += [f"- {turn}" for turn in upcoming]
     if request.vocab_hints:
         lines.append("Weave in these phrases where natural:")
         lines += [f"- {h.phrase} ({h.reading}): {h.translation}".replace(" ()", "") for h in request.vocab_hints]

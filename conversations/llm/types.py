@@ -40,6 +40,15 @@ class ReplyRequest(BaseModel):
     summary: str = ""
     recent_turns: list[Turn] = Field(default_factory=list)
     user_text: str
+    # How often the partner has spoken in the whole session (the recent turns are only a window).
+    partner_turns: int | None = None
+
+    @property
+    def partner_step(self) -> int:
+        """The partner's position in the template: its turns so far, counted in the window when not given."""
+        if self.partner_turns is not None:
+            return self.partner_turns
+        return sum(1 for turn in self.recent_turns if turn.role == "assistant")
 
 
 class SummaryRequest(BaseModel):

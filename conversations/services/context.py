@@ -10,8 +10,8 @@ from django.core.cache import cache
 from conversations.llm import Persona, ReplyRequest, Turn, VocabHint
 from conversations.models import Message, MessageRole, MessageState, PracticeSession
 
-RECENT_TURNS = 8
-SUMMARY_EVERY = 6
+RECENT_TURNS = 6
+SUMMARY_EVERY = 4
 CACHE_TTL_SECONDS = 6 * 3600
 _KEY = "session-context:{}"
 
@@ -85,6 +85,12 @@ def reply_request_build(*, session: PracticeSession, user_text: str, before_seq:
         summary=session.summary,
         recent_turns=[Turn(role=t["role"], content=t["content"]) for t in turns[-RECENT_TURNS:]],
         user_text=user_text,
+        partner_turns=Message.objects.filter(
+            conversation_id=session.conversation_id,
+            role=MessageRole.ASSISTANT,
+            state=MessageState.COMPLETE,
+            seq__lt=before_seq,
+        ).count(),
     )
 
 

@@ -91,7 +91,9 @@ async def reply_generate(*, session_id, user_message_id, ai_message_id) -> Reply
         async for item in llm.reply_stream(user=session.user, conversation=session.conversation, request=request):
             if isinstance(item, llm.Delta):
                 text += item.text
-                await cache.aset(key, {"text": text, "index": item.index}, STREAM_TTL_SECONDS)
+                # A direct call, not aset(): the thread hop would sit between the provider's token and
+                # the client's delta, and one cache write is far cheaper than that hop.
+                cache.set(key, {"text": text, "index": item.index}, STREAM_TTL_SECONDS)
                 await user_send(
                     user_id,
                     {
@@ -115,12 +117,15 @@ async def reply_generate(*, session_id, user_message_id, ai_message_id) -> Reply
             exc.code,
             extra={"session_id": str(session.id), "user_id": str(user_id), "code": exc.code},
         )
+        limited = isinstance(exc, llm.AIRateLimited | llm.AIBudgetExceeded)
         await user_send(
             user_id,
             {
                 "type": "error",
-                "code": "ai_unavailable",
-                "message": "The AI partner is unavailable right now. Your message is saved; please retry later.",
+                "code": exc.code if limited else "ai_unavailable",
+                "message": exc.message
+                if limited
+                else "The AI partner is unavailable right now. Your message is saved; please retry later.",
                 "session_id": str(session.id),
                 "message_id": str(ai_message.id),
             },

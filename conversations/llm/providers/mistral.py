@@ -74,7 +74,7 @@ class MistralProvider:
             return await getattr(self._client().chat, method)(
                 model=self.model, messages=call.messages, timeout_ms=int(call.timeout * 1000), **extra
             )
-        except (MistralError, httpx2.HTTPError) as exc:
+        except Exception as exc:  # the adapter boundary: anything the SDK raises becomes a ProviderError
             raise _translate(exc) from exc
 
     async def complete(self, call: ProviderCall) -> Completion:
@@ -109,7 +109,7 @@ class MistralProvider:
                     yield text
                 if choice.finish_reason:
                     finished = True
-        except (MistralError, httpx2.HTTPError) as exc:
+        except Exception as exc:
             raise _translate(exc) from exc
         if not finished:
             raise IncompleteStream()

@@ -39,9 +39,20 @@ def offline_handler(purpose: str) -> Callable[[OfflineHandler], OfflineHandler]:
     return decorate
 
 
+_WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
+
+
 def estimate_tokens(text: str) -> int:
-    """A rough count (4 characters a token) so budgets and metrics see offline traffic too."""
-    return max(1, math.ceil(len(text) / 4)) if text else 0
+    """A rough count so budgets and metrics see offline traffic too.
+
+    About four characters a token for Latin text; a kana or kanji is close to a token of its own in
+    the tokenizers of the big providers, so counting them as four to a token would undercount
+    Japanese by a factor of four.
+    """
+    if not text:
+        return 0
+    wide = len(_WIDE.findall(text))
+    return max(1, wide + math.ceil((len(text) - wide) / 4))
 
 
 def _prompt_text(call: ProviderCall) -> str:

@@ -70,7 +70,7 @@ class OpenAIProvider:
             return await self._client().chat.completions.create(
                 model=self.model, messages=call.messages, timeout=call.timeout, **extra
             )
-        except openai.OpenAIError as exc:
+        except Exception as exc:  # the adapter boundary: anything the SDK raises becomes a ProviderError
             raise _translate(exc) from exc
 
     async def complete(self, call: ProviderCall) -> Completion:
@@ -103,7 +103,7 @@ class OpenAIProvider:
                     yield choice.delta.content
                 if choice.finish_reason:
                     finished = True
-        except openai.OpenAIError as exc:
+        except Exception as exc:
             raise _translate(exc) from exc
         if not finished:
             raise IncompleteStream()

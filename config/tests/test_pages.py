@@ -10,9 +10,10 @@ from django.test import Client
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
 from accounts.throttles import AuthIPThrottle
+from config.exceptions import ParleyError
 from conversations.models import Message, MessageRole, MessageState, SessionStatus
 from conversations.services.messages import conversation_lock, message_append
-from conversations.services.sessions import session_archive, session_end, session_start
+from conversations.services.sessions import session_archive, session_end, session_start, session_update_settings
 from evaluations.models import Mistake
 from templates.tests.factories import ConversationTemplateFactory
 from vocabulary.tests.factories import VocabularyItemFactory
@@ -306,3 +307,11 @@ def test_vocabulary_page_shows_due_items_with_ratings(learner_client, user):
     assert f'class="review-card" data-id="{item.id}"' in body
     assert 'data-rating="again"' in body and 'data-rating="easy"' in body
     assert "いぬ" not in body
+
+
+def test_settings_service_refuses_a_blank_persona_and_keeps_the_session(practice):
+    with pytest.raises(ParleyError) as refused:
+        session_update_settings(session=practice, persona="  ", strictness="strict")
+    practice.refresh_from_db()
+    assert refused.value.fields == {"persona": ["A persona is 1 to 200 characters."]}
+    assert (practice.persona, practice.strictness) == ("friendly", "balanced")

@@ -1,5 +1,8 @@
+import asyncio
+
 import pytest
 
+from conversations.services import replies
 from conversations.tests.fake_provider import FakeProvider
 
 
@@ -31,3 +34,11 @@ def fake_llm(fake_provider_server, settings):
     settings.LLM_DAILY_TOKEN_BUDGET = 1_000_000
     yield fake_provider_server
     fake_provider_server.reset()
+
+
+@pytest.fixture
+async def replies_settled():
+    """Let replies still running in the background finish before the database is torn down."""
+    yield
+    if replies._background:
+        await asyncio.wait(list(replies._background), timeout=10)

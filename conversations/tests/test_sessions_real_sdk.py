@@ -36,6 +36,7 @@ def provider(fake_llm):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("replies_settled")
 async def test_a_ten_turn_session_streams_through_the_openai_sdk(provider, user):
     session = await database_sync_to_async(practice_session)(user=user, strictness="strict")
     socket = await open_socket(user)
@@ -74,6 +75,7 @@ async def test_a_ten_turn_session_streams_through_the_openai_sdk(provider, user)
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("replies_settled")
 async def test_an_outage_keeps_the_turn_and_the_next_turn_works(provider, user, caplog):
     session = await database_sync_to_async(practice_session)(user=user)
     socket = await open_socket(user)
@@ -104,6 +106,7 @@ async def test_an_outage_keeps_the_turn_and_the_next_turn_works(provider, user, 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("replies_settled")
 async def test_a_stream_cut_in_the_middle_is_never_stored_as_complete(provider, user):
     session = await database_sync_to_async(practice_session)(user=user)
     socket = await open_socket(user)

@@ -262,3 +262,6 @@ if _unknown := {LLM_PROVIDER, *(f.split(":", 1)[0] for f in LLM_FALLBACKS)} - {"
     raise ImproperlyConfigured(
         f"LLM_PROVIDER/LLM_FALLBACKS: unknown provider(s) {sorted(_unknown)} (openai|mistral|offline)."
     )
+
+# Messages between people: sends per user per window, `N/Ss` (30 per 10 seconds by default).
+MESSAGE_RATE = env("MESSAGE_RATE", default="30/10s")

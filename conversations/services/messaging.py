@@ -114,6 +114,10 @@ def user_unblock(*, user, other_id) -> None:
     Block.objects.filter(blocker=user, blocked_id=_uuid(other_id, UserNotFound)).delete()
 
 
+def _direct_find(key: str) -> Conversation | None:
+    return Conversation.objects.filter(direct_key=key).first()
+
+
 def direct_get_or_create(*, user, other_id) -> Conversation:
     """The one direct conversation of a pair, created on first use; raises UserNotFound, Blocked."""
     other = user_get(user_id=other_id)
@@ -122,7 +126,7 @@ def direct_get_or_create(*, user, other_id) -> Conversation:
     if _blocked_between(user.id, other.id):
         raise Blocked()
     key = ":".join(sorted([str(user.id), str(other.id)]))
-    conversation = Conversation.objects.filter(direct_key=key).first()
+    conversation = _direct_find(key)
     if conversation is not None:
         return conversation
     try:

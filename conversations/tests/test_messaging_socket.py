@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 
 from accounts.models import User
@@ -41,6 +42,14 @@ async def frames(communicator, kind: str, wait: float = 0.3) -> list[dict]:
         if frame["type"] == kind:
             found.append(frame)
     return found
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    # channels_redis binds its locks to the event loop that first used it, and each test has its own loop.
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
 
 
 def person(username: str) -> User:

@@ -114,6 +114,10 @@ def user_unblock(*, user, other_id) -> None:
     Block.objects.filter(blocker=user, blocked_id=_uuid(other_id, UserNotFound)).delete()
 
 
+def _direct_key(a_id, b_id) -> str:
+    return ":".join(sorted([str(a_id), str(b_id)]))
+
+
 def _direct_find(key: str) -> Conversation | None:
     return Conversation.objects.filter(direct_key=key).first()
 
@@ -125,7 +129,7 @@ def direct_get_or_create(*, user, other_id) -> Conversation:
         raise InvalidContent("You cannot message yourself.", fields={"to": ["Is yourself."]})
     if _blocked_between(user.id, other.id):
         raise Blocked()
-    key = ":".join(sorted([str(user.id), str(other.id)]))
+    key = _direct_key(user.id, other.id)
     conversation = _direct_find(key)
     if conversation is not None:
         return conversation
@@ -269,7 +273,9 @@ def message_send(*, sender, content, client_id=None, conversation_id=None, to=No
     if existing is not None:
         return existing, False
     if to is not None:
-        conversation_id = direct_get_or_create(user=sender, other_id=to).id
+        # The DM usually exists: one lookup, and blocks are checked under the lock below.
+        existing_direct = _direct_find(_direct_key(sender.id, _uuid(to, UserNotFound)))
+        conversation_id = (existing_direct or direct_get_or_create(user=sender, other_id=to)).id
     elif conversation_id is None:
         raise InvalidContent("Say who the message is for: `to` or `group_id`.", fields={"to": ["Required."]})
     conversation_id = _uuid(conversation_id)

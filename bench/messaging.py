@@ -8,9 +8,9 @@ Parley (`config.asgi:application`: store, receipts, presence) and against the fl
 
 - throughput: every user sends as fast as their own previous message comes back (closed loop);
   prints delivered messages per second (a message to a group of 50 is 49 deliveries);
-- paced: 200 messages per second in total (open loop); prints send-to-receive latency p50/p99.
+- paced: 200 direct messages per second in total (open loop); prints send-to-receive latency p50/p99.
 
-One message in five goes to the group, the rest to the sender's DM partner.
+In the throughput run one message in five goes to the group, the rest to the sender's DM partner.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/parley_bench REDIS_URL=redis://127.0.0.1:6379/5 \\
         .venv/bin/python bench/messaging.py [--users 100] [--seconds 5] [--rate 200]
@@ -153,6 +153,7 @@ class Clients:
         self.deliveries = 0
         self.lost = 0
         self.sockets = {}
+        self.tasks = set()  # asyncio keeps only weak references to tasks
 
     async def connect(self, session, ports: list[int]) -> None:
         async def one(index, user_id):
@@ -160,10 +161,15 @@ class Clients:
             query = f"user={user_id}" if self.floor else f"token={self.world['tokens'][user_id]}"
             ws = await session.ws_connect(f"ws://127.0.0.1:{port}/ws/?{query}", origin="http://127.0.0.1")
             self.sockets[user_id] = ws
-            asyncio.create_task(self.listen(user_id, ws))
+            self.spawn(self.listen(user_id, ws))
 
         await asyncio.gather(*(one(i, uid) for i, uid in enumerate(self.world["ids"])))
         await asyncio.sleep(1)  # let the presence storm of the connections pass
+
+    def spawn(self, coroutine) -> None:
+        task = asyncio.create_task(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     async def listen(self, user_id: str, ws) -> None:
         async for raw in ws:
@@ -179,9 +185,9 @@ class Clients:
             self.deliveries += 1
             self.latencies.append(time.perf_counter() - self.sent_at[client_id])
 
-    async def send(self, user_id: str, wait: bool) -> None:
+    async def send(self, user_id: str, wait: bool, group_share: float) -> None:
         client_id = uuid.uuid4().hex
-        in_group = user_id in self.world["members"] and random.random() < GROUP_SHARE
+        in_group = user_id in self.world["members"] and random.random() < group_share
         self.sent_at[client_id] = time.perf_counter()
         future = asyncio.get_running_loop().create_future()
         self.echo[client_id] = future
@@ -207,29 +213,29 @@ async def measure(world: dict, ports: list[int], floor: bool, seconds: float, ra
     import aiohttp
 
     clients = Clients(world, floor)
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
         await clients.connect(session, ports)
-
-        async def closed_loop(user_id, until):
-            while time.perf_counter() < until:
-                await clients.send(user_id, wait=True)
-
-        clients.reset()
-        started = time.perf_counter()
-        await asyncio.gather(*(closed_loop(uid, started + seconds) for uid in world["ids"]))
-        elapsed = time.perf_counter() - started
-        await asyncio.sleep(0.5)
-        throughput = clients.deliveries / elapsed
-        lost = clients.lost
-        closed_latencies = sorted(clients.latencies)
 
         clients.reset()
         started = time.perf_counter()
         for n in range(int(rate * seconds)):
             await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
-            asyncio.create_task(clients.send(random.choice(world["ids"]), wait=False))
-        await asyncio.sleep(1)
+            clients.spawn(clients.send(random.choice(world["ids"]), wait=False, group_share=0))
+        await asyncio.sleep(2)  # the last copies arrive, and nothing is left over for the closed loop
         paced = sorted(clients.latencies)
+
+        async def closed_loop(user_id, until):
+            while time.perf_counter() < until:
+                await clients.send(user_id, wait=True, group_share=GROUP_SHARE)
+
+        clients.reset()
+        started = time.perf_counter()
+        await asyncio.gather(*(closed_loop(uid, started + seconds) for uid in world["ids"]))
+        elapsed = time.perf_counter() - started
+        throughput = clients.deliveries / elapsed
+        lost = clients.lost
+        closed_latencies = sorted(clients.latencies)
+
         for ws in clients.sockets.values():
             await ws.close()
     return {"throughput": throughput, "closed": closed_latencies, "paced": paced, "lost": lost}

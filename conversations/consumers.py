@@ -11,6 +11,7 @@ import logging
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from config.exceptions import ParleyError
 from conversations import selectors
@@ -29,7 +30,11 @@ MAX_FRAME_CHARS = 64_000
 SYNC_LIMIT = 500
 # Delivery receipts are written at most this often per socket and conversation: one watermark
 # update covers every message that arrived in the meantime.
-DELIVERY_FLUSH_SECONDS = 0.25
+DELIVERY_FLUSH_SECONDS = 1
+# On PostgreSQL sends leave the one shared database thread: sends from many sockets wait on the
+# database in parallel, each in its own transaction (seqs come from the conversation lock, so two
+# broadcasts overtaking each other still carry the right order). SQLite has one writer anyway.
+SENDS_SHARE_DB_THREAD = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
 
 
 class ParleyConsumer(AsyncWebsocketConsumer):
@@ -155,7 +160,7 @@ class ParleyConsumer(AsyncWebsocketConsumer):
 
     async def on_send_message(self, frame: dict) -> None:
         """A message to a person (`to`) or a group (`group_id`, or any DM/group by `conversation_id`)."""
-        message, _ = await database_sync_to_async(messaging.message_send)(
+        message, _ = await database_sync_to_async(messaging.message_send, thread_sensitive=SENDS_SHARE_DB_THREAD)(
             sender=self.user,
             to=frame.get("to"),
             conversation_id=frame.get("group_id") or frame.get("conversation_id"),

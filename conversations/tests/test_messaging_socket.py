@@ -10,6 +10,7 @@ from channels.testing import WebsocketCommunicator
 from accounts.models import User
 from accounts.services import tokens_for
 from config.asgi import application
+from conversations import consumers
 from conversations.models import Conversation, ConversationKind, Membership, Message
 from conversations.services import messaging
 
@@ -239,7 +240,8 @@ async def test_presence_stays_online_until_the_last_tab_closes(alice, bob):
     await watcher.disconnect()
 
 
-async def test_delivery_and_read_receipts_go_back_to_the_sender(alice, bob):
+async def test_delivery_and_read_receipts_go_back_to_the_sender(alice, bob, monkeypatch):
+    monkeypatch.setattr(consumers, "DELIVERY_FLUSH_SECONDS", 0.05)
     sender, receiver = await open_socket(alice), await open_socket(bob)
 
     await sender.send_json_to({"type": "send_message", "to": str(bob.id), "content": "did you get it?"})

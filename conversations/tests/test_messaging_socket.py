@@ -150,12 +150,13 @@ async def test_a_removed_member_is_refused_and_gets_nothing_new(alice, bob, caro
 async def test_reconnect_catches_up_without_gaps_or_duplicates(alice, bob):
     sender, receiver = await open_socket(alice), await open_socket(bob)
     await sender.send_json_to({"type": "send_message", "to": str(bob.id), "content": "one", "client_id": "m1"})
+    await next_frame(sender, "ack")
     first = (await next_frame(receiver, "message"))["message"]
     await receiver.disconnect()
 
     for n in (2, 3):
         await sender.send_json_to({"type": "send_message", "to": str(bob.id), "content": f"#{n}", "client_id": f"m{n}"})
-        await next_frame(sender, "ack")
+        assert (await next_frame(sender, "ack"))["client_id"] == f"m{n}"
     receiver = await open_socket(bob)
     await receiver.send_json_to(
         {"type": "sync", "conversation_id": first["conversation_id"], "after_seq": first["seq"]}

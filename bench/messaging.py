@@ -164,7 +164,7 @@ class Clients:
             self.spawn(self.listen(user_id, ws))
 
         await asyncio.gather(*(one(i, uid) for i, uid in enumerate(self.world["ids"])))
-        await asyncio.sleep(1)  # let the presence storm of the connections pass
+        await asyncio.sleep(5)  # let the presence storm of the connections pass
 
     def spawn(self, coroutine) -> None:
         task = asyncio.create_task(coroutine)

@@ -264,3 +264,19 @@ if _unknown := {LLM_PROVIDER, *(f.split(":", 1)[0] for f in LLM_FALLBACKS)} - {"
     raise ImproperlyConfigured(
         f"LLM_PROVIDER/LLM_FALLBACKS: unknown provider(s) {sorted(_unknown)} (openai|mistral|offline)."
     )
+
+# Messages between people: sends per user per window, `N/Ss` (30 per 10 seconds by default).
+MESSAGE_RATE = env("MESSAGE_RATE", default="30/10s")
+
+# redis-py 8 changed two defaults the channel layer trips over: a connection pool holds at most
+# 100 connections and fails, rather than waits, beyond that (a group message fans out as one
+# group_send per member), and every read times out after 5 s, the same 5 s channels_redis blocks
+# in BZPOPMIN waiting for a message, so an idle socket's receive loop died after about 5 s.
+if REDIS_URL:
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [
+        {
+            "address": REDIS_URL,
+            "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000),
+            "socket_timeout": 15,
+        }
+    ]

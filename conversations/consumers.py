@@ -4,17 +4,22 @@ The consumer only translates frames into service calls and results into frames; 
 goes through database_sync_to_async.
 """
 
+import asyncio
+import contextlib
 import json
 import logging
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from config.exceptions import ParleyError
 from conversations import selectors
 from conversations.events import user_group, user_send
 from conversations.models import MessageState
+from conversations.services import messaging
 from conversations.services import sessions as session_services
+from conversations.services.presence import HEARTBEAT_SECONDS, presence_connect, presence_disconnect, presence_heartbeat
 from conversations.services.replies import reply_generate_in_background, stream_state
 from conversations.services.serializers import message_payload
 
@@ -23,6 +28,13 @@ logger = logging.getLogger("parley.ws")
 CLOSE_UNAUTHENTICATED = 4401
 MAX_FRAME_CHARS = 64_000
 SYNC_LIMIT = 500
+# Delivery receipts are written at most this often per socket and conversation: one watermark
+# update covers every message that arrived in the meantime.
+DELIVERY_FLUSH_SECONDS = 1
+# On PostgreSQL sends leave the one shared database thread: sends from many sockets wait on the
+# database in parallel, each in its own transaction (seqs come from the conversation lock, so two
+# broadcasts overtaking each other still carry the right order). SQLite has one writer anyway.
+SENDS_SHARE_DB_THREAD = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
 
 
 class ParleyConsumer(AsyncWebsocketConsumer):
@@ -33,12 +45,27 @@ class ParleyConsumer(AsyncWebsocketConsumer):
             return
         self.user = user
         self.group = user_group(user.id)
+        self.delivered: dict[str, int] = {}
+        self.delivery_flush = None
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        await database_sync_to_async(presence_connect)(user_id=user.id, channel_name=self.channel_name)
+        self.heartbeat = asyncio.create_task(self._heartbeat())
 
     async def disconnect(self, code):
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        if not hasattr(self, "group"):
+            return
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        self.heartbeat.cancel()
+        if self.delivery_flush is not None:
+            self.delivery_flush.cancel()
+        await self._delivered_flush()
+        await database_sync_to_async(presence_disconnect)(user_id=self.user.id, channel_name=self.channel_name)
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            await database_sync_to_async(presence_heartbeat)(user_id=self.user.id, channel_name=self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None):
         if text_data is None or len(text_data) > MAX_FRAME_CHARS:
@@ -75,7 +102,26 @@ class ParleyConsumer(AsyncWebsocketConsumer):
 
     async def client_event(self, event: dict) -> None:
         """A frame for this user from anywhere (another tab, another process, a generation task)."""
-        await self.send_json(event["payload"])
+        payload = event["payload"]
+        await self.send_json(payload)
+        message = payload.get("message") if payload.get("type") == "message" else None
+        if message and message.get("sender_id") not in (None, str(self.user.id)):
+            # Someone else's message reached this socket: note it, and record it shortly in one go.
+            conversation_id = message["conversation_id"]
+            self.delivered[conversation_id] = max(self.delivered.get(conversation_id, 0), message["seq"])
+            if self.delivery_flush is None:
+                self.delivery_flush = asyncio.create_task(self._delivered_flush(delay=DELIVERY_FLUSH_SECONDS))
+
+    async def _delivered_flush(self, delay: float = 0) -> None:
+        await asyncio.sleep(delay)
+        self.delivery_flush = None
+        pending, self.delivered = self.delivered, {}
+        for conversation_id, seq in pending.items():
+            # A member removed in the meantime has nothing to acknowledge.
+            with contextlib.suppress(ParleyError):
+                await database_sync_to_async(messaging.receipt_delivered)(
+                    user=self.user, conversation_id=conversation_id, up_to_seq=seq
+                )
 
     async def send_json(self, payload: dict) -> None:
         await self.send(text_data=json.dumps(payload, ensure_ascii=False, default=str))
@@ -111,6 +157,35 @@ class ParleyConsumer(AsyncWebsocketConsumer):
             reply_generate_in_background(
                 session_id=session.id, user_message_id=message.id, ai_message_id=turn.ai_message.id
             )
+
+    async def on_send_message(self, frame: dict) -> None:
+        """A message to a person (`to`) or a group (`group_id`, or any DM/group by `conversation_id`)."""
+        message, _ = await database_sync_to_async(messaging.message_send, thread_sensitive=SENDS_SHARE_DB_THREAD)(
+            sender=self.user,
+            to=frame.get("to"),
+            conversation_id=frame.get("group_id") or frame.get("conversation_id"),
+            content=frame.get("content"),
+            client_id=frame.get("client_id"),
+        )
+        await self.send_json(
+            {
+                "type": "ack",
+                "client_id": message.client_id,
+                "message_id": str(message.id),
+                "seq": message.seq,
+                "conversation_id": str(message.conversation_id),
+            }
+        )
+
+    async def on_typing(self, frame: dict) -> None:
+        await database_sync_to_async(messaging.typing_relay)(
+            user=self.user, conversation_id=frame.get("conversation_id")
+        )
+
+    async def on_read(self, frame: dict) -> None:
+        await database_sync_to_async(messaging.receipt_read)(
+            user=self.user, conversation_id=frame.get("conversation_id"), up_to_seq=frame.get("up_to_seq")
+        )
 
     async def on_sync(self, frame: dict) -> None:
         """What was missed since `after_seq`, then the reply so far of a message still being written."""
@@ -152,4 +227,11 @@ class ParleyConsumer(AsyncWebsocketConsumer):
             }
         )
 
-    handlers = {"ping": on_ping, "user_message": on_user_message, "sync": on_sync}
+    handlers = {
+        "ping": on_ping,
+        "user_message": on_user_message,
+        "sync": on_sync,
+        "send_message": on_send_message,
+        "typing": on_typing,
+        "read": on_read,
+    }

@@ -1,10 +1,19 @@
-"""Reads of sessions and transcripts."""
+"""Reads of sessions, transcripts, and conversations between people."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
+from accounts.models import User
 from conversations.exceptions import ConversationNotFound
-from conversations.models import Conversation, Membership, Message, PracticeSession, SessionStatus
+from conversations.models import (
+    Conversation,
+    ConversationKind,
+    Membership,
+    Message,
+    PracticeSession,
+    SessionStatus,
+)
 from evaluations.models import Mistake
 
 
@@ -66,3 +75,86 @@ def messages_since(*, user, after_seq: int, limit: int, conversation_id=None, se
 
 def session_id_for(*, conversation_id):
     return PracticeSession.objects.filter(conversation_id=conversation_id).values_list("id", flat=True).first()
+
+
+PEOPLE_KINDS = (ConversationKind.DIRECT, ConversationKind.GROUP)
+HISTORY_LIMIT_MAX = 100
+
+
+def people_conversation_list(*, user) -> QuerySet[Membership]:
+    """The user's active DM and group memberships, latest conversation first, each with `unread_count`.
+
+    Members come prefetched in `conversation.active_memberships`; the last message is added per
+    page by last_messages_attach, so a page costs the same few queries whatever its size.
+    """
+    unread = (
+        Message.objects.filter(conversation_id=OuterRef("conversation_id"), seq__gt=OuterRef("read_up_to_seq"))
+        .exclude(sender_id=user.id)
+        .order_by()
+        .values("conversation_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        Membership.objects.filter(user=user, left_at__isnull=True, conversation__kind__in=PEOPLE_KINDS)
+        .select_related("conversation")
+        .prefetch_related(
+            Prefetch(
+                "conversation__memberships",
+                queryset=Membership.objects.filter(left_at__isnull=True).select_related("user"),
+                to_attr="active_memberships",
+            )
+        )
+        .annotate(unread_count=Coalesce(Subquery(unread), 0))
+        .order_by(F("conversation__last_message_at").desc(nulls_last=True), "-conversation__created_at")
+    )
+
+
+def last_messages_attach(*, memberships) -> None:
+    """Set `conversation.last_message` on each membership's conversation with one query."""
+    conversations = [m.conversation for m in memberships]
+    wanted = Q(pk__in=[])
+    for conversation in conversations:
+        wanted |= Q(conversation_id=conversation.id, seq=conversation.next_seq - 1)
+    last = {m.conversation_id: m for m in Message.objects.filter(wanted)} if conversations else {}
+    for conversation in conversations:
+        conversation.last_message = last.get(conversation.id)
+
+
+def people_conversation_get(*, user, conversation_id) -> Membership:
+    """The user's active membership of a DM or group, shaped like people_conversation_list's rows."""
+    try:
+        membership = people_conversation_list(user=user).filter(conversation_id=conversation_id).first()
+    except (ValueError, DjangoValidationError) as exc:
+        raise ConversationNotFound() from exc
+    if membership is None:
+        raise ConversationNotFound()
+    last_messages_attach(memberships=[membership])
+    return membership
+
+
+def message_history(
+    *, user, conversation_id, before_seq: int | None = None, after_seq: int | None = None, limit: int = 50
+) -> tuple[Conversation, list[Message]]:
+    """A page of a DM or group's messages in chronological order: after `after_seq`, before `before_seq`,
+    or the latest. Raises ConversationNotFound for non-members."""
+    conversation = conversation_for_member(user=user, conversation_id=conversation_id)
+    if conversation.kind not in PEOPLE_KINDS:
+        raise ConversationNotFound()
+    messages = Message.objects.filter(conversation=conversation)
+    if after_seq is not None:
+        return conversation, list(messages.filter(seq__gt=after_seq).order_by("seq")[:limit])
+    if before_seq is not None:
+        messages = messages.filter(seq__lt=before_seq)
+    return conversation, list(reversed(messages.order_by("-seq")[:limit]))
+
+
+def user_search(*, user, search: str = "") -> QuerySet:
+    """Active people other than the caller whose username, display name or email starts with `search`."""
+    people = User.objects.filter(is_active=True).exclude(id=user.id)
+    search = search.strip()
+    if search:
+        people = people.filter(
+            Q(username__istartswith=search) | Q(display_name__istartswith=search) | Q(email__istartswith=search)
+        )
+    return people.order_by("username")

@@ -1,6 +1,6 @@
 from django.urls import re_path
 
-from conversations.api import sessions
+from conversations.api import messaging, people, sessions
 
 urlpatterns = [
     re_path(r"^sessions/?$", sessions.SessionListView.as_view(), name="session-list"),
@@ -14,4 +14,20 @@ urlpatterns = [
         r"^sessions/(?P<session_id>[^/]+)/mistakes/?$", sessions.SessionMistakesView.as_view(), name="session-mistakes"
     ),
     re_path(r"^mistakes/?$", sessions.MistakeListView.as_view(), name="mistake-list"),
+    re_path(r"^conversations/?$", messaging.ConversationListView.as_view(), name="conversation-list"),
+    re_path(
+        r"^conversations/(?P<conversation_id>[^/]+)/messages/?$",
+        messaging.ConversationMessagesView.as_view(),
+        name="conversation-messages",
+    ),
+    re_path(
+        r"^conversations/(?P<conversation_id>[^/]+)/read/?$",
+        messaging.ConversationReadView.as_view(),
+        name="conversation-read",
+    ),
+    re_path(r"^messages/?$", messaging.MessageListView.as_view(), name="message-list"),
+    re_path(r"^groups/?$", messaging.GroupListView.as_view(), name="group-list"),
+    re_path(r"^groups/(?P<group_id>[^/]+)/members/?$", messaging.GroupMembersView.as_view(), name="group-members"),
+    re_path(r"^users/?$", people.UserSearchView.as_view(), name="user-search"),
+    re_path(r"^users/(?P<user_id>[^/]+)/block/?$", people.UserBlockView.as_view(), name="user-block"),
 ]

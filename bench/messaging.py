@@ -1,0 +1,288 @@
+"""Messaging benchmark: Parley's socket against a bare relay through the same Redis channel layer.
+
+Two daphne processes, the Redis channel layer and PostgreSQL; real websocket clients on loopback.
+N users, each in a DM with a partner, the first 50 also in one group. Every user's socket goes to
+one of the two processes, so most deliveries cross processes. Two workloads, each run against
+Parley (`config.asgi:application`: store, receipts, presence) and against the floor (this file's
+`floor_application`: a consumer that only relays frames through the channel layer):
+
+- throughput: every user sends as fast as their own previous message comes back (closed loop);
+  prints delivered messages per second (a message to a group of 50 is 49 deliveries);
+- paced: 200 direct messages per second in total (open loop); prints send-to-receive latency p50/p99.
+
+In the throughput run one message in five goes to the group, the rest to the sender's DM partner.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/parley_bench REDIS_URL=redis://127.0.0.1:6379/5 \\
+        .venv/bin/python bench/messaging.py [--users 100] [--seconds 5] [--rate 200]
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import parse_qs
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.urls import re_path  # noqa: E402
+
+GROUP_SIZE = 50
+GROUP_SHARE = 0.2
+
+
+class RelayConsumer(AsyncWebsocketConsumer):
+    """The floor: join the user's group, relay each frame to the listed users' groups, store nothing."""
+
+    async def connect(self):
+        self.user_id = parse_qs(self.scope["query_string"].decode())["user"][0]
+        await self.channel_layer.group_add(f"user.{self.user_id}", self.channel_name)
+        await self.accept()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        frame = json.loads(text_data)
+        event = {"type": "relay", "text": json.dumps({"type": "message", "message": frame["message"]})}
+        await asyncio.gather(*(self.channel_layer.group_send(f"user.{uid}", event) for uid in frame["to"]))
+
+    async def relay(self, event):
+        await self.send(text_data=event["text"])
+
+
+floor_application = ProtocolTypeRouter({"websocket": URLRouter([re_path(r"^ws/$", RelayConsumer.as_asgi())])})
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def servers_start(app: str, count: int) -> tuple[list[int], list[subprocess.Popen]]:
+    ports = [free_port() for _ in range(count)]
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "LOG_LEVEL": "WARNING",
+        "CONN_MAX_AGE": "600",
+        "MESSAGE_RATE": "1000000/1s",
+        "CHANNEL_LAYER_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
+    }
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    for port in ports:
+        deadline = time.monotonic() + 30
+        while not port_open(port):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"daphne on {port} did not start")
+            time.sleep(0.05)
+    return ports, processes
+
+
+def servers_stop(processes) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def world_build(n_users: int) -> dict:
+    """Users, their DMs and one group, fresh for this run."""
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from accounts.models import User
+    from conversations.services import messaging
+
+    run = uuid.uuid4().hex[:6]
+    users = User.objects.bulk_create(
+        [User(username=f"bench-{run}-{i}", email=f"bench-{run}-{i}@example.com", password="!") for i in range(n_users)]
+    )
+    members = users[:GROUP_SIZE]
+    group = messaging.group_create(owner=members[0], name="bench", member_ids=[str(u.id) for u in members[1:]])
+    partners = {}
+    for a, b in zip(users[::2], users[1::2], strict=False):
+        messaging.direct_get_or_create(user=a, other_id=b.id)
+        partners[str(a.id)], partners[str(b.id)] = str(b.id), str(a.id)
+    return {
+        "ids": [str(u.id) for u in users],
+        "tokens": {str(u.id): str(AccessToken.for_user(u)) for u in users},
+        "partners": partners,
+        "group_id": str(group.id),
+        "members": [str(u.id) for u in members],
+    }
+
+
+class Clients:
+    """One socket per user; records when each message was sent and when each copy arrived."""
+
+    def __init__(self, world: dict, floor: bool):
+        self.world, self.floor = world, floor
+        self.sent_at: dict[str, float] = {}
+        self.echo: dict[str, asyncio.Future] = {}
+        self.latencies: list[float] = []
+        self.deliveries = 0
+        self.lost = 0
+        self.sockets = {}
+        self.tasks = set()  # asyncio keeps only weak references to tasks
+
+    async def connect(self, session, ports: list[int]) -> None:
+        async def one(index, user_id):
+            port = ports[index % len(ports)]
+            query = f"user={user_id}" if self.floor else f"token={self.world['tokens'][user_id]}"
+            ws = await session.ws_connect(f"ws://127.0.0.1:{port}/ws/?{query}", origin="http://127.0.0.1")
+            self.sockets[user_id] = ws
+            self.spawn(self.listen(user_id, ws))
+
+        await asyncio.gather(*(one(i, uid) for i, uid in enumerate(self.world["ids"])))
+        await asyncio.sleep(5)  # let the presence storm of the connections pass
+
+    def spawn(self, coroutine) -> None:
+        task = asyncio.create_task(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def listen(self, user_id: str, ws) -> None:
+        async for raw in ws:
+            frame = json.loads(raw.data)
+            if frame["type"] != "message":
+                continue
+            client_id = frame["message"]["client_id"]
+            if frame["message"]["sender_id"] == user_id:
+                future = self.echo.pop(client_id, None)
+                if future is not None and not future.done():
+                    future.set_result(None)
+                continue
+            self.deliveries += 1
+            self.latencies.append(time.perf_counter() - self.sent_at[client_id])
+
+    async def send(self, user_id: str, wait: bool, group_share: float) -> None:
+        client_id = uuid.uuid4().hex
+        in_group = user_id in self.world["members"] and random.random() < group_share
+        self.sent_at[client_id] = time.perf_counter()
+        future = asyncio.get_running_loop().create_future()
+        self.echo[client_id] = future
+        if self.floor:
+            to = self.world["members"] if in_group else [user_id, self.world["partners"][user_id]]
+            message = {"id": client_id, "client_id": client_id, "sender_id": user_id, "content": "hello"}
+            frame = {"to": to, "message": message}
+        else:
+            target = {"group_id": self.world["group_id"]} if in_group else {"to": self.world["partners"][user_id]}
+            frame = {"type": "send_message", "content": "hello", "client_id": client_id, **target}
+        await self.sockets[user_id].send_str(json.dumps(frame))
+        if wait:
+            try:
+                await asyncio.wait_for(future, timeout=5)
+            except TimeoutError:
+                self.lost += 1
+
+    def reset(self) -> None:
+        self.latencies, self.deliveries = [], 0
+
+
+async def measure(world: dict, ports: list[int], floor: bool, seconds: float, rate: int) -> dict:
+    import aiohttp
+
+    clients = Clients(world, floor)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        await clients.connect(session, ports)
+
+        clients.reset()
+        started = time.perf_counter()
+        for n in range(int(rate * seconds)):
+            await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
+            clients.spawn(clients.send(random.choice(world["ids"]), wait=False, group_share=0))
+        await asyncio.sleep(2)  # the last copies arrive, and nothing is left over for the closed loop
+        paced = sorted(clients.latencies)
+
+        async def closed_loop(user_id, until):
+            while time.perf_counter() < until:
+                await clients.send(user_id, wait=True, group_share=GROUP_SHARE)
+
+        clients.reset()
+        started = time.perf_counter()
+        await asyncio.gather(*(closed_loop(uid, started + seconds) for uid in world["ids"]))
+        elapsed = time.perf_counter() - started
+        throughput = clients.deliveries / elapsed
+        lost = clients.lost
+        closed_latencies = sorted(clients.latencies)
+
+        for ws in clients.sockets.values():
+            await ws.close()
+    return {"throughput": throughput, "closed": closed_latencies, "paced": paced, "lost": lost}
+
+
+def percentile(values: list[float], p: float) -> float:
+    return values[min(len(values) - 1, int(len(values) * p))] * 1000 if values else float("nan")
+
+
+def report(name: str, result: dict, rate: int) -> None:
+    closed, paced = result["closed"], result["paced"]
+    print(
+        f"{name:7} throughput {result['throughput']:8.0f} deliveries/s "
+        f"(closed loop p50 {percentile(closed, 0.5):6.1f} ms, p99 {percentile(closed, 0.99):6.1f} ms) | "
+        f"at {rate} msg/s: {len(paced)} deliveries, p50 {percentile(paced, 0.5):5.1f} ms, "
+        f"p99 {percentile(paced, 0.99):5.1f} ms, mean {statistics.fmean(paced) * 1000 if paced else 0:5.1f} ms"
+        f" | echoes not back within 5 s: {result['lost']}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--rate", type=int, default=200)
+    parser.add_argument("--processes", type=int, default=2)
+    args = parser.parse_args()
+    if not os.environ.get("REDIS_URL") or "postgres" not in os.environ.get("DATABASE_URL", ""):
+        sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL: the benchmark measures the production setup.")
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
+    world = world_build(args.users)
+    print(
+        f"{args.users} users, {len(world['partners']) // 2} DMs, a group of {len(world['members'])}, "
+        f"{args.processes} daphne processes, {args.seconds:g} s per workload, {GROUP_SHARE:.0%} of sends to the group"
+    )
+    results = {}
+    runs = (("floor", "bench.messaging:floor_application", True), ("parley", "config.asgi:application", False))
+    for name, app, floor in runs:
+        ports, processes = servers_start(app, args.processes)
+        try:
+            results[name] = asyncio.run(measure(world, ports, floor, args.seconds, args.rate))
+        finally:
+            servers_stop(processes)
+        report(name, results[name], args.rate)
+    ratio = results["parley"]["throughput"] / results["floor"]["throughput"]
+    print(f"parley/floor throughput: {ratio:.0%} (target >= 50%); p99 at {args.rate} msg/s target < 50 ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+"""REST for conversations between people: lists, history, sending, read receipts, groups.
+
+Thin doors onto conversations.services.messaging; the socket calls the same services.
+"""
+
+import math
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import Throttled as DRFThrottled
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from conversations import selectors
+from conversations.models import Membership, Message
+from conversations.services import messaging
+from conversations.services.presence import online_ids
+from conversations.services.serializers import message_payload
+
+
+def member_payload(membership: Membership, online: set[str]) -> dict:
+    user = membership.user
+    return {
+        "user_id": str(user.id),
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": membership.role,
+        "is_online": str(user.id) in online,
+        "last_seen": user.last_seen.isoformat() if user.last_seen else None,
+    }
+
+
+def conversation_payload(membership: Membership, online: set[str]) -> dict:
+    conversation = membership.conversation
+    last = conversation.last_message
+    return {
+        "id": str(conversation.id),
+        "conversation_id": str(conversation.id),
+        "kind": conversation.kind,
+        "name": conversation.title,
+        "created_at": conversation.created_at.isoformat(),
+        "last_message_at": conversation.last_message_at.isoformat() if conversation.last_message_at else None,
+        "last_message": message_payload(last) if last else None,
+        "unread_count": membership.unread_count,
+        "read_up_to_seq": membership.read_up_to_seq,
+        "members": [member_payload(m, online) for m in conversation.active_memberships],
+    }
+
+
+def conversation_payloads(memberships: list[Membership]) -> list[dict]:
+    selectors.last_messages_attach(memberships=memberships)
+    online = online_ids(user_ids={m.user_id for ms in memberships for m in ms.conversation.active_memberships})
+    return [conversation_payload(membership, online) for membership in memberships]
+
+
+def conversation_response(*, user, conversation_id, status_code=status.HTTP_200_OK) -> Response:
+    membership = selectors.people_conversation_get(user=user, conversation_id=conversation_id)
+    return Response(conversation_payloads([membership])[0], status=status_code)
+
+
+class MessagingView(GenericAPIView):
+    """Turns the message throttle into DRF's 429 with Retry-After."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, messaging.MessageThrottled):
+            exc = DRFThrottled(wait=math.ceil(exc.retry_after), detail=exc.message)
+        return super().handle_exception(exc)
+
+
+ConversationResponse = inline_serializer(
+    "PeopleConversation",
+    {
+        "id": serializers.UUIDField(),
+        "kind": serializers.CharField(),
+        "name": serializers.CharField(),
+        "unread_count": serializers.IntegerField(),
+        "last_message": serializers.DictField(allow_null=True),
+        "members": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+class ConversationListView(MessagingView):
+    queryset = Membership.objects.none()
+
+    @extend_schema(responses={200: ConversationResponse})
+    def get(self, request):
+        page = self.paginate_queryset(selectors.people_conversation_list(user=request.user))
+        return self.get_paginated_response(conversation_payloads(page))
+
+
+class HistoryQuerySerializer(serializers.Serializer):
+    before_seq = serializers.IntegerField(min_value=1, required=False)
+    after_seq = serializers.IntegerField(min_value=0, required=False)
+    limit = serializers.IntegerField(min_value=1, max_value=selectors.HISTORY_LIMIT_MAX, default=50)
+
+    def validate(self, attrs):
+        if "before_seq" in attrs and "after_seq" in attrs:
+            raise serializers.ValidationError("Give before_seq or after_seq, not both.")
+        return attrs
+
+
+class SendSerializer(serializers.Serializer):
+    content = serializers.CharField(max_length=20_000, trim_whitespace=False, allow_blank=True)
+    client_id = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
+
+
+def history_response(request, conversation_id) -> Response:
+    query = HistoryQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    conversation, messages = selectors.message_history(
+        user=request.user, conversation_id=conversation_id, **query.validated_data
+    )
+    # Seqs are gap-free from 1, so whether older or newer messages exist needs no extra query.
+    base = request.build_absolute_uri(request.path)
+    limit = query.validated_data["limit"]
+    older = messages and messages[0].seq > 1
+    newer = messages and messages[-1].seq < conversation.next_seq - 1
+    scope = f"conversation={conversation.id}&" if "conversation" in request.query_params else ""
+    return Response(
+        {
+            "results": [message_payload(m) for m in messages],
+            "previous": f"{base}?{scope}before_seq={messages[0].seq}&limit={limit}" if older else None,
+            "next": f"{base}?{scope}after_seq={messages[-1].seq}&limit={limit}" if newer else None,
+        }
+    )
+
+
+history_parameters = [
+    OpenApiParameter("before_seq", int, required=False),
+    OpenApiParameter("after_seq", int, required=False),
+    OpenApiParameter("limit", int, required=False),
+]
+
+
+class ConversationMessagesView(MessagingView):
+    serializer_class = SendSerializer
+    queryset = Message.objects.none()
+
+    @extend_schema(parameters=history_parameters, responses={200: OpenApiResponse(), 404: OpenApiResponse()})
+    def get(self, request, conversation_id):
+        return history_response(request, conversation_id)
+
+    @extend_schema(request=SendSerializer, responses={201: OpenApiResponse(), 200: OpenApiResponse()})
+    def post(self, request, conversation_id):
+        data = SendSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        message, created = messaging.message_send(
+            sender=request.user,
+            conversation_id=conversation_id,
+            content=data.validated_data["content"],
+            client_id=data.validated_data.get("client_id"),
+        )
+        return Response(message_payload(message), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class MessageListView(MessagingView):
+    queryset = Message.objects.none()
+
+    @extend_schema(
+        parameters=[OpenApiParameter("conversation", str, required=True), *history_parameters],
+        responses={200: OpenApiResponse(), 404: OpenApiResponse()},
+    )
+    def get(self, request):
+        if not request.query_params.get("conversation"):
+            raise serializers.ValidationError({"conversation": ["This parameter is required."]})
+        return history_response(request, request.query_params["conversation"])
+
+
+class ReadSerializer(serializers.Serializer):
+    up_to_seq = serializers.IntegerField(min_value=0)
+
+
+class ConversationReadView(MessagingView):
+    serializer_class = ReadSerializer
+
+    @extend_schema(
+        request=ReadSerializer,
+        responses={200: inline_serializer("ReadReceipt", {"read_up_to_seq": serializers.IntegerField()})},
+    )
+    def post(self, request, conversation_id):
+        data = ReadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        messaging.receipt_read(
+            user=request.user, conversation_id=conversation_id, up_to_seq=data.validated_data["up_to_seq"]
+        )
+        membership = selectors.people_conversation_get(user=request.user, conversation_id=conversation_id)
+        return Response({"conversation_id": str(conversation_id), "read_up_to_seq": membership.read_up_to_seq})
+
+
+class GroupCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    members = serializers.ListField(child=serializers.CharField(max_length=64), max_length=500, default=list)
+
+
+class GroupListView(MessagingView):
+    serializer_class = GroupCreateSerializer
+
+    @extend_schema(request=GroupCreateSerializer, responses={201: ConversationResponse})
+    def post(self, request):
+        data = GroupCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        group = messaging.group_create(
+            owner=request.user, name=data.validated_data["name"], member_ids=data.validated_data["members"]
+        )
+        return conversation_response(user=request.user, conversation_id=group.id, status_code=status.HTTP_201_CREATED)
+
+
+class GroupMemberSerializer(serializers.Serializer):
+    user_id = serializers.CharField(max_length=64)
+
+
+class GroupMembersView(MessagingView):
+    serializer_class = GroupMemberSerializer
+
+    @extend_schema(request=GroupMemberSerializer, responses={200: ConversationResponse, 403: OpenApiResponse()})
+    def post(self, request, group_id):
+        data = GroupMemberSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        group = messaging.group_member_add(
+            actor=request.user, group_id=group_id, user_id=data.validated_data["user_id"]
+        )
+        return conversation_response(user=request.user, conversation_id=group.id)
+
+    @extend_schema(request=GroupMemberSerializer, responses={204: None, 403: OpenApiResponse()})
+    def delete(self, request, group_id):
+        data = GroupMemberSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        messaging.group_member_remove(actor=request.user, group_id=group_id, user_id=data.validated_data["user_id"])
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,375 @@
+"""Messaging between people: direct conversations, groups, sending, receipts, typing, blocks.
+
+Messages between people use the same tables as practice (Conversation, Membership, Message) and
+the same socket. Receipts are watermarks on Membership (`delivered_up_to_seq`, `read_up_to_seq`)
+rather than one row per recipient and message: seqs are gap-free and the receipt frames say "up
+to seq", so a watermark holds the same information while a send to a 50-member group writes one
+Message row instead of fifty-one rows.
+"""
+
+import asyncio
+import re
+import time
+import uuid
+from functools import partial
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from config.exceptions import Forbidden, NotFound
+from conversations.events import user_group
+from conversations.exceptions import ConversationNotFound, InvalidContent, Throttled
+from conversations.models import (
+    Block,
+    Conversation,
+    ConversationKind,
+    Membership,
+    MembershipRole,
+    Message,
+    MessageRole,
+)
+from conversations.services.messages import (
+    client_id_clean,
+    content_clean,
+    message_append,
+    message_find_by_client_id,
+)
+from conversations.services.serializers import message_payload
+
+PEOPLE_KINDS = (ConversationKind.DIRECT, ConversationKind.GROUP)
+MAX_GROUP_MEMBERS = 500
+TYPING_INTERVAL_SECONDS = 2
+
+
+class UserNotFound(NotFound):
+    default_message = "User not found."
+
+
+class Blocked(Forbidden):
+    code = "blocked"
+    default_message = "You cannot exchange direct messages with this user."
+
+
+class MessageThrottled(Throttled):
+    def __init__(self, *, retry_after: float):
+        super().__init__()
+        self.retry_after = retry_after
+
+
+def users_send(*, user_ids, payload: dict) -> None:
+    """One frame to every socket of each user, through the channel layer, all at once."""
+    user_ids = list(user_ids)
+    if not user_ids:
+        return
+
+    async def send_all():
+        layer = get_channel_layer()
+        event = {"type": "client.event", "payload": payload}
+        await asyncio.gather(*(layer.group_send(user_group(uid), event) for uid in user_ids))
+
+    async_to_sync(send_all)()
+
+
+def users_send_on_commit(*, user_ids, payload: dict) -> None:
+    """users_send once the current transaction commits, so a rollback tells nobody anything."""
+    transaction.on_commit(partial(users_send, user_ids=list(user_ids), payload=payload))
+
+
+def _uuid(value, not_found: type[NotFound] = ConversationNotFound) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError) as exc:
+        raise not_found() from exc
+
+
+def user_get(*, user_id) -> User:
+    """An active user by id; raises UserNotFound."""
+    user = User.objects.filter(id=_uuid(user_id, UserNotFound), is_active=True).first()
+    if user is None:
+        raise UserNotFound()
+    return user
+
+
+def _blocked_between(a_id, b_id) -> bool:
+    return Block.objects.filter(Q(blocker_id=a_id, blocked_id=b_id) | Q(blocker_id=b_id, blocked_id=a_id)).exists()
+
+
+def user_block(*, user, other_id) -> bool:
+    """`user` blocks `other`: no direct messages either way from now on. True when newly blocked."""
+    other = user_get(user_id=other_id)
+    if other.id == user.id:
+        raise InvalidContent("You cannot block yourself.", fields={"user_id": ["Is yourself."]})
+    _, created = Block.objects.get_or_create(blocker=user, blocked=other)
+    return created
+
+
+def user_unblock(*, user, other_id) -> None:
+    """Lift a block `user` made; nothing happens when there was none."""
+    Block.objects.filter(blocker=user, blocked_id=_uuid(other_id, UserNotFound)).delete()
+
+
+def _direct_key(a_id, b_id) -> str:
+    return ":".join(sorted([str(a_id), str(b_id)]))
+
+
+def _direct_find(key: str) -> Conversation | None:
+    return Conversation.objects.filter(direct_key=key).first()
+
+
+def direct_get_or_create(*, user, other_id) -> Conversation:
+    """The one direct conversation of a pair, created on first use; raises UserNotFound, Blocked."""
+    other = user_get(user_id=other_id)
+    if other.id == user.id:
+        raise InvalidContent("You cannot message yourself.", fields={"to": ["Is yourself."]})
+    if _blocked_between(user.id, other.id):
+        raise Blocked()
+    key = _direct_key(user.id, other.id)
+    conversation = _direct_find(key)
+    if conversation is not None:
+        return conversation
+    try:
+        with transaction.atomic():
+            conversation = Conversation.objects.create(kind=ConversationKind.DIRECT, direct_key=key, created_by=user)
+            Membership.objects.bulk_create(
+                [Membership(conversation=conversation, user=member) for member in (user, other)]
+            )
+    except IntegrityError:
+        # Both sides sent their first message at the same moment: the unique direct_key let one
+        # insert win; the loser reads the winner's row.
+        conversation = Conversation.objects.get(direct_key=key)
+    return conversation
+
+
+def _group_for_member(*, user, group_id, lock: bool = False) -> tuple[Conversation, Membership]:
+    memberships = Membership.objects.select_related("conversation").filter(
+        conversation_id=_uuid(group_id), user=user, left_at__isnull=True, conversation__kind=ConversationKind.GROUP
+    )
+    if lock:
+        memberships = memberships.select_for_update(of=("self",))
+    membership = memberships.first()
+    if membership is None:
+        raise ConversationNotFound()
+    return membership.conversation, membership
+
+
+def _member_ids_clean(member_ids) -> list[uuid.UUID]:
+    if not isinstance(member_ids, list) or len(member_ids) > MAX_GROUP_MEMBERS:
+        raise InvalidContent(
+            f"members must be a list of at most {MAX_GROUP_MEMBERS} user ids.", fields={"members": ["Invalid."]}
+        )
+    return list(dict.fromkeys(_uuid(member_id, UserNotFound) for member_id in member_ids))
+
+
+@transaction.atomic
+def group_create(*, owner, name: str, member_ids: list) -> Conversation:
+    """A group named `name` with the owner and these members; raises InvalidContent, UserNotFound."""
+    name = (name or "").strip() if isinstance(name, str) else ""
+    if not name or len(name) > 200:
+        raise InvalidContent("A group needs a name of 1 to 200 characters.", fields={"name": ["Invalid."]})
+    wanted = [member_id for member_id in _member_ids_clean(member_ids) if member_id != owner.id]
+    members = list(User.objects.filter(id__in=wanted, is_active=True))
+    if len(members) != len(wanted):
+        raise UserNotFound("Some of the members do not exist.")
+    group = Conversation.objects.create(kind=ConversationKind.GROUP, title=name, created_by=owner)
+    Membership.objects.bulk_create(
+        [Membership(conversation=group, user=owner, role=MembershipRole.OWNER)]
+        + [Membership(conversation=group, user=member) for member in members]
+    )
+    _membership_event_on_commit(group=group, user_id=owner.id, action="created")
+    return group
+
+
+def _membership_event_on_commit(*, group: Conversation, user_id, action: str) -> None:
+    member_ids = Membership.objects.filter(conversation=group, left_at__isnull=True).values_list("user_id", flat=True)
+    payload = {"type": "membership", "conversation_id": str(group.id), "user_id": str(user_id), "action": action}
+    users_send_on_commit(user_ids={*member_ids, user_id}, payload=payload)
+
+
+@transaction.atomic
+def group_member_add(*, actor, group_id, user_id) -> Conversation:
+    """The owner adds a user (again); raises ConversationNotFound (404), Forbidden (403), UserNotFound."""
+    group, membership = _group_for_member(user=actor, group_id=group_id, lock=True)
+    if membership.role != MembershipRole.OWNER:
+        raise Forbidden("Only the group's owner can add members.")
+    user = user_get(user_id=user_id)
+    # A newcomer starts with everything so far counted as read: their unread count is what comes next.
+    latest = group.next_seq - 1
+    joined, created = Membership.objects.get_or_create(
+        conversation=group, user=user, defaults={"delivered_up_to_seq": latest, "read_up_to_seq": latest}
+    )
+    if not created and joined.left_at is not None:
+        joined.left_at, joined.joined_at, joined.role = None, timezone.now(), MembershipRole.MEMBER
+        joined.delivered_up_to_seq = joined.read_up_to_seq = latest
+        joined.save(update_fields=["left_at", "joined_at", "role", "delivered_up_to_seq", "read_up_to_seq"])
+    elif not created:
+        return group
+    _membership_event_on_commit(group=group, user_id=user.id, action="added")
+    return group
+
+
+@transaction.atomic
+def group_member_remove(*, actor, group_id, user_id) -> None:
+    """The owner removes a member, or a member leaves; the removed user no longer sees the group.
+
+    Raises ConversationNotFound (404) when the actor or the target is not a member, Forbidden (403)
+    when a member tries to remove someone else. An owner who leaves hands the group to the member
+    who joined first.
+    """
+    group, membership = _group_for_member(user=actor, group_id=group_id, lock=True)
+    target_id = _uuid(user_id, UserNotFound)
+    if target_id != actor.id and membership.role != MembershipRole.OWNER:
+        raise Forbidden("Only the group's owner can remove other members.")
+    active = Membership.objects.filter(conversation=group, left_at__isnull=True)
+    target = active.filter(user_id=target_id).first()
+    if target is None:
+        raise UserNotFound("This user is not a member of the group.")
+    _membership_event_on_commit(group=group, user_id=target_id, action="removed")
+    target.left_at = timezone.now()
+    target.save(update_fields=["left_at"])
+    if target.role == MembershipRole.OWNER:
+        heir = active.exclude(id=target.id).order_by("joined_at").first()
+        if heir is not None:
+            heir.role = MembershipRole.OWNER
+            heir.save(update_fields=["role"])
+
+
+def _rate() -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*s?\s*", str(settings.MESSAGE_RATE))
+    if match is None:
+        raise ValueError(f"MESSAGE_RATE must look like '30/10s', not {settings.MESSAGE_RATE!r}.")
+    return int(match[1]), int(match[2])
+
+
+def message_throttle_check(*, user_id) -> None:
+    """Count one send against the user's MESSAGE_RATE window; raises MessageThrottled when over it."""
+    limit, period = _rate()
+    now = time.time()
+    key = f"message-rate:{user_id}:{int(now // period)}"
+    cache.add(key, 0, timeout=period + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window expired between add and incr
+        cache.set(key, 1, timeout=period + 1)
+        count = 1
+    if count > limit:
+        raise MessageThrottled(retry_after=period - now % period)
+
+
+def message_send(*, sender, content, client_id=None, conversation_id=None, to=None) -> tuple[Message, bool]:
+    """Store a message in a DM (`to` a user) or a conversation once per client_id; members hear of it after commit.
+
+    Returns the message and whether it is new (a resend returns the original and stores nothing).
+    Raises InvalidContent, ConversationNotFound (404 for non-members), UserNotFound, Blocked, MessageThrottled.
+    """
+    content = content_clean(content=content)
+    client_id = client_id_clean(client_id=client_id)
+    existing = message_find_by_client_id(sender=sender, client_id=client_id)
+    if existing is not None:
+        return existing, False
+    if to is not None:
+        # The DM usually exists: one lookup, and blocks are checked under the lock below.
+        existing_direct = _direct_find(_direct_key(sender.id, _uuid(to, UserNotFound)))
+        conversation_id = (existing_direct or direct_get_or_create(user=sender, other_id=to)).id
+    elif conversation_id is None:
+        raise InvalidContent("Say who the message is for: `to` or `group_id`.", fields={"to": ["Required."]})
+    conversation_id = _uuid(conversation_id)
+    message_throttle_check(user_id=sender.id)
+    with transaction.atomic():
+        conversation = (
+            Conversation.objects.select_for_update().filter(id=conversation_id, kind__in=PEOPLE_KINDS).first()
+        )
+        member_ids = list(
+            Membership.objects.filter(conversation_id=conversation_id, left_at__isnull=True).values_list(
+                "user_id", flat=True
+            )
+        )
+        if conversation is None or sender.id not in member_ids:
+            raise ConversationNotFound()
+        if conversation.kind == ConversationKind.DIRECT and _blocked_between(*member_ids):
+            raise Blocked()
+        # Checked again under the lock: a resend racing its original must still store one message.
+        existing = message_find_by_client_id(sender=sender, client_id=client_id)
+        if existing is not None:
+            return existing, False
+        message = message_append(
+            conversation=conversation, sender=sender, role=MessageRole.USER, content=content, client_id=client_id
+        )
+        users_send_on_commit(user_ids=member_ids, payload={"type": "message", "message": message_payload(message)})
+    return message, True
+
+
+def _watermark_advance(*, user, conversation_id, field: str, up_to_seq) -> int | None:
+    """Move one of the user's watermarks forward and tell the senders concerned; None when it did not move."""
+    if not isinstance(up_to_seq, int) or isinstance(up_to_seq, bool) or up_to_seq < 0:
+        raise InvalidContent("up_to_seq must be a non-negative integer.", fields={"up_to_seq": ["Invalid."]})
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("conversation")
+            .filter(
+                conversation_id=_uuid(conversation_id),
+                user=user,
+                left_at__isnull=True,
+                conversation__kind__in=PEOPLE_KINDS,
+            )
+            .first()
+        )
+        if membership is None:
+            raise ConversationNotFound()
+        up_to_seq = min(up_to_seq, membership.conversation.next_seq - 1)
+        before = getattr(membership, field)
+        if up_to_seq <= before:
+            return None
+        setattr(membership, field, up_to_seq)
+        # Reading a message implies it was delivered.
+        membership.delivered_up_to_seq = max(membership.delivered_up_to_seq, up_to_seq)
+        membership.save(update_fields=list({field, "delivered_up_to_seq"}))
+        sender_ids = (
+            Message.objects.filter(conversation_id=membership.conversation_id, seq__gt=before, seq__lte=up_to_seq)
+            .exclude(sender__isnull=True)
+            .exclude(sender=user)
+            .values_list("sender_id", flat=True)
+            .distinct()
+        )
+        payload = {
+            "type": "receipt",
+            "conversation_id": str(membership.conversation_id),
+            "user_id": str(user.id),
+            field: up_to_seq,
+        }
+        users_send_on_commit(user_ids=set(sender_ids), payload=payload)
+    return up_to_seq
+
+
+def receipt_delivered(*, user, conversation_id, up_to_seq: int) -> int | None:
+    """The user's sockets received messages up to this seq; their senders get a `receipt`."""
+    return _watermark_advance(
+        user=user, conversation_id=conversation_id, field="delivered_up_to_seq", up_to_seq=up_to_seq
+    )
+
+
+def receipt_read(*, user, conversation_id, up_to_seq: int) -> int | None:
+    """The user read messages up to this seq; their senders get a `receipt`. Raises ConversationNotFound."""
+    return _watermark_advance(user=user, conversation_id=conversation_id, field="read_up_to_seq", up_to_seq=up_to_seq)
+
+
+def typing_relay(*, user, conversation_id) -> bool:
+    """Tell the other members the user is typing, at most once per TYPING_INTERVAL_SECONDS; False when dropped."""
+    member_ids = list(
+        Membership.objects.filter(
+            conversation_id=_uuid(conversation_id), left_at__isnull=True, conversation__kind__in=PEOPLE_KINDS
+        ).values_list("user_id", flat=True)
+    )
+    if user.id not in member_ids:
+        raise ConversationNotFound()
+    if not cache.add(f"typing:{user.id}:{conversation_id}", 1, timeout=TYPING_INTERVAL_SECONDS):
+        return False
+    payload = {"type": "typing", "conversation_id": str(conversation_id), "user_id": str(user.id)}
+    users_send(user_ids=[uid for uid in member_ids if uid != user.id], payload=payload)
+    return True

@@ -1,0 +1,116 @@
+"""Presence: a user is online while any of their sockets is open, in any tab and any process.
+
+Each user has one cache entry `{channel_name: expires_at}`. Sockets add themselves on connect,
+refresh their expiry on a heartbeat and remove themselves on disconnect; an entry whose process
+died simply expires, so nobody stays online forever. With Redis the entry is shared by every
+process; with the local-memory cache it is per process.
+"""
+
+import contextlib
+import time
+
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from conversations.models import Membership
+from conversations.services.messaging import PEOPLE_KINDS, users_send
+
+HEARTBEAT_SECONDS = 30
+ENTRY_TTL_SECONDS = 3 * HEARTBEAT_SECONDS
+
+
+def _key(user_id) -> str:
+    return f"presence:{user_id}"
+
+
+@contextlib.contextmanager
+def _user_lock(user_id):
+    # Two sockets of one user may connect at once in two processes: the read-modify-write of the
+    # entry is serialised by a short cache lock (cache.add is atomic on both backends).
+    lock_key = f"presence-lock:{user_id}"
+    deadline = time.monotonic() + 2
+    while not cache.add(lock_key, 1, timeout=5) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    try:
+        yield
+    finally:
+        cache.delete(lock_key)
+
+
+def _live(entry: dict | None, now: float) -> dict:
+    return {channel: expires for channel, expires in (entry or {}).items() if expires > now}
+
+
+def _sockets_update(*, user_id, channel_name: str, present: bool) -> tuple[int, int]:
+    """Add, refresh or remove one socket; the number of live sockets before and after."""
+    with _user_lock(user_id):
+        now = time.time()
+        entry = _live(cache.get(_key(user_id)), now)
+        before = len(entry)
+        if present:
+            entry[channel_name] = now + ENTRY_TTL_SECONDS
+        else:
+            entry.pop(channel_name, None)
+        cache.set(_key(user_id), entry, timeout=ENTRY_TTL_SECONDS)
+        return before, len(entry)
+
+
+def contact_ids(*, user_id) -> list:
+    """Everyone who shares an active direct or group conversation with the user."""
+    shared = Q(
+        conversation__kind__in=PEOPLE_KINDS,
+        conversation__memberships__user_id=user_id,
+        conversation__memberships__left_at__isnull=True,
+    )
+    return list(
+        Membership.objects.filter(shared, left_at__isnull=True)
+        .exclude(user_id=user_id)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def _announce(*, user_id, is_online: bool, last_seen) -> None:
+    payload = {
+        "type": "presence",
+        "user_id": str(user_id),
+        "is_online": is_online,
+        "last_seen": last_seen.isoformat() if last_seen else None,
+    }
+    users_send(user_ids=contact_ids(user_id=user_id), payload=payload)
+
+
+def presence_connect(*, user_id, channel_name: str) -> bool:
+    """Count a newly opened socket; on the user's first one mark them online and tell their contacts."""
+    before, _ = _sockets_update(user_id=user_id, channel_name=channel_name, present=True)
+    if before:
+        return False
+    User.objects.filter(id=user_id).update(is_online=True)
+    last_seen = User.objects.filter(id=user_id).values_list("last_seen", flat=True).first()
+    _announce(user_id=user_id, is_online=True, last_seen=last_seen)
+    return True
+
+
+def presence_heartbeat(*, user_id, channel_name: str) -> None:
+    """Keep a still-open socket counted."""
+    _sockets_update(user_id=user_id, channel_name=channel_name, present=True)
+
+
+def presence_disconnect(*, user_id, channel_name: str) -> bool:
+    """Forget a closed socket; after the user's last one record last_seen and tell their contacts."""
+    _, after = _sockets_update(user_id=user_id, channel_name=channel_name, present=False)
+    if after:
+        return False
+    now = timezone.now()
+    User.objects.filter(id=user_id).update(is_online=False, last_seen=now)
+    _announce(user_id=user_id, is_online=False, last_seen=now)
+    return True
+
+
+def online_ids(*, user_ids) -> set[str]:
+    """Which of these users have a live socket now (one cache round trip)."""
+    now = time.time()
+    entries = cache.get_many([_key(uid) for uid in user_ids])
+    return {key.split(":", 1)[1] for key, entry in entries.items() if _live(entry, now)}

@@ -1,0 +1,324 @@
+"""Messaging between people over the socket: real consumer, real channel layer, real database."""
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import channel_layers
+from channels.testing import WebsocketCommunicator
+
+from accounts.models import User
+from accounts.services import tokens_for
+from config.asgi import application
+from conversations import consumers
+from conversations.models import Conversation, ConversationKind, Membership, Message
+from conversations.services import messaging
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+
+
+async def open_socket(user) -> WebsocketCommunicator:
+    token = (await database_sync_to_async(tokens_for)(user=user))["token"]
+    communicator = WebsocketCommunicator(application, f"/ws/?token={token}", headers=[ORIGIN])
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def next_frame(communicator, kind: str, timeout: float = 2) -> dict:
+    """The next frame of this type, skipping the others (presence, receipts...)."""
+    while True:
+        frame = await communicator.receive_json_from(timeout=timeout)
+        if frame["type"] == kind:
+            return frame
+
+
+async def frames(communicator, kind: str, wait: float = 0.3) -> list[dict]:
+    """Every frame of this type that arrives within `wait` seconds."""
+    found = []
+    while not await communicator.receive_nothing(timeout=wait):
+        frame = await communicator.receive_json_from()
+        if frame["type"] == kind:
+            found.append(frame)
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    # channels_redis binds its locks to the event loop that first used it, and each test has its own loop.
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+def person(username: str) -> User:
+    # No password: hashing one (argon2) would cost more than the test itself.
+    return User.objects.create(username=username, email=f"{username}@example.com", password="!")
+
+
+@pytest.fixture
+def alice(db):
+    return person("alice")
+
+
+@pytest.fixture
+def bob(db):
+    return person("bob")
+
+
+@pytest.fixture
+def carol(db):
+    return person("carol")
+
+
+@pytest.fixture
+def group(alice, bob, carol):
+    return messaging.group_create(owner=alice, name="Study group", member_ids=[str(bob.id), str(carol.id)])
+
+
+async def test_a_direct_message_reaches_the_recipient_and_the_sender_gets_an_ack(alice, bob):
+    sockets = [await open_socket(alice), await open_socket(bob)]
+
+    await sockets[0].send_json_to({"type": "send_message", "to": str(bob.id), "content": "hi", "client_id": "c1"})
+    ack = await next_frame(sockets[0], "ack")
+    received = await next_frame(sockets[1], "message")
+
+    message = await Message.objects.select_related("conversation").aget(id=ack["message_id"])
+    assert ack == {
+        "type": "ack",
+        "client_id": "c1",
+        "message_id": str(message.id),
+        "seq": 1,
+        "conversation_id": str(message.conversation_id),
+    }
+    assert received["message"]["id"] == ack["message_id"]
+    assert received["message"]["sender_id"] == str(alice.id)
+    assert received["message"]["content"] == "hi"
+    assert message.conversation.kind == ConversationKind.DIRECT
+    assert message.conversation.last_message_at == message.created_at
+    for socket in sockets:
+        await socket.disconnect()
+
+
+async def test_a_group_message_reaches_every_member(alice, bob, carol, group):
+    sockets = {user.username: await open_socket(user) for user in (alice, bob, carol)}
+
+    await sockets["bob"].send_json_to({"type": "send_message", "group_id": str(group.id), "content": "hello all"})
+    ack = await next_frame(sockets["bob"], "ack")
+
+    for socket in sockets.values():
+        received = await next_frame(socket, "message")
+        assert received["message"]["id"] == ack["message_id"]
+        assert received["message"]["content"] == "hello all"
+    for socket in sockets.values():
+        await socket.disconnect()
+
+
+async def test_every_tab_of_a_user_receives_the_message(alice, bob):
+    sender = await open_socket(alice)
+    tabs = [await open_socket(bob), await open_socket(bob)]
+
+    await sender.send_json_to({"type": "send_message", "to": str(bob.id), "content": "two tabs"})
+
+    for tab in tabs:
+        assert (await next_frame(tab, "message"))["message"]["content"] == "two tabs"
+    for socket in [sender, *tabs]:
+        await socket.disconnect()
+
+
+async def test_a_removed_member_is_refused_and_gets_nothing_new(alice, bob, carol, group):
+    await database_sync_to_async(messaging.group_member_remove)(actor=alice, group_id=group.id, user_id=carol.id)
+    owner, removed = await open_socket(alice), await open_socket(carol)
+
+    await owner.send_json_to({"type": "send_message", "group_id": str(group.id), "content": "after"})
+    await next_frame(owner, "ack")
+    await removed.send_json_to({"type": "send_message", "group_id": str(group.id), "content": "still here?"})
+    refused = await next_frame(removed, "error")
+    await removed.send_json_to({"type": "sync", "conversation_id": str(group.id), "after_seq": 0})
+    sync_refused = await next_frame(removed, "error")
+
+    assert refused["code"] == "not_found"
+    assert sync_refused["code"] == "not_found"
+    assert await frames(removed, "message") == []
+    assert await Message.objects.filter(conversation=group).acount() == 1
+    for socket in (owner, removed):
+        await socket.disconnect()
+
+
+async def test_reconnect_catches_up_without_gaps_or_duplicates(alice, bob):
+    sender, receiver = await open_socket(alice), await open_socket(bob)
+    await sender.send_json_to({"type": "send_message", "to": str(bob.id), "content": "one", "client_id": "m1"})
+    await next_frame(sender, "ack")
+    first = (await next_frame(receiver, "message"))["message"]
+    await receiver.disconnect()
+
+    for n in (2, 3):
+        await sender.send_json_to({"type": "send_message", "to": str(bob.id), "content": f"#{n}", "client_id": f"m{n}"})
+        assert (await next_frame(sender, "ack"))["client_id"] == f"m{n}"
+    receiver = await open_socket(bob)
+    await receiver.send_json_to(
+        {"type": "sync", "conversation_id": first["conversation_id"], "after_seq": first["seq"]}
+    )
+    caught_up = [(await next_frame(receiver, "message"))["message"] for _ in range(2)]
+    synced = await next_frame(receiver, "synced")
+
+    assert [m["seq"] for m in caught_up] == [2, 3]
+    assert [m["content"] for m in caught_up] == ["#2", "#3"]
+    assert synced["up_to_seq"] == 3
+    assert await frames(receiver, "message") == []
+    for socket in (sender, receiver):
+        await socket.disconnect()
+
+
+async def test_resend_with_same_client_id_returns_the_original_ack_and_stores_nothing(alice, bob):
+    sender, receiver = await open_socket(alice), await open_socket(bob)
+    frame = {"type": "send_message", "to": str(bob.id), "content": "once", "client_id": "same"}
+
+    await sender.send_json_to(frame)
+    first = await next_frame(sender, "ack")
+    await next_frame(receiver, "message")
+    await sender.send_json_to(frame)
+    again = await next_frame(sender, "ack")
+
+    assert again == first
+    assert await Message.objects.filter(sender=alice).acount() == 1
+    assert await frames(receiver, "message") == []
+    for socket in (sender, receiver):
+        await socket.disconnect()
+
+
+@pytest.mark.parametrize("content", ["", "   ", "x" * 10_001, "bad \x00 byte", 42])
+async def test_invalid_content_gets_an_invalid_error_and_stores_nothing(alice, bob, content):
+    sender = await open_socket(alice)
+
+    await sender.send_json_to({"type": "send_message", "to": str(bob.id), "content": content, "client_id": "bad"})
+    error = await next_frame(sender, "error")
+
+    assert error["code"] == "invalid"
+    assert error["client_id"] == "bad"
+    assert error["message"]
+    assert await Message.objects.acount() == 0
+    await sender.disconnect()
+
+
+async def test_typing_reaches_the_others_at_most_once_per_interval(alice, bob, carol, group):
+    typist, others = await open_socket(alice), [await open_socket(bob), await open_socket(carol)]
+
+    for _ in range(3):
+        await typist.send_json_to({"type": "typing", "conversation_id": str(group.id)})
+
+    for socket in others:
+        assert await frames(socket, "typing") == [
+            {"type": "typing", "conversation_id": str(group.id), "user_id": str(alice.id)}
+        ]
+    assert await frames(typist, "typing", wait=0.1) == []
+    for socket in [typist, *others]:
+        await socket.disconnect()
+
+
+async def test_presence_stays_online_until_the_last_tab_closes(alice, bob):
+    await database_sync_to_async(messaging.direct_get_or_create)(user=alice, other_id=bob.id)
+    watcher = await open_socket(bob)
+    await frames(watcher, "presence", wait=0.1)
+
+    first_tab = await open_socket(alice)
+    online = await next_frame(watcher, "presence")
+    second_tab = await open_socket(alice)
+    await first_tab.disconnect()
+    still = await frames(watcher, "presence")
+    still_online = (await User.objects.aget(id=alice.id)).is_online
+    await second_tab.disconnect()
+    offline = await next_frame(watcher, "presence")
+
+    alice_now = await User.objects.aget(id=alice.id)
+    assert online == {"type": "presence", "user_id": str(alice.id), "is_online": True, "last_seen": None}
+    assert still == [] and still_online
+    assert offline["is_online"] is False
+    assert offline["last_seen"] == alice_now.last_seen.isoformat()
+    assert not alice_now.is_online
+    await watcher.disconnect()
+
+
+async def test_delivery_and_read_receipts_go_back_to_the_sender(alice, bob, monkeypatch):
+    monkeypatch.setattr(consumers, "DELIVERY_FLUSH_SECONDS", 0.05)
+    sender, receiver = await open_socket(alice), await open_socket(bob)
+
+    await sender.send_json_to({"type": "send_message", "to": str(bob.id), "content": "did you get it?"})
+    ack = await next_frame(sender, "ack")
+    await next_frame(receiver, "message")
+    delivered = await next_frame(sender, "receipt")
+    await receiver.send_json_to({"type": "read", "conversation_id": ack["conversation_id"], "up_to_seq": 1})
+    read = await next_frame(sender, "receipt")
+
+    membership = await Membership.objects.aget(conversation_id=ack["conversation_id"], user=bob)
+    base = {"type": "receipt", "conversation_id": ack["conversation_id"], "user_id": str(bob.id)}
+    assert delivered == {**base, "delivered_up_to_seq": 1}
+    assert read == {**base, "read_up_to_seq": 1}
+    assert (membership.delivered_up_to_seq, membership.read_up_to_seq) == (1, 1)
+    for socket in (sender, receiver):
+        await socket.disconnect()
+
+
+async def test_a_blocked_user_cannot_send_a_direct_message(alice, bob):
+    await database_sync_to_async(messaging.user_block)(user=bob, other_id=alice.id)
+    sender = await open_socket(alice)
+
+    await sender.send_json_to({"type": "send_message", "to": str(bob.id), "content": "let me in"})
+
+    assert (await next_frame(sender, "error"))["code"] == "blocked"
+    assert await Message.objects.acount() == 0
+    assert not await Conversation.objects.filter(kind=ConversationKind.DIRECT).aexists()
+    await sender.disconnect()
+
+
+async def test_sending_too_fast_is_throttled(alice, bob, settings):
+    settings.MESSAGE_RATE = "3/10s"
+    sender = await open_socket(alice)
+
+    for n in range(4):
+        await sender.send_json_to({"type": "send_message", "to": str(bob.id), "content": f"{n}", "client_id": f"t{n}"})
+    acks = [await next_frame(sender, "ack") for _ in range(3)]
+    error = await next_frame(sender, "error")
+
+    assert [a["seq"] for a in acks] == [1, 2, 3]
+    assert error["code"] == "throttled"
+    assert error["client_id"] == "t3"
+    assert await Message.objects.acount() == 3
+    await sender.disconnect()
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {"type": "send_message", "group_id": "{group}", "content": "hi"},
+        {"type": "typing", "conversation_id": "{group}"},
+        {"type": "read", "conversation_id": "{group}", "up_to_seq": 1},
+        {"type": "sync", "conversation_id": "{group}", "after_seq": 0},
+        {"type": "send_message", "group_id": "not-a-uuid", "content": "hi"},
+    ],
+)
+async def test_a_non_member_gets_not_found(alice, bob, frame):
+    other = await database_sync_to_async(person)("outsider")
+    foreign = await database_sync_to_async(messaging.group_create)(
+        owner=alice, name="private", member_ids=[str(bob.id)]
+    )
+    outsider = await open_socket(other)
+
+    await outsider.send_json_to({k: v.format(group=foreign.id) if isinstance(v, str) else v for k, v in frame.items()})
+
+    assert (await next_frame(outsider, "error"))["code"] == "not_found"
+    await outsider.disconnect()
+
+
+async def test_a_group_created_mid_session_is_delivered_without_reconnecting(alice, bob):
+    sockets = [await open_socket(alice), await open_socket(bob)]
+
+    group = await database_sync_to_async(messaging.group_create)(owner=alice, name="new", member_ids=[str(bob.id)])
+    joined = await next_frame(sockets[1], "membership")
+    await sockets[0].send_json_to({"type": "send_message", "group_id": str(group.id), "content": "welcome"})
+
+    assert joined["conversation_id"] == str(group.id)
+    assert (await next_frame(sockets[1], "message"))["message"]["content"] == "welcome"
+    await asyncio.gather(*(socket.disconnect() for socket in sockets))

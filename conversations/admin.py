@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from conversations.models import AIInteraction, Conversation, Membership, Message, PracticeSession
+from conversations.models import AIInteraction, Block, Conversation, Membership, Message, PracticeSession
 
 
 @admin.register(AIInteraction)
@@ -82,3 +82,10 @@ class MessageAdmin(admin.ModelAdmin):
     search_fields = ["content", "conversation__id", "sender__email", "client_id"]
     raw_id_fields = ["conversation", "sender"]
     list_select_related = ["sender", "conversation"]
+
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    list_display = ["blocker", "blocked", "created_at"]
+    search_fields = ["blocker__email", "blocked__email"]
+    raw_id_fields = ["blocker", "blocked"]

@@ -22,6 +22,7 @@ def admin_client(client):
         "/admin/evaluations/mistake/",
         "/admin/accounts/user/",
         "/admin/waffle/flag/",
+        "/admin/conversations/block/",
     ],
 )
 def test_operators_can_browse_the_admin(admin_client, user, path):

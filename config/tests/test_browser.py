@@ -207,7 +207,7 @@ def _say(page, text: str, replies: int) -> None:
     box = page.get_by_label("Your message")
     box.fill(text)
     box.press("Enter")
-    expect(page.locator('.bubble-assistant[data-state="complete"]')).to_have_count(replies, timeout=10_000)
+    expect(page.locator('.bubble-assistant[data-state="complete"]')).to_have_count(replies, timeout=20_000)
 
 
 def _api(page, path: str) -> str:
@@ -253,7 +253,7 @@ def screenshots(tmp_path) -> Path:
 
 def test_learner_practises_ten_turns_sees_mistakes_keeps_words_and_reviews(page, servers, screenshots):
     base = servers["offline"]
-    page.context.set_default_timeout(10_000)
+    page.context.set_default_timeout(20_000)
     _sign_up(page, base)
     session_id = _start_japanese_session(page)
     expect(page.get_by_text("Offline partner", exact=True)).to_be_visible()
@@ -340,7 +340,7 @@ def test_learner_practises_ten_turns_sees_mistakes_keeps_words_and_reviews(page,
 
 def test_reconnect_after_a_dropped_socket_loses_and_repeats_nothing(page, servers):
     base = servers["offline"]
-    page.context.set_default_timeout(10_000)
+    page.context.set_default_timeout(20_000)
     sockets, online = [], {"value": True}
 
     def route(ws):
@@ -368,7 +368,7 @@ def test_reconnect_after_a_dropped_socket_loses_and_repeats_nothing(page, server
     assert sent.status == 201, sent.text()
     online["value"] = True
 
-    expect(page.locator(".bubble")).to_have_count(5, timeout=15_000)
+    expect(page.locator(".bubble")).to_have_count(5, timeout=30_000)
     expect(page.get_by_text("Reconnecting")).to_be_hidden()
     expect(page.locator(".bubble-user").nth(1)).to_have_text(re.compile(TURNS[1]))
     _say(page, TURNS[2], replies=4)
@@ -379,7 +379,7 @@ def test_reconnect_after_a_dropped_socket_loses_and_repeats_nothing(page, server
 
 def test_outage_shows_a_banner_and_retry_keeps_one_copy_of_the_turn(page, servers):
     base = servers["failing"]
-    page.context.set_default_timeout(10_000)
+    page.context.set_default_timeout(20_000)
     _sign_up(page, base)
     session_id = _start_japanese_session(page)
 
@@ -387,13 +387,13 @@ def test_outage_shows_a_banner_and_retry_keeps_one_copy_of_the_turn(page, server
     box.fill(TURNS[0])
     box.press("Enter")
     banner = page.get_by_role("alert").filter(has_text="unavailable")
-    expect(banner).to_be_visible(timeout=15_000)
+    expect(banner).to_be_visible(timeout=30_000)
     expect(banner).to_contain_text("try again later")
     expect(page.locator(".bubble-failed")).to_have_count(1)
 
     # Retry resends the same client_id: the reply is asked for again, the turn is not stored twice.
     banner.get_by_role("button", name="Retry").click()
-    expect(page.locator(".bubble-failed")).to_have_count(2, timeout=15_000)
+    expect(page.locator(".bubble-failed")).to_have_count(2, timeout=30_000)
     expect(banner).to_be_visible()
     expect(page.locator(".bubble-user")).to_have_count(1)
 

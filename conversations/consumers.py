@@ -77,6 +77,10 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         """A frame for this user from anywhere (another tab, another process, a generation task)."""
         await self.send_json(event["payload"])
 
+    async def session_revoked(self, event: dict) -> None:
+        """The user signed out somewhere: every socket of theirs closes, whichever token opened it."""
+        await self.close(code=CLOSE_UNAUTHENTICATED)
+
     async def send_json(self, payload: dict) -> None:
         await self.send(text_data=json.dumps(payload, ensure_ascii=False, default=str))
 

@@ -21,7 +21,9 @@ RUN_DIR="${SERVE_RUN_DIR:-$ROOT/deploy/run}"
 NGINX="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
 
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/parley}"
-export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+# socket_timeout above channels_redis' 5 s BZPOPMIN: redis-py 8 defaults to a 5 s read timeout,
+# which otherwise kills one socket per process every ~5 s with 1011 (docs/deploy.md).
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0?socket_timeout=15}"
 export DEBUG="${DEBUG:-0}"
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
 # Plain HTTP is only acceptable on loopback; a real deployment terminates TLS at nginx and sets 1.

@@ -6,6 +6,7 @@ goes through database_sync_to_async.
 
 import json
 import logging
+import re
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -23,6 +24,30 @@ logger = logging.getLogger("parley.ws")
 CLOSE_UNAUTHENTICATED = 4401
 MAX_FRAME_CHARS = 64_000
 SYNC_LIMIT = 500
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(frame) -> bool:
+    """Whether every string in the frame can be stored and echoed.
+
+    JSON escapes decode to NUL (PostgreSQL text refuses it) and to unpaired surrogates (UTF-8
+    cannot encode them, so even the error echoing them would fail); both are refused up front.
+    Iterative, because a frame may nest as deep as the JSON decoder allows.
+    """
+    pending = [frame]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if _UNSTORABLE.search(value):
+                return False
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return True
 
 
 class ParleyConsumer(AsyncWebsocketConsumer):
@@ -46,8 +71,11 @@ class ParleyConsumer(AsyncWebsocketConsumer):
             return
         try:
             frame = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
             await self.send_error("invalid", "Frames must be JSON objects.")
+            return
+        if not _storable(frame):
+            await self.send_error("invalid", "Text must not contain NUL characters or unpaired surrogates.")
             return
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             await self.send_error("invalid", "Every frame needs a string `type`.")

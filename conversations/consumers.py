@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -35,6 +36,30 @@ DELIVERY_FLUSH_SECONDS = 1
 # database in parallel, each in its own transaction (seqs come from the conversation lock, so two
 # broadcasts overtaking each other still carry the right order). SQLite has one writer anyway.
 SENDS_SHARE_DB_THREAD = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(frame) -> bool:
+    """Whether every string in the frame can be stored and echoed.
+
+    JSON escapes decode to NUL (PostgreSQL text refuses it) and to unpaired surrogates (UTF-8
+    cannot encode them, so even the error echoing them would fail); both are refused up front.
+    Iterative, because a frame may nest as deep as the JSON decoder allows.
+    """
+    pending = [frame]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if _UNSTORABLE.search(value):
+                return False
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return True
 
 
 class ParleyConsumer(AsyncWebsocketConsumer):
@@ -73,8 +98,11 @@ class ParleyConsumer(AsyncWebsocketConsumer):
             return
         try:
             frame = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
             await self.send_error("invalid", "Frames must be JSON objects.")
+            return
+        if not _storable(frame):
+            await self.send_error("invalid", "Text must not contain NUL characters or unpaired surrogates.")
             return
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             await self.send_error("invalid", "Every frame needs a string `type`.")
@@ -122,6 +150,10 @@ class ParleyConsumer(AsyncWebsocketConsumer):
                 await database_sync_to_async(messaging.receipt_delivered)(
                     user=self.user, conversation_id=conversation_id, up_to_seq=seq
                 )
+
+    async def session_revoked(self, event: dict) -> None:
+        """The user signed out somewhere: every socket of theirs closes, whichever token opened it."""
+        await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def send_json(self, payload: dict) -> None:
         await self.send(text_data=json.dumps(payload, ensure_ascii=False, default=str))

@@ -51,7 +51,15 @@ async def test_a_non_json_frame_gets_an_error_and_the_socket_stays_open(user):
 
 @pytest.mark.parametrize(
     "frame",
-    [json.dumps([1, 2]), json.dumps({"no": "type"}), json.dumps({"type": "no_such_thing"}), "x" * 70_000],
+    [
+        json.dumps([1, 2]),
+        json.dumps({"no": "type"}),
+        json.dumps({"type": "no_such_thing"}),
+        "x" * 70_000,
+        "[" * 60_000,
+        '{"type": "user_message", "content": "a\\u0000b", "client_id": "c1"}',
+        '{"type": "user_message", "content": "hi", "client_id": "\\ud83d"}',
+    ],
 )
 async def test_malformed_frames_get_error_events(user, frame):
     communicator, _, _ = await connect(f"/ws/?token={await access_token(user)}")

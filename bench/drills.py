@@ -1,0 +1,310 @@
+"""Fault drills against the `make serve` stack with practice turns flowing.
+
+Run from the repository root as root (it restarts the machine's Redis and PostgreSQL):
+
+    python bench/drills.py [--users 20] [--only kill,llm] [--settle 15]
+
+It starts deploy/serve.sh (2 daphne processes behind nginx on 127.0.0.1:8090, its own database
+`parley_drills` and Redis db 4), points the AI partner at a local fake provider, and runs
+`--users` clients through nginx, each sending a practice turn as soon as its previous one is
+answered. Clients behave as docs/websocket.md asks: on a close they reconnect, `sync`, and resend
+unacknowledged turns with the same client_id; a turn answered with an error is resent after 1 s;
+a socket that answers no ping for 5 s is counted deaf, then dropped and reopened.
+
+Drills, in this order (each service once, outages kept short; the kill last, because a turn it
+strands stays stuck, see docs/deploy.md):
+  llm    the provider answers 500 to everything for 10 s
+  redis  Redis stopped for 10 s, then started again
+  pg     PostgreSQL restarted
+  kill   one ASGI process killed with SIGKILL (serve.sh starts it again)
+
+For each: errors clients saw (during the outage window and outside it), closes by code, deaf
+sockets, and the time from the service being back to every client completing a turn again. At
+the end: acknowledged turns lost and duplicated, checked in the database.
+"""
+
+import argparse
+import asyncio
+import collections
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.sockets import database_create, raise_descriptor_limit, users_prepare  # noqa: E402
+from conversations.tests.fake_provider import FakeProvider, Scripted  # noqa: E402
+
+LISTEN = "127.0.0.1:8090"
+BASE_PORT = 8191
+DATABASE = "parley_drills"
+REDIS_START = [
+    "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
+    "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log",
+]  # fmt: skip
+
+
+class Client:
+    def __init__(self, http, token: str, session_id: str, n: int):
+        self.http, self.token, self.session_id, self.n = http, token, session_id, n
+        self.turn = 0
+        self.outstanding: str | None = None  # client_id of the turn waiting for its reply
+        self.sent_at = 0.0
+        self.resend_at: float | None = None
+        self.acked: dict[str, int] = {}
+        self.completed: list[float] = []
+        self.errors: list[tuple[float, str]] = []
+        self.closes: list[tuple[float, int | None]] = []
+        self.deaf: list[float] = []
+        self.last_seq = 0
+
+    def new_turn(self) -> None:
+        self.turn += 1
+        self.outstanding = f"drill-{self.n}-{self.turn}-{time.time_ns()}"
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                ws = await self.http.ws_connect(
+                    f"http://{LISTEN}/ws/?token={self.token}", origin="http://127.0.0.1", heartbeat=None
+                )
+            except (aiohttp.ClientError, OSError):
+                self.errors.append((time.time(), "connect_failed"))
+                await asyncio.sleep(0.5)
+                continue
+            await self.talk(ws, stop)
+
+    async def send_turn(self, ws) -> None:
+        self.sent_at = time.time()
+        self.resend_at = None
+        await ws.send_json(
+            {"type": "user_message", "session_id": self.session_id, "content": "ごはんを たべます。",
+             "client_id": self.outstanding}
+        )  # fmt: skip
+
+    async def talk(self, ws, stop: asyncio.Event) -> None:
+        await ws.send_json({"type": "sync", "session_id": self.session_id, "after_seq": self.last_seq})
+        if self.outstanding is None:
+            self.new_turn()
+        await self.send_turn(ws)
+        last_pong = time.time()
+        next_ping = time.time() + 1
+        while not stop.is_set():
+            now = time.time()
+            if now - last_pong > 5:
+                self.deaf.append(now)
+                print(f"client {self.n}: deaf since {last_pong:.1f} (turn waiting: {self.outstanding is not None})")
+                await ws.close()
+                return
+            if now >= next_ping:
+                next_ping = now + 1
+                with contextlib.suppress(aiohttp.ClientConnectionResetError):
+                    await ws.send_json({"type": "ping"})
+            if self.resend_at and now >= self.resend_at:
+                await self.send_turn(ws)
+            try:
+                msg = await ws.receive(timeout=0.2)
+            except TimeoutError:
+                continue
+            if msg.type != aiohttp.WSMsgType.TEXT:
+                self.closes.append((time.time(), ws.close_code))
+                return
+            frame = msg.json()
+            kind = frame.get("type")
+            if kind == "pong":
+                last_pong = time.time()
+            elif kind == "ack":
+                self.acked[frame["client_id"]] = frame["seq"]
+            elif kind == "ai.message" and frame.get("session_id") == self.session_id:
+                self.last_seq = max(self.last_seq, frame["message"]["seq"])
+                if self.outstanding:
+                    self.completed.append(time.time())
+                    self.new_turn()
+                    await self.send_turn(ws)
+            elif kind == "error":
+                self.errors.append((time.time(), frame.get("code", "?")))
+                # ai_unavailable names the session, other refusals the client_id: either way the
+                # turn is resent with the same client_id, which is how docs/websocket.md retries.
+                mine = frame.get("client_id") == self.outstanding or frame.get("session_id") == self.session_id
+                if mine and self.outstanding:
+                    self.resend_at = time.time() + (0.5 if frame.get("code") == "turn_in_progress" else 1)
+        await ws.close()
+
+
+def shell(*command: str) -> None:
+    subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+
+
+def ok(*command: str) -> bool:
+    return subprocess.run(command, check=False, capture_output=True, timeout=10).returncode == 0
+
+
+async def wait_until(check, limit: float = 60) -> float:
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        if await asyncio.to_thread(check):
+            return time.time()
+        await asyncio.sleep(0.1)
+    raise RuntimeError("the service did not come back")
+
+
+def healthy(url: str) -> bool:
+    return ok("curl", "-fs", "-o", "/dev/null", "--max-time", "2", url)
+
+
+async def drill_kill(run_dir: Path, fake, state) -> tuple[float, float]:
+    pid = int((run_dir / "worker-1.pid").read_text())
+    start = time.time()
+    os.kill(pid, signal.SIGKILL)
+    back = await wait_until(
+        lambda: int((run_dir / "worker-1.pid").read_text()) != pid and healthy(f"http://127.0.0.1:{BASE_PORT}/healthz")
+    )
+    return start, back
+
+
+async def drill_llm(run_dir: Path, fake, state) -> tuple[float, float]:
+    start = time.time()
+    state["llm_down"] = True
+    await asyncio.sleep(10)
+    state["llm_down"] = False
+    return start, time.time()
+
+
+async def drill_redis(run_dir: Path, fake, state) -> tuple[float, float]:
+    start = time.time()
+    await asyncio.to_thread(shell, "redis-cli", "shutdown", "nosave")
+    await asyncio.sleep(10)
+    await asyncio.to_thread(shell, *REDIS_START)
+    back = await wait_until(
+        lambda: ok("redis-cli", "ping") and b"PONG" in subprocess.run(["redis-cli", "ping"], capture_output=True).stdout
+    )
+    return start, back
+
+
+async def drill_pg(run_dir: Path, fake, state) -> tuple[float, float]:
+    version = os.listdir("/etc/postgresql")[0]
+    start = time.time()
+    await asyncio.to_thread(shell, "pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart")
+    back = await wait_until(lambda: ok("pg_isready", "-q", "-h", "127.0.0.1"))
+    return start, back
+
+
+DRILLS = {"kill": drill_kill, "llm": drill_llm, "redis": drill_redis, "pg": drill_pg}
+
+
+def report(name: str, start: float, back: float, clients: list[Client], since: float, until: float) -> None:
+    grace = back + 5
+    errors = collections.Counter()
+    outside = collections.Counter()
+    for c in clients:
+        for at, code in c.errors:
+            if since <= at < until:
+                (errors if start <= at <= grace else outside)[code] += 1
+    closes = collections.Counter(code for c in clients for at, code in c.closes if since <= at < until)
+    deaf = sum(1 for c in clients for at in c.deaf if since <= at < until)
+    recovered = [next((t for t in c.completed if t >= back), None) for c in clients]
+    stuck = sum(1 for t in recovered if t is None)
+    recovery = max((t for t in recovered if t is not None), default=back) - back
+    print(
+        f"{name:6} outage {back - start:5.1f} s | recovery {recovery:5.1f} s"
+        f"{f' ({stuck} clients never recovered)' if stuck else ''} | errors in outage {dict(errors)}"
+        f" | errors outside {dict(outside)} | closes {dict(closes)} | deaf {deaf}"
+    )
+
+
+def losses(clients: list[Client]) -> tuple[int, int, int]:
+    acked = {cid for c in clients for cid in c.acked}
+    with psycopg.connect(f"postgres://postgres@127.0.0.1:5432/{DATABASE}") as conn:
+        rows = conn.execute(
+            "SELECT client_id, count(*) FROM conversations_message WHERE client_id = ANY(%s) GROUP BY client_id",
+            [list(acked)],
+        ).fetchall()
+    stored = dict(rows)
+    lost = sum(1 for cid in acked if cid not in stored)
+    duplicates = sum(n - 1 for n in stored.values() if n > 1)
+    return len(acked), lost, duplicates
+
+
+async def main(args) -> None:
+    fake = FakeProvider()
+    fake.start()
+    state = {"llm_down": False}
+    fake.responder = lambda body: Scripted(status=500) if state["llm_down"] else Scripted(text="はい、そうですね。")
+    run_dir = Path(tempfile.mkdtemp(prefix="parley-drills-"))
+    env = {
+        "PY": sys.executable,
+        "SERVE_RUN_DIR": str(run_dir),
+        "SERVE_LISTEN": LISTEN,
+        "SERVE_BASE_PORT": str(BASE_PORT),
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+        "REDIS_URL": "redis://127.0.0.1:6379/4?socket_timeout=15",
+        "CHANNEL_LAYER_PREFIX": "parley-drills",
+        "CACHE_KEY_PREFIX": "parley-drills",
+        "LLM_PROVIDER": "openai",
+        "LLM_MODEL": "fake-model",
+        "LLM_BASE_URL": fake.url,
+        "OPENAI_API_KEY": "sk-drills",
+        "LLM_MAX_RETRIES": "1",
+        "LLM_RETRY_BASE_SECONDS": "0.05",
+        "LLM_TIMEOUT_SECONDS": "5",
+        "LLM_BREAKER_COOLDOWN_SECONDS": "2",
+        "LLM_USER_RATE": "1000000",
+        "LLM_DAILY_TOKEN_BUDGET": "1000000000",
+        "THROTTLE_RATE_USER": "100000/min",
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update({k: v for k, v in env.items() if k not in ("PY",)})
+    os.environ.update({"DEBUG": "0", "SECRET_KEY": "drills-" + "x" * 50, "DJANGO_SETTINGS_MODULE": "config.settings"})
+    # A fresh database each run: a turn stranded by an earlier kill drill would skew this one.
+    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    database_create(DATABASE)
+    tokens, sessions = await asyncio.to_thread(users_prepare, args.users, args.users)
+    serve = subprocess.Popen(
+        ["deploy/serve.sh", "start"], cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+        stderr=open(run_dir / "serve.log", "w"), start_new_session=True,  # noqa: SIM115
+    )  # fmt: skip
+    try:
+        await wait_until(lambda: healthy(f"http://{LISTEN}/healthz"), limit=120)
+        stop = asyncio.Event()
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+            clients = [Client(http, t, s, n) for n, (t, s) in enumerate(zip(tokens, sessions, strict=True))]
+            tasks = [asyncio.create_task(c.run(stop)) for c in clients]
+            await asyncio.sleep(args.settle)
+            baseline = sum(len(c.completed) for c in clients)
+            print(f"{args.users} clients through nginx; {baseline} turns completed in the first {args.settle:g} s")
+            for name in args.only.split(","):
+                since = time.time()
+                start, back = await DRILLS[name](run_dir, fake, state)
+                await asyncio.sleep(args.settle)
+                report(name, start, back, clients, since, time.time())
+            stop.set()
+            await asyncio.gather(*tasks)
+        acked, lost, duplicates = losses(clients)
+        turns = sum(len(c.completed) for c in clients)
+        deaf = sum(len(c.deaf) for c in clients)
+        print(f"acknowledged turns {acked}: lost {lost}, duplicated {duplicates}; replies {turns}; deaf sockets {deaf}")
+    finally:
+        os.killpg(serve.pid, signal.SIGTERM)
+        serve.wait(30)
+        fake.stop()
+        print(f"redis: {'PONG' if ok('redis-cli', 'ping') else 'DOWN'}; postgres: "
+              f"{'ok' if ok('pg_isready', '-q', '-h', '127.0.0.1') else 'DOWN'}; logs in {run_dir}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--only", default="llm,redis,pg,kill")
+    parser.add_argument("--settle", type=float, default=15.0)
+    raise_descriptor_limit()
+    asyncio.run(main(parser.parse_args()))

@@ -202,6 +202,9 @@ SIMPLE_JWT = {
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # Pinned so a token minted with the same key for another service, or without an issuer, is refused.
+    "AUDIENCE": env("JWT_AUDIENCE", default="parley"),
+    "ISSUER": env("JWT_ISSUER", default="parley"),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -260,6 +263,8 @@ LLM_BREAKER_THRESHOLD = env.int("LLM_BREAKER_THRESHOLD", default=5)
 LLM_BREAKER_COOLDOWN_SECONDS = env.float("LLM_BREAKER_COOLDOWN_SECONDS", default=30.0)
 LLM_USER_RATE = env.int("LLM_USER_RATE", default=120)
 LLM_DAILY_TOKEN_BUDGET = env.int("LLM_DAILY_TOKEN_BUDGET", default=200_000)
+# A reply still streaming after this long was abandoned (its process died); the next turn may go on.
+REPLY_STALE_SECONDS = env.int("REPLY_STALE_SECONDS", default=180)
 if _unknown := {LLM_PROVIDER, *(f.split(":", 1)[0] for f in LLM_FALLBACKS)} - {"", "openai", "mistral", "offline"}:
     raise ImproperlyConfigured(
         f"LLM_PROVIDER/LLM_FALLBACKS: unknown provider(s) {sorted(_unknown)} (openai|mistral|offline)."

@@ -142,9 +142,29 @@ async def reply_generate(*, session_id, user_message_id, ai_message_id) -> Reply
     return ReplyOutcome(message=ai_message, mistakes=mistakes, vocabulary=vocabulary)
 
 
+@database_sync_to_async
+def _fail_if_streaming(ai_message_id) -> None:
+    Message.objects.filter(id=ai_message_id, state=MessageState.STREAMING).update(state=MessageState.FAILED)
+
+
+async def _reply_guarded(**kwargs) -> ReplyOutcome | None:
+    try:
+        return await reply_generate(**kwargs)
+    except Exception:
+        # The boundary of a task nobody awaits: log once, and do not leave the reply `streaming`,
+        # which would hold up the session's next turn (if the database is down too, the next turn
+        # sweeps it up as abandoned).
+        logger.exception("reply generation failed for message %s", kwargs.get("ai_message_id"))
+        try:
+            await _fail_if_streaming(kwargs["ai_message_id"])
+        except Exception:
+            logger.warning("could not mark reply %s failed", kwargs.get("ai_message_id"))
+        return None
+
+
 def reply_generate_in_background(**kwargs) -> asyncio.Task:
     """Run the reply as its own task, so closing the socket that asked does not stop it."""
-    task = asyncio.get_running_loop().create_task(reply_generate(**kwargs))
+    task = asyncio.get_running_loop().create_task(_reply_guarded(**kwargs))
     _background.add(task)
     task.add_done_callback(_background.discard)
     return task

@@ -1,9 +1,12 @@
 """Practice sessions: start, take a turn, end, archive."""
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F
@@ -36,6 +39,8 @@ from conversations.services.messages import (
 from conversations.services.metrics import observe_session_end
 from templates.models import ConversationTemplate
 from templates.selectors import template_get, template_list
+
+logger = logging.getLogger("parley.sessions")
 
 FREE_FORM_FLAG = "free_form_conversation"
 
@@ -174,6 +179,18 @@ def _placeholder(conversation: Conversation) -> Message:
     )
 
 
+def _abandoned_replies_fail(*, conversation: Conversation) -> None:
+    """Mark failed the replies still `streaming` long after any reply could have finished.
+
+    Their generation died with its process (or lost the cache mid-stream); left alone they would
+    refuse every later turn of the session as "in progress". The caller holds the conversation lock.
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.REPLY_STALE_SECONDS)
+    stale = conversation.messages.filter(state=MessageState.STREAMING, created_at__lt=cutoff)
+    if count := stale.update(state=MessageState.FAILED):
+        logger.warning("marked %s abandoned replies failed in conversation %s", count, conversation.id)
+
+
 @transaction.atomic
 def turn_submit(*, session: PracticeSession, content, client_id=None) -> TurnStart:
     """Store the learner's turn and a streaming placeholder for the reply, once per client_id.
@@ -185,6 +202,7 @@ def turn_submit(*, session: PracticeSession, content, client_id=None) -> TurnSta
     client_id = client_id_clean(client_id=client_id)
     conversation = conversation_lock(conversation_id=session.conversation_id)
     session.refresh_from_db(fields=["status", "user_turns"])
+    _abandoned_replies_fail(conversation=conversation)
     existing = message_find_by_client_id(sender=session.user, client_id=client_id)
     if existing is not None:
         reply = _reply_to(existing)

@@ -1,4 +1,5 @@
 import asyncio
+from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
@@ -202,3 +203,43 @@ async def test_another_users_session_is_not_found_on_the_socket(user, other_user
     assert error["code"] == "not_found"
     assert sync_error["code"] == "not_found"
     await socket.disconnect()
+
+
+async def test_a_reply_abandoned_by_a_dead_process_does_not_block_the_session(user, session, settings):
+    settings.REPLY_STALE_SECONDS = 60
+    turn = await database_sync_to_async(turn_submit)(session=session, content="ひとつめ", client_id="dead")
+    # the process writing this reply died: it stays `streaming`, older than any reply could take
+    await database_sync_to_async(
+        lambda: Message.objects.filter(id=turn.ai_message.id).update(
+            created_at=turn.ai_message.created_at - timedelta(seconds=61)
+        )
+    )()
+    socket = await open_socket(user)
+
+    await socket.send_json_to(
+        {"type": "user_message", "session_id": str(session.id), "content": "ふたつめ", "client_id": "next"}
+    )
+    frames = await frames_until(socket, "ai.message")
+    await drain(socket)
+    await socket.disconnect()
+
+    assert frames[0]["type"] == "ack"
+    abandoned = await database_sync_to_async(Message.objects.get)(id=turn.ai_message.id)
+    assert abandoned.state == MessageState.FAILED
+
+
+async def test_a_reply_that_crashes_is_marked_failed_not_left_streaming(user, session, monkeypatch):
+    from conversations.services import replies
+
+    async def crash(**kwargs):
+        raise RuntimeError("the channel layer went away")
+
+    monkeypatch.setattr(replies, "reply_generate", crash)
+    turn = await database_sync_to_async(turn_submit)(session=session, content="こんにちは", client_id="crash")
+
+    await replies.reply_generate_in_background(
+        session_id=session.id, user_message_id=turn.user_message.id, ai_message_id=turn.ai_message.id
+    )
+
+    message = await database_sync_to_async(Message.objects.get)(id=turn.ai_message.id)
+    assert message.state == MessageState.FAILED

@@ -12,6 +12,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from config.exceptions import ParleyError
 from conversations import selectors
+from conversations.assistant_socket import on_assistant_message
 from conversations.events import user_group, user_send
 from conversations.models import MessageState
 from conversations.services import sessions as session_services
@@ -153,3 +154,4 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         )
 
     handlers = {"ping": on_ping, "user_message": on_user_message, "sync": on_sync}
+    handlers["assistant_message"] = on_assistant_message

@@ -1,6 +1,6 @@
 from django.urls import re_path
 
-from conversations.api import sessions
+from conversations.api import assistant, sessions
 
 urlpatterns = [
     re_path(r"^sessions/?$", sessions.SessionListView.as_view(), name="session-list"),
@@ -14,4 +14,10 @@ urlpatterns = [
         r"^sessions/(?P<session_id>[^/]+)/mistakes/?$", sessions.SessionMistakesView.as_view(), name="session-mistakes"
     ),
     re_path(r"^mistakes/?$", sessions.MistakeListView.as_view(), name="mistake-list"),
+    re_path(r"^users/(?P<user_id>[^/]+)/chat/?$", assistant.AssistantChatView.as_view(), name="assistant-chat"),
+    re_path(
+        r"^users/(?P<user_id>[^/]+)/chat/(?P<conversation_id>[^/]+)/history/?$",
+        assistant.AssistantHistoryView.as_view(),
+        name="assistant-history",
+    ),
 ]

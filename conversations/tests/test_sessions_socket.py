@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pyte
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 
 
-async def open_socket(user) -> WebsocketCommunicator:
+async def open_socket(user, application=application) -> WebsocketCommunicator:
     token = (await database_sync_to_async(tokens_for)(user=user))["token"]
     communicator = WebsocketCommunicator(application, f"/ws/?token={token}", headers=[ORIGIN])
     connected, _ = await communicator.connect()

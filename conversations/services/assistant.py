@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from channels.db import database_sync_to_async
+from asgiref.sync import sync_to_async
 from django.db import transaction
 
 from config.exceptions import Conflict
@@ -166,7 +166,7 @@ def _tool_execute(*, user, conversation_id, call: llm.ToolCall, round_number: in
     return content, summary
 
 
-_tool_execute_async = database_sync_to_async(_tool_execute)
+_tool_execute_async = sync_to_async(_tool_execute)
 
 
 def _assistant_message(reply: llm.ReplyResult) -> dict[str, Any]:
@@ -236,7 +236,7 @@ async def assistant_reply(*, user, turn: AssistantTurn) -> Message:
     """Answer a stored turn with the agent and store the answer; raises AIUnavailable (the turn is kept)."""
     if turn.reply is not None:
         return turn.reply
-    history = await database_sync_to_async(_prompt_history)(
+    history = await sync_to_async(_prompt_history)(
         conversation_id=turn.conversation.pk, before_seq=turn.user_message.seq
     )
     messages = [
@@ -245,4 +245,4 @@ async def assistant_reply(*, user, turn: AssistantTurn) -> Message:
         {"role": "user", "content": turn.user_message.content},
     ]
     outcome = await agent_run(user=user, conversation=turn.conversation, messages=messages)
-    return await database_sync_to_async(_reply_store)(conversation_id=turn.conversation.pk, outcome=outcome)
+    return await sync_to_async(_reply_store)(conversation_id=turn.conversation.pk, outcome=outcome)

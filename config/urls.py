@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts import views as account_pages
 from config import operations, views
+from conversations import views as session_pages
+from vocabulary import views as vocabulary_pages
 
 api_v1 = [
     path("", include("accounts.urls")),
@@ -13,6 +16,19 @@ api_v1 = [
     path("", include("coaching.urls")),
 ]
 
+pages = [
+    path("signup/", account_pages.signup_view, name="signup"),
+    path("login/", account_pages.login_view, name="login"),
+    path("logout/", account_pages.logout_view, name="logout"),
+    path("sessions/<uuid:session_id>/", session_pages.session_chat, name="session-chat"),
+    path("sessions/<uuid:session_id>/settings/", session_pages.session_settings, name="session-settings-page"),
+    path("sessions/<uuid:session_id>/end/", session_pages.session_end, name="session-end-page"),
+    path("sessions/<uuid:session_id>/review/", session_pages.session_review, name="session-review"),
+    path("history/", session_pages.history, name="history-page"),
+    path("vocabulary/", vocabulary_pages.vocabulary_page, name="vocabulary-page"),
+    path("", views.home, name="home"),
+]
+
 urlpatterns = [
     path("healthz", operations.healthz, name="healthz"),
     path("metrics", operations.metrics, name="metrics"),
@@ -20,5 +36,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),
-    path("", views.home, name="home"),
+    *pages,
 ]

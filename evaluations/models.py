@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -42,3 +43,42 @@ class Mistake(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type}: {self.original} → {self.correction}"
+
+
+class EvaluationStatus(models.TextChoices):
+    OK = "ok", "Evaluated"
+    FAILED = "failed", "Failed (retryable)"
+
+
+class Evaluation(models.Model):
+    """The scored review of one completed practice session; a failed one can be retried."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.OneToOneField("conversations.PracticeSession", on_delete=models.CASCADE, related_name="evaluation")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evaluations")
+    status = models.CharField(max_length=10, choices=EvaluationStatus.choices, default=EvaluationStatus.OK)
+    # Copied from the session so history and trends filter without a join.
+    preparation_type = models.CharField(max_length=20, blank=True)
+    universal_scores = models.JSONField(default=dict, blank=True)
+    context_scores = models.JSONField(default=dict, blank=True)
+    improvement_areas = models.JSONField(default=list, blank=True)
+    practice_suggestions = models.JSONField(default=list, blank=True)
+    strengths = models.JSONField(default=list, blank=True)
+    overall_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    # True when the rule-based offline partner scored the session, not a model.
+    offline = models.BooleanField(default=False)
+    error_code = models.CharField(max_length=40, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "status", "created_at"], name="evaluation_user_status_created")]
+
+    def __str__(self) -> str:
+        return f"Evaluation of {self.session_id}: {self.status} {self.overall_score}"
+
+    @property
+    def retryable(self) -> bool:
+        return self.status == EvaluationStatus.FAILED

@@ -1,1 +1,13 @@
-urlpatterns: list = []
+from django.urls import re_path
+
+from evaluations import api
+
+urlpatterns = [
+    re_path(r"^evaluations/(?P<evaluation_id>[^/]+)/?$", api.EvaluationDetailView.as_view(), name="evaluation-detail"),
+    re_path(
+        r"^sessions/(?P<session_id>[^/]+)/evaluation/?$",
+        api.SessionEvaluationView.as_view(),
+        name="session-evaluation",
+    ),
+    re_path(r"^sessions/(?P<session_id>[^/]+)/evaluate/?$", api.SessionEvaluateView.as_view(), name="session-evaluate"),
+]

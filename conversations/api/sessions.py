@@ -12,6 +12,7 @@ from conversations.services import sessions as session_services
 from conversations.services.replies import reply_generate
 from conversations.services.serializers import message_payload, mistake_payload
 from evaluations.models import Mistake, MistakeType
+from evaluations.services import evaluation_create_for_session
 
 
 class SessionStartSerializer(serializers.Serializer):
@@ -209,6 +210,7 @@ class SessionEndView(GenericAPIView):
                     "session_id": serializers.UUIDField(),
                     "status": serializers.CharField(),
                     "evaluation_id": serializers.UUIDField(allow_null=True),
+                    "reason": serializers.CharField(required=False),
                 },
             )
         },
@@ -216,7 +218,15 @@ class SessionEndView(GenericAPIView):
     def post(self, request, session_id):
         session = session_services.session_get(user=request.user, session_id=session_id)
         session = session_services.session_end(session=session)
-        return Response({"session_id": str(session.id), "status": session.status, "evaluation_id": None})
+        evaluation, reason = evaluation_create_for_session(session=session)
+        body = {
+            "session_id": str(session.id),
+            "status": session.status,
+            "evaluation_id": str(evaluation.id) if evaluation and not reason else None,
+        }
+        if reason:
+            body["reason"] = reason
+        return Response(body)
 
 
 class SessionMistakesView(GenericAPIView):

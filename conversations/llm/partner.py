@@ -7,6 +7,7 @@ in the vocabulary hints and answers questions plainly. It never pretends to unde
 import logging
 import re
 
+from coaching.interviewer import offline_interviewer_reply
 from conversations.llm.providers.offline import offline_handler
 from conversations.llm.types import (
     Findings,
@@ -63,7 +64,12 @@ def first_sentence(text: str) -> str:
 
 @offline_handler("reply")
 def partner_reply(request: ReplyRequest) -> str:
-    """The next partner line: greet once, answer a question plainly, one hint, the next starter turn."""
+    """The next partner line: greet once, answer a question plainly, one hint, the next starter turn.
+
+    In interview mode the offline interviewer asks the questions of the preparation type instead.
+    """
+    if (line := offline_interviewer_reply(request)) is not None:
+        return line
     say = _phrases(request.language)
     persona = request.persona
     step = request.partner_step

@@ -68,8 +68,9 @@ def reply_request_build(*, session: PracticeSession, user_text: str, before_seq:
     template = session.template
     turns = [t for t in context_turns(session=session) if t["seq"] < before_seq]
     system_prompt = template.system_prompt if template else ""
-    if session.context:
-        lines = [f"{key}: {value}" for key, value in session.context.items() if value]
+    details = {"preparation_type": session.preparation_type, "meeting_subtype": session.meeting_subtype}
+    details.update(session.context or {})
+    if lines := [f"{key}: {value}" for key, value in details.items() if value]:
         system_prompt = "\n".join([system_prompt, "Session context:", *lines]).strip()
     return ReplyRequest(
         language=session.language,

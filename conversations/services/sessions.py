@@ -10,6 +10,8 @@ from django.db.models import F
 from django.utils import timezone
 from waffle.models import Flag
 
+from coaching.services import profile_context_for
+from config.exceptions import ParleyError
 from conversations.exceptions import SessionClosed, SessionNotFound, TurnInProgress
 from conversations.models import (
     Conversation,
@@ -22,6 +24,7 @@ from conversations.models import (
     MessageState,
     PracticeSession,
     SessionStatus,
+    Strictness,
 )
 from conversations.services.messages import (
     client_id_clean,
@@ -97,6 +100,10 @@ def session_start(
         preparation_type = preparation_type or chosen.preparation_type
         meeting_subtype = meeting_subtype or chosen.meeting_subtype
 
+    if not context:
+        context = profile_context_for(
+            user=user, mode=mode, preparation_type=preparation_type, meeting_subtype=meeting_subtype
+        )
     conversation = Conversation.objects.create(
         kind=ConversationKind.ASSISTANT if mode == "assistant" else ConversationKind.PRACTICE,
         title=chosen.title if chosen else f"{language.title()} {level} practice",
@@ -219,4 +226,34 @@ def session_archive(*, session: PracticeSession) -> PracticeSession:
         session.status = SessionStatus.ARCHIVED
         session.ended_at = session.ended_at or timezone.now()
         session.save(update_fields=["status", "ended_at"])
+    return session
+
+
+@transaction.atomic
+def session_update_settings(
+    *, session: PracticeSession, persona: str | None = None, strictness: str | None = None
+) -> PracticeSession:
+    """Change the partner's persona or strictness; the next turn's prompt uses them (None keeps a value).
+
+    Raises ParleyError on a blank or over-long persona or an unknown strictness, SessionClosed when the
+    session is no longer in progress.
+    """
+    fields = {}
+    if persona is not None:
+        persona = persona.strip()
+        if not persona or len(persona) > 200:
+            fields["persona"] = ["A persona is 1 to 200 characters."]
+    if strictness is not None and strictness not in Strictness.values:
+        fields["strictness"] = [f"Must be one of {', '.join(Strictness.values)}."]
+    if fields:
+        raise ParleyError(next(iter(fields.values()))[0], fields=fields)
+    session = PracticeSession.objects.select_for_update().get(id=session.id)
+    if session.status != SessionStatus.IN_PROGRESS:
+        raise SessionClosed()
+    changes = {"persona": persona, "strictness": strictness}
+    changed = [field for field, value in changes.items() if value is not None and value != getattr(session, field)]
+    for field in changed:
+        setattr(session, field, changes[field])
+    if changed:
+        session.save(update_fields=changed)
     return session

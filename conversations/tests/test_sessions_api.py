@@ -8,7 +8,9 @@ from evaluations.models import Mistake
 from templates.models import ConversationTemplate
 from vocabulary.models import VocabularyItem
 
-pytestmark = pytest.mark.django_db
+# Transactional, as requests are in production: the reply runs through database_sync_to_async,
+# which drops a connection it finds inside a test's wrapping transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 START = {"mode": "language", "language": "japanese", "level": "beginner", "persona": "friendly", "strictness": "strict"}
 

@@ -124,7 +124,7 @@ async def test_a_stream_cut_in_the_middle_is_never_stored_as_complete(provider, 
     assert message.meta["partial"] == "one two "
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_rest_door_answers_503_and_keeps_the_message_then_a_retry_answers(provider, user, auth_client):
     session = practice_session(user=user)
     provider.script(*[Scripted(status=500)] * 3)

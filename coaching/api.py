@@ -1,0 +1,261 @@
+"""REST for coaching: profile, CV, training focus, improvements, trends, history and advice."""
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from coaching import advice, selectors, services
+from coaching.models import Profile
+from conversations.models import PracticeSession, PreparationType
+from conversations.services.sessions import session_get
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Profile
+        fields = [
+            "preparation_type",
+            "meeting_subtype",
+            "agenda",
+            "tone",
+            "role",
+            "cv_text",
+            "structured_profile",
+            "story_bank",
+            "training_focus",
+            "updated_at",
+        ]
+        read_only_fields = ["cv_text", "structured_profile", "story_bank", "training_focus", "updated_at"]
+
+
+class ProfileUpdateSerializer(serializers.Serializer):
+    preparation_type = serializers.ChoiceField(choices=PreparationType.choices, required=False, allow_blank=True)
+    meeting_subtype = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    agenda = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    tone = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    role = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class TrainingFocusSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), max_length=20, default=list)
+    agenda_template = serializers.CharField(max_length=5000, allow_blank=True, default="")
+
+
+class CVSerializer(serializers.Serializer):
+    cv_text = serializers.CharField(max_length=50_000)
+    # Accepted for the clients written against the seed; redaction always runs (see cv_ingest).
+    redact_pii = serializers.BooleanField(default=True)
+
+
+class ProfileView(GenericAPIView):
+    serializer_class = ProfileSerializer
+
+    def get(self, request):
+        return Response(ProfileSerializer(services.profile_get_or_create(user=request.user)).data)
+
+    @extend_schema(request=ProfileUpdateSerializer, responses={200: ProfileSerializer})
+    def put(self, request):
+        data = ProfileUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        profile = services.profile_update(user=request.user, **data.validated_data)
+        return Response(ProfileSerializer(profile).data)
+
+
+class TrainingFocusView(GenericAPIView):
+    serializer_class = TrainingFocusSerializer
+
+    @extend_schema(request=TrainingFocusSerializer, responses={200: ProfileSerializer})
+    def put(self, request):
+        data = TrainingFocusSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        profile = services.training_focus_set(user=request.user, **data.validated_data)
+        return Response(ProfileSerializer(profile).data)
+
+
+class CVView(GenericAPIView):
+    serializer_class = CVSerializer
+
+    @extend_schema(
+        request=CVSerializer,
+        responses={
+            200: inline_serializer(
+                "CVStructured",
+                {
+                    "structured_profile": serializers.DictField(),
+                    "story_bank": serializers.ListField(child=serializers.DictField()),
+                    "redacted": serializers.DictField(child=serializers.IntegerField()),
+                },
+            ),
+            503: OpenApiResponse(),
+        },
+    )
+    def post(self, request):
+        data = CVSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.cv_ingest(user=request.user, cv_text=data.validated_data["cv_text"])
+        return Response(
+            {
+                "structured_profile": result.profile.structured_profile,
+                "story_bank": result.profile.story_bank,
+                "redacted": result.redacted,
+            }
+        )
+
+
+class ImprovementsView(GenericAPIView):
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "Improvements",
+                {
+                    "focus_areas": serializers.ListField(child=serializers.DictField()),
+                    "recommendations": serializers.ListField(child=serializers.CharField()),
+                    "recurring_weaknesses": serializers.ListField(child=serializers.CharField()),
+                    "based_on_sessions": serializers.IntegerField(),
+                    "updated_at": serializers.DateTimeField(allow_null=True),
+                },
+            )
+        }
+    )
+    def get(self, request):
+        return Response(selectors.improvements_get(user=request.user))
+
+
+class TrendsView(GenericAPIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", int, required=False)],
+        responses={
+            200: inline_serializer(
+                "Trends",
+                {
+                    "dimension_trends": serializers.DictField(child=serializers.ListField()),
+                    "overall": serializers.ListField(child=serializers.DictField()),
+                    "improvement_velocity": serializers.FloatField(),
+                    "velocity_window": serializers.IntegerField(),
+                    "recurring_weaknesses": serializers.ListField(child=serializers.CharField()),
+                    "metrics": serializers.DictField(),
+                },
+            )
+        },
+    )
+    def get(self, request):
+        limit = serializers.IntegerField(min_value=1, max_value=500, required=False).run_validation(
+            request.query_params.get("limit") or 100
+        )
+        return Response(selectors.trends_get(user=request.user, limit=limit))
+
+
+class HistoryQuerySerializer(serializers.Serializer):
+    preparation_type = serializers.ChoiceField(choices=PreparationType.choices, required=False, allow_blank=True)
+    min_score = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    max_score = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    search = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    ordering = serializers.CharField(max_length=100, required=False, default="-date")
+
+    def get_fields(self):
+        # `from` and `to` are Python keywords, so they cannot be declared as class attributes.
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(required=False)
+        fields["to"] = serializers.DateField(required=False)
+        return fields
+
+    def validate_ordering(self, value: str) -> list[str]:
+        keys = [key.strip() for key in value.split(",") if key.strip()]
+        allowed = {*selectors.ORDERINGS, *(f"-{k}" for k in selectors.ORDERINGS)}
+        if not keys or set(keys) - allowed:
+            raise serializers.ValidationError(f"Use a comma-separated list of: {', '.join(sorted(allowed))}.")
+        return keys
+
+
+class HistoryItemSerializer(serializers.ModelSerializer):
+    session_id = serializers.UUIDField(source="id")
+    title = serializers.CharField(source="conversation.title")
+    evaluation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PracticeSession
+        fields = [
+            "session_id",
+            "title",
+            "mode",
+            "language",
+            "level",
+            "preparation_type",
+            "meeting_subtype",
+            "status",
+            "user_turns",
+            "created_at",
+            "ended_at",
+            "evaluation",
+        ]
+        read_only_fields = fields
+
+    def get_evaluation(self, session) -> dict | None:
+        evaluation = getattr(session, "evaluation", None)
+        if evaluation is None:
+            return None
+        return {
+            "evaluation_id": str(evaluation.id),
+            "status": evaluation.status,
+            "overall_score": evaluation.overall_score,
+            "offline": evaluation.offline,
+        }
+
+
+class HistoryView(GenericAPIView):
+    serializer_class = HistoryItemSerializer
+    queryset = PracticeSession.objects.none()
+
+    @extend_schema(parameters=[HistoryQuerySerializer], responses={200: HistoryItemSerializer(many=True)})
+    def get(self, request):
+        query = HistoryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        sessions = selectors.history_list(
+            user=request.user,
+            preparation_type=params.get("preparation_type", ""),
+            date_from=params.get("from"),
+            date_to=params.get("to"),
+            min_score=params.get("min_score"),
+            max_score=params.get("max_score"),
+            search=params.get("search", ""),
+            ordering=params["ordering"],
+        )
+        page = self.paginate_queryset(sessions)
+        return self.get_paginated_response(HistoryItemSerializer(page, many=True).data)
+
+
+class AdviceRequestSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=20_000)
+    goal = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    session_id = serializers.UUIDField(required=False, allow_null=True)
+
+    def validate_text(self, value: str) -> str:
+        if not advice.text_normalise(value):
+            raise serializers.ValidationError("The text is empty once normalised.")
+        return value
+
+
+class AdviceView(GenericAPIView):
+    serializer_class = AdviceRequestSerializer
+    queryset = PracticeSession.objects.none()
+
+    @extend_schema(
+        request=AdviceRequestSerializer,
+        responses={
+            200: inline_serializer(
+                "Advice", {"advice": serializers.CharField(), "score": serializers.FloatField()}, many=True
+            ),
+            404: OpenApiResponse(),
+            503: OpenApiResponse(),
+        },
+    )
+    def post(self, request):
+        data = AdviceRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        params = data.validated_data
+        session = session_get(user=request.user, session_id=params["session_id"]) if params.get("session_id") else None
+        items = advice.advice_get(user=request.user, text=params["text"], goal=params["goal"], session=session)
+        return Response(items)

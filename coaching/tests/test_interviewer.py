@@ -1,0 +1,30 @@
+from coaching.interviewer import interviewer_question, interviewer_questions, offline_interviewer_reply
+from conversations.llm import ReplyRequest, Turn
+
+
+def test_each_preparation_type_has_its_own_questions():
+    behavioural = interviewer_questions(preparation_type="Interview", meeting_subtype="Behavioral interview")
+    sales = interviewer_questions(preparation_type="Sales")
+
+    assert "Tell me about a time" in behavioural[0]
+    assert any("price" in q for q in sales)
+    assert interviewer_questions(preparation_type="Unknown") == interviewer_questions(preparation_type="Other")
+
+
+def test_stories_and_focus_are_worked_in():
+    first = interviewer_question(preparation_type="Interview", asked=0, focus="STAR")
+    story = interviewer_question(preparation_type="Interview", asked=2, stories=["Led the rollback"])
+
+    assert first.startswith("Let's work on STAR.")
+    assert "Led the rollback" in story
+
+
+def test_the_offline_reply_reads_the_session_context_from_the_prompt():
+    prompt = "Session context:\npreparation_type: Sales\nmeeting_subtype: renewal\nstory_titles: Saved a deal"
+    request = ReplyRequest(language="english", mode="interview", system_prompt=prompt, user_text="Hello",
+                           recent_turns=[Turn(role="assistant", content="Hi")])  # fmt: skip
+
+    reply = offline_interviewer_reply(request)
+
+    assert reply == "Thank you. We don't have budget until next quarter."
+    assert offline_interviewer_reply(request.model_copy(update={"mode": "language"})) is None

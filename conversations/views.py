@@ -1,0 +1,154 @@
+"""Learner pages for practice sessions: dashboard, chat, review, history. Thin doors onto the services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from config.exceptions import ParleyError
+from config.forms import form_error_add
+from conversations import selectors
+from conversations.exceptions import SessionNotFound
+from conversations.forms import HistoryFilterForm, SessionSettingsForm, SessionStartForm
+from conversations.llm.providers import primary_name
+from conversations.models import MessageRole, MessageState, SessionMode, SessionStatus
+from conversations.services import sessions as session_services
+from vocabulary.selectors import vocabulary_list
+
+RECENT_SESSIONS = 5
+HISTORY_PAGE_SIZE = 20
+# BCP 47 tags for the `lang` attribute: screen readers pick the right voice, browsers the right glyphs.
+LANG_TAGS = {
+    "english": "en",
+    "japanese": "ja",
+    "spanish": "es",
+    "french": "fr",
+    "german": "de",
+    "italian": "it",
+    "portuguese": "pt",
+    "chinese": "zh",
+    "korean": "ko",
+}
+
+
+def _session_or_404(request, session_id):
+    try:
+        return session_services.session_get(user=request.user, session_id=session_id)
+    except SessionNotFound as exc:
+        raise Http404("Session not found.") from exc
+
+
+def _session_vocabulary(request, session):
+    return vocabulary_list(user=request.user, language=session.language).filter(
+        source_message__conversation_id=session.conversation_id
+    )
+
+
+def _failed_turn(transcript):
+    """The learner's turn whose reply failed last, so the page can offer to retry it."""
+    if not transcript or transcript[-1].state != MessageState.FAILED:
+        return None
+    return next((message for message in reversed(transcript) if message.role == MessageRole.USER), None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dashboard(request):
+    free_form = session_services.free_form_allowed(user=request.user)
+    form = SessionStartForm(request.POST if request.method == "POST" else None, free_form=free_form)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                session = session_services.session_start(
+                    user=request.user,
+                    mode=SessionMode.LANGUAGE,
+                    **{**form.cleaned_data, "template": form.cleaned_data["template"] or None},
+                )
+            except ParleyError as exc:
+                form_error_add(form, exc)
+            else:
+                return redirect("session-chat", session_id=session.id)
+        status = 400
+    recent = selectors.session_list(user=request.user)[:RECENT_SESSIONS]
+    return render(request, "conversations/dashboard.html", {"form": form, "recent": recent}, status=status)
+
+
+@login_required
+def session_chat(request, session_id):
+    session = _session_or_404(request, session_id)
+    transcript = list(selectors.transcript_get(session=session))
+    failed_turn = _failed_turn(transcript)
+    context = {
+        "session": session,
+        "transcript": transcript,
+        "mistakes": selectors.mistake_list(user=request.user, session_id=session.id),
+        "vocabulary": _session_vocabulary(request, session),
+        "settings_form": SessionSettingsForm(session=session),
+        "failed_turn": failed_turn,
+        "lang": LANG_TAGS.get(session.language, ""),
+        "offline": primary_name() == "offline" or any(m.meta.get("offline") for m in transcript),
+        "chat_config": {
+            "sessionId": str(session.id),
+            "language": session.language,
+            "conversationId": str(session.conversation_id),
+            "open": session.status == SessionStatus.IN_PROGRESS,
+            "failedTurn": {"content": failed_turn.content, "clientId": failed_turn.client_id} if failed_turn else None,
+        },
+    }
+    return render(request, "conversations/chat.html", context)
+
+
+@login_required
+@require_POST
+def session_settings(request, session_id):
+    session = _session_or_404(request, session_id)
+    form = SessionSettingsForm(request.POST, session=session)
+    if form.is_valid():
+        try:
+            session_services.session_update_settings(session=session, **form.cleaned_data)
+        except ParleyError as exc:
+            form_error_add(form, exc)
+        else:
+            messages.success(request, "Saved: the partner uses these settings from your next message.")
+    for error in form.errors.values():
+        messages.error(request, " ".join(error))
+    return redirect("session-chat", session_id=session.id)
+
+
+@login_required
+@require_POST
+def session_end(request, session_id):
+    session = _session_or_404(request, session_id)
+    try:
+        session_services.session_end(session=session)
+    except ParleyError as exc:
+        messages.error(request, exc.message)
+    return redirect("session-review", session_id=session.id)
+
+
+@login_required
+def session_review(request, session_id):
+    session = _session_or_404(request, session_id)
+    context = {
+        "session": session,
+        "transcript": selectors.transcript_get(session=session).exclude(state=MessageState.FAILED),
+        "mistakes": selectors.mistake_list(user=request.user, session_id=session.id),
+        "vocabulary": _session_vocabulary(request, session),
+        "lang": LANG_TAGS.get(session.language, ""),
+        # The evaluation pipeline (issue 8) fills this in; until then the page says there is none.
+        "evaluation": None,
+    }
+    return render(request, "conversations/review.html", context)
+
+
+@login_required
+def history(request):
+    filters = HistoryFilterForm(request.GET)
+    status = filters.cleaned_data["status"] if filters.is_valid() else ""
+    page = Paginator(selectors.session_list(user=request.user, status=status or None), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "conversations/history.html", {"filters": filters, "page": page, "status": status})

@@ -1,0 +1,71 @@
+"""REST for evaluations: read one, read a session's, retry a failed one."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from conversations.services.sessions import session_get
+from evaluations import selectors, services
+from evaluations.models import Evaluation
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    evaluation_id = serializers.UUIDField(source="id", read_only=True)
+    session_id = serializers.UUIDField(read_only=True)
+    retryable = serializers.BooleanField(read_only=True)
+    status = serializers.CharField(read_only=True, help_text="ok, or failed (retry with POST .../evaluate)")
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "evaluation_id",
+            "session_id",
+            "status",
+            "retryable",
+            "error_code",
+            "preparation_type",
+            "universal_scores",
+            "context_scores",
+            "improvement_areas",
+            "practice_suggestions",
+            "strengths",
+            "overall_score",
+            "offline",
+            "attempts",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class EvaluationDetailView(GenericAPIView):
+    serializer_class = EvaluationSerializer
+
+    @extend_schema(responses={200: EvaluationSerializer, 404: OpenApiResponse()})
+    def get(self, request, evaluation_id):
+        evaluation = selectors.evaluation_get(user=request.user, evaluation_id=evaluation_id)
+        return Response(EvaluationSerializer(evaluation).data)
+
+
+class SessionEvaluationView(GenericAPIView):
+    serializer_class = EvaluationSerializer
+
+    @extend_schema(responses={200: EvaluationSerializer, 404: OpenApiResponse()})
+    def get(self, request, session_id):
+        session = session_get(user=request.user, session_id=session_id)
+        evaluation = selectors.evaluation_for_session(user=request.user, session_id=session.id)
+        return Response(EvaluationSerializer(evaluation).data)
+
+
+class SessionEvaluateView(GenericAPIView):
+    serializer_class = EvaluationSerializer
+
+    @extend_schema(
+        request=None,
+        responses={200: EvaluationSerializer, 404: OpenApiResponse(), 409: OpenApiResponse(), 503: OpenApiResponse()},
+    )
+    def post(self, request, session_id):
+        session = session_get(user=request.user, session_id=session_id)
+        evaluation = services.evaluation_retry(session=session)
+        return Response(EvaluationSerializer(evaluation).data, status=status.HTTP_200_OK)

@@ -1,0 +1,1 @@
+from coaching.tests.conftest import offline_partner  # noqa: F401

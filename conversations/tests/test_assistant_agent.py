@@ -170,3 +170,17 @@ async def test_the_socket_frame_refuses_another_users_conversation(user, other_u
     assert frame["type"] == "error"
     assert frame["code"] == "not_found"
     assert frame["client_id"] == "b"
+
+
+@pytest.mark.django_db
+def test_progress_includes_evaluation_scores(user):
+    from conversations.tests.factories import practice_session
+    from evaluations.models import Evaluation
+
+    for score in (60, 80):
+        Evaluation.objects.create(session=practice_session(user=user), user=user, overall_score=score)
+
+    evaluations = tool_run(user=user, name="progress_summary", arguments={}).data["evaluations"]
+
+    assert evaluations["evaluated_sessions"] == 2
+    assert evaluations["average_overall_score"] == 70.0

@@ -3,10 +3,10 @@
 from collections import Counter
 from typing import Annotated, Any, Literal
 
-from django.apps import apps
 from django.db.models import Count
 from pydantic import Field
 
+from coaching.selectors import trends_get
 from conversations import selectors
 from conversations.models import SessionStatus, Strictness
 from conversations.services.sessions import session_start
@@ -20,6 +20,7 @@ from vocabulary.services import vocabulary_add
 
 DEFAULT_LANGUAGE = "japanese"
 DEFAULT_LEVEL = "beginner"
+EVALUATIONS_SUMMARISED = 20
 
 LanguageArg = Annotated[
     Literal["", *Language.values], Field(description="A language such as japanese; empty for every language.")
@@ -156,18 +157,15 @@ def list_templates(*, user, language: LanguageArg = "", level: LevelArg = "", li
 
 
 def _evaluation_summary(*, user) -> dict[str, Any]:
-    """Scores from evaluations when that app provides them; until then, say so plainly."""
-    try:
-        apps.get_model("evaluations", "Evaluation")
-        from evaluations.selectors import evaluation_list
-    except (LookupError, ImportError):
-        return {"available": False, "note": "Session evaluations are not available yet."}
-    evaluations = list(evaluation_list(user=user)[:20])
-    scores = [e.overall_score for e in evaluations if getattr(e, "overall_score", None) is not None]
+    """Overall scores of the learner's recent evaluated sessions, from coaching's trends."""
+    trends = trends_get(user=user, limit=EVALUATIONS_SUMMARISED)
+    scores = [point["score"] for point in trends["overall"] if point["score"] is not None]
     return {
-        "available": True,
-        "recent_count": len(evaluations),
+        "evaluated_sessions": len(trends["overall"]),
+        "latest_overall_score": scores[-1] if scores else None,
         "average_overall_score": round(sum(scores) / len(scores), 1) if scores else None,
+        "improvement_velocity": trends["improvement_velocity"],
+        "recurring_weaknesses": trends["recurring_weaknesses"],
     }
 
 

@@ -1,15 +1,18 @@
 """The MCP server with the SDK's own clients: streamable HTTP under a live daphne, and stdio.
 
 Both servers run in subprocesses on a migrated temporary SQLite database, so these tests need no
-test-database access of their own.
+test-database access of their own. The clients run on an event loop in a thread of their own: a
+browser test earlier in the session leaves Playwright's loop running in the main thread.
 """
 
+import asyncio
 import json
 import os
 import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx2
@@ -21,7 +24,7 @@ from mcp.client.streamable_http import streamable_http_client
 from conversations.tools import TOOLS
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(60)]
+pytestmark = pytest.mark.timeout(60)
 
 SETUP = """
 import json
@@ -39,6 +42,11 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def _run(coro):
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _manage(env: dict, *args: str) -> str:
@@ -78,7 +86,7 @@ def live(tmp_path_factory):
     server.wait(10)
 
 
-async def _session_call(url: str, token: str | None, calls: list[tuple[str, dict]]) -> tuple[list, list]:
+async def _session_call_async(url: str, token: str | None, calls: list[tuple[str, dict]]) -> tuple[list, list]:
     """Open a client session, list the tools, make each call; returns (tool names, results)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with (
@@ -92,15 +100,19 @@ async def _session_call(url: str, token: str | None, calls: list[tuple[str, dict
     return [t.name for t in listed.tools], results
 
 
+def _session_call(url: str, token: str | None, calls: list[tuple[str, dict]]) -> tuple[list, list]:
+    return _run(_session_call_async(url, token, calls))
+
+
 def _data(result) -> dict:
     assert not result.is_error, result.content
     return json.loads(result.content[0].text)
 
 
-async def test_every_tool_is_listed_and_callable_over_http(live):
+def test_every_tool_is_listed_and_callable_over_http(live):
     ann = live["tokens"]["ann@example.com"]
 
-    names, results = await _session_call(
+    names, results = _session_call(
         live["url"],
         ann,
         [
@@ -128,8 +140,8 @@ async def test_every_tool_is_listed_and_callable_over_http(live):
     assert suggestion["template"]["language"] == "japanese"
 
 
-async def test_bad_arguments_are_a_tool_error_not_a_crash(live):
-    _, (bad_limit, unknown_template) = await _session_call(
+def test_bad_arguments_are_a_tool_error_not_a_crash(live):
+    _, (bad_limit, unknown_template) = _session_call(
         live["url"],
         live["tokens"]["ann@example.com"],
         [("list_vocabulary", {"limit": 0}), ("start_practice", {"template": "no-such-template"})],
@@ -140,11 +152,11 @@ async def test_bad_arguments_are_a_tool_error_not_a_crash(live):
     assert "template" in unknown_template.content[0].text.lower()
 
 
-async def test_one_learner_cannot_see_anothers_data(live):
+def test_one_learner_cannot_see_anothers_data(live):
     secret = ("add_vocabulary", {"phrase": "ひみつ", "language": "japanese"})
-    await _session_call(live["url"], live["tokens"]["ann@example.com"], [secret])
+    _session_call(live["url"], live["tokens"]["ann@example.com"], [secret])
 
-    _, (listed, searched) = await _session_call(
+    _, (listed, searched) = _session_call(
         live["url"],
         live["tokens"]["bob@example.com"],
         [("list_vocabulary", {}), ("search_vocabulary", {"query": "ひみつ"})],
@@ -155,38 +167,44 @@ async def test_one_learner_cannot_see_anothers_data(live):
 
 
 @pytest.mark.parametrize("token", [None, "not-a-token"])
-async def test_a_request_without_a_valid_token_is_401(live, token):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+def test_a_request_without_a_valid_token_is_401(live, token):
+    headers = {"Accept": "application/json, text/event-stream"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
-    async with httpx2.AsyncClient(timeout=10) as http:
-        response = await http.post(
-            live["url"], json=body, headers={**headers, "Accept": "application/json, text/event-stream"}
-        )
+    with httpx2.Client(timeout=10) as http:
+        response = http.post(live["url"], json=body, headers=headers)
 
     assert response.status_code == 401
     assert "Bearer" in response.headers["www-authenticate"]
 
 
-async def test_the_site_still_answers_beside_the_mcp_mount(live):
-    async with httpx2.AsyncClient(timeout=10) as http:
-        response = await http.get(live["url"].replace("/mcp/", "/healthz"))
+def test_the_site_still_answers_beside_the_mcp_mount(live):
+    with httpx2.Client(timeout=10) as http:
+        response = http.get(live["url"].replace("/mcp/", "/healthz"))
 
     assert response.status_code in (200, 503)
     assert "status" in response.json()
 
 
-async def test_stdio_serves_the_tools_as_the_named_learner(live):
+def test_stdio_serves_the_tools_as_the_named_learner(live):
     params = StdioServerParameters(
         command=sys.executable,
         args=["manage.py", "mcp_server", "--user", "bob@example.com"],
         cwd=str(ROOT),
         env={k: v for k, v in live["env"].items() if k in ("DATABASE_URL", "LLM_PROVIDER", "DJANGO_SETTINGS_MODULE")},
     )
-    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
-        await session.initialize()
-        listed = await session.list_tools()
-        added = await session.call_tool("add_vocabulary", {"phrase": "やま", "language": "japanese"})
-        mine = await session.call_tool("list_vocabulary", {})
+
+    async def session_run():
+        async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            return (
+                await session.list_tools(),
+                await session.call_tool("add_vocabulary", {"phrase": "やま", "language": "japanese"}),
+                await session.call_tool("list_vocabulary", {}),
+            )
+
+    listed, added, mine = _run(session_run())
 
     assert sorted(t.name for t in listed.tools) == sorted(TOOLS)
     assert _data(added)["created"] is True

@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels."""
+"""ASGI entry point: HTTP through Django (MCP under /mcp), WebSockets through Channels."""
 
 import os
 
@@ -12,10 +12,23 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from accounts.websocket import TokenOrSessionAuthMiddleware  # noqa: E402
 from conversations.routing import websocket_urlpatterns  # noqa: E402
+from conversations.tools.mcp_server import MCP_PATH, MCPHttpApp  # noqa: E402
+
+mcp_app = MCPHttpApp()
+
+
+async def http_app(scope, receive, send):
+    """The MCP server for /mcp and /mcp/..., Django for every other path."""
+    path = scope["path"]
+    if path == MCP_PATH or path.startswith(MCP_PATH + "/"):
+        await mcp_app(scope, receive, send)
+    else:
+        await django_asgi_app(scope, receive, send)
+
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http_app,
         "websocket": AllowedHostsOriginValidator(TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -16,6 +16,7 @@ from django.conf import settings
 
 from config.exceptions import ParleyError
 from conversations import selectors
+from conversations.assistant_socket import on_assistant_message
 from conversations.events import user_group, user_send
 from conversations.models import MessageState
 from conversations.services import messaging
@@ -266,4 +267,5 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         "send_message": on_send_message,
         "typing": on_typing,
         "read": on_read,
+        "assistant_message": on_assistant_message,
     }

@@ -2,7 +2,8 @@
 
 Other apps add purposes in their AppConfig.ready(): `register_offline_handler("advice", advise)`.
 A handler takes the typed request the caller gave the gateway and returns text or a pydantic
-model (or a dict the gateway validates against the call's schema).
+model (or a dict the gateway validates against the call's schema); a handler that calls tools
+returns a whole Completion.
 """
 
 import json
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from conversations.llm.errors import MalformedOutput, ProviderError
 from conversations.llm.providers.base import Completion, ProviderCall, Usage
 
-OfflineHandler = Callable[[Any], str | BaseModel | dict]
+OfflineHandler = Callable[[Any], str | BaseModel | dict | Completion]
 
 _handlers: dict[str, OfflineHandler] = {}
 
@@ -64,7 +65,7 @@ class OfflineProvider:
     model = "offline-partner"
     offline = True
 
-    def _run(self, call: ProviderCall) -> str | BaseModel | dict:
+    def _run(self, call: ProviderCall) -> str | BaseModel | dict | Completion:
         # Imported here so the built-in handlers register before the first call, without a cycle.
         from conversations.llm import partner  # noqa: F401
 
@@ -75,6 +76,10 @@ class OfflineProvider:
 
     async def complete(self, call: ProviderCall) -> Completion:
         answer = self._run(call)
+        if isinstance(answer, Completion):
+            answer.tokens_in = answer.tokens_in or estimate_tokens(_prompt_text(call))
+            answer.tokens_out = answer.tokens_out or estimate_tokens(answer.text)
+            return answer
         text = answer if isinstance(answer, str) else _dump(answer)
         return Completion(text=text, tokens_in=estimate_tokens(_prompt_text(call)), tokens_out=estimate_tokens(text))
 

@@ -103,7 +103,12 @@ class ParleyConsumer(AsyncWebsocketConsumer):
             await self.send_error("invalid", "Frames must be JSON objects.")
             return
         if not _storable(frame):
-            await self.send_error("invalid", "Text must not contain NUL characters or unpaired surrogates.")
+            echo = self._echo(frame) if isinstance(frame, dict) else {}
+            await self.send_error(
+                "invalid",
+                "Text must not contain NUL characters or unpaired surrogates.",
+                **{key: value for key, value in echo.items() if _storable(value)},
+            )
             return
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             await self.send_error("invalid", "Every frame needs a string `type`.")

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_pages
+from coaching import views as coaching_pages
 from config import operations, views
 from conversations import views as session_pages
 from vocabulary import views as vocabulary_pages
@@ -24,7 +25,10 @@ pages = [
     path("sessions/<uuid:session_id>/settings/", session_pages.session_settings, name="session-settings-page"),
     path("sessions/<uuid:session_id>/end/", session_pages.session_end, name="session-end-page"),
     path("sessions/<uuid:session_id>/review/", session_pages.session_review, name="session-review"),
+    path("sessions/<uuid:session_id>/evaluate/", coaching_pages.evaluation_retry_page, name="session-evaluate-page"),
     path("history/", session_pages.history, name="history-page"),
+    path("profile/", coaching_pages.profile_page, name="profile-page"),
+    path("trends/", coaching_pages.trends_page, name="trends-page"),
     path("vocabulary/", vocabulary_pages.vocabulary_page, name="vocabulary-page"),
     path("", views.home, name="home"),
 ]

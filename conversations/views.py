@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coaching.charts import humanise, levels_display
 from config.exceptions import ParleyError
 from config.forms import form_error_add
 from conversations import selectors
@@ -15,6 +16,9 @@ from conversations.forms import HistoryFilterForm, SessionSettingsForm, SessionS
 from conversations.llm.providers import primary_name
 from conversations.models import MessageRole, MessageState, SessionMode, SessionStatus
 from conversations.services import sessions as session_services
+from evaluations.exceptions import EvaluationNotFound
+from evaluations.selectors import evaluation_for_session
+from evaluations.services import MIN_USER_TURNS, evaluation_create_for_session
 from vocabulary.selectors import vocabulary_list
 
 RECENT_SESSIONS = 5
@@ -123,10 +127,40 @@ def session_settings(request, session_id):
 def session_end(request, session_id):
     session = _session_or_404(request, session_id)
     try:
-        session_services.session_end(session=session)
+        session = session_services.session_end(session=session)
     except ParleyError as exc:
         messages.error(request, exc.message)
+    else:
+        # As the API's end does: evaluate now (never raises for AI errors; a failure stays retryable).
+        evaluation_create_for_session(session=session)
     return redirect("session-review", session_id=session.id)
+
+
+def _evaluation_context(request, session) -> dict:
+    """The session's evaluation laid out for the page, or why there is none."""
+    try:
+        evaluation = evaluation_for_session(user=request.user, session_id=session.id)
+    except EvaluationNotFound:
+        evaluation = None
+    if evaluation is not None and not evaluation.retryable:
+        return {
+            "evaluation": evaluation,
+            "levels": levels_display(evaluation.universal_scores),
+            "context_scores": [
+                {"label": humanise(name), "level": level, "level_label": humanise(str(level))}
+                for name, level in evaluation.context_scores.items()
+            ],
+            "improvement_areas": evaluation.improvement_areas[:3],
+        }
+    if evaluation is not None:
+        reason = "The evaluation failed because the AI partner was unavailable. You can try again."
+    elif session.status == SessionStatus.IN_PROGRESS:
+        reason = "End the session to get an evaluation."
+    elif session.user_turns < MIN_USER_TURNS:
+        reason = f"Too few turns: a session needs at least {MIN_USER_TURNS} answers to be evaluated."
+    else:
+        reason = "This session was not evaluated."
+    return {"evaluation": None, "failed_evaluation": evaluation, "no_evaluation_reason": reason}
 
 
 @login_required
@@ -138,8 +172,7 @@ def session_review(request, session_id):
         "mistakes": selectors.mistake_list(user=request.user, session_id=session.id),
         "vocabulary": _session_vocabulary(request, session),
         "lang": LANG_TAGS.get(session.language, ""),
-        # The evaluation pipeline (issue 8) fills this in; until then the page says there is none.
-        "evaluation": None,
+        **_evaluation_context(request, session),
     }
     return render(request, "conversations/review.html", context)
 

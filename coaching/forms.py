@@ -1,0 +1,49 @@
+"""Page forms for the coaching profile, the training focus and the CV."""
+
+from django import forms
+
+from templates.models import PreparationType
+
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 50
+
+
+class ProfileForm(forms.Form):
+    preparation_type = forms.ChoiceField(
+        choices=[("", "Not set"), *PreparationType.choices], required=False, label="Preparation type"
+    )
+    meeting_subtype = forms.CharField(max_length=100, required=False, label="Meeting subtype")
+    agenda = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    tone = forms.CharField(max_length=100, required=False)
+    role = forms.CharField(max_length=200, required=False, label="Role you prepare for")
+
+
+class TrainingFocusForm(forms.Form):
+    title = forms.CharField(max_length=200, label="Focus title")
+    tags = forms.CharField(
+        max_length=MAX_TAGS * (MAX_TAG_LENGTH + 2), required=False, help_text="Comma-separated, e.g. leadership, STAR"
+    )
+    agenda_template = forms.CharField(
+        max_length=5000,
+        required=False,
+        label="Agenda template",
+        help_text="Becomes your profile's agenda.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean_tags(self) -> list[str]:
+        tags = [tag.strip() for tag in self.cleaned_data["tags"].split(",") if tag.strip()]
+        if len(tags) > MAX_TAGS:
+            raise forms.ValidationError(f"Use at most {MAX_TAGS} tags.")
+        if any(len(tag) > MAX_TAG_LENGTH for tag in tags):
+            raise forms.ValidationError(f"Keep each tag under {MAX_TAG_LENGTH + 1} characters.")
+        return tags
+
+
+class CVForm(forms.Form):
+    cv_text = forms.CharField(
+        max_length=50_000,
+        label="CV text",
+        help_text="Names, emails, phone numbers and addresses are removed before anything is stored or sent.",
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )

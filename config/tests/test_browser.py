@@ -321,7 +321,7 @@ def test_learner_practises_ten_turns_sees_mistakes_keeps_words_and_reviews(page,
 
     page.get_by_role("button", name="End session").click()
     expect(page.get_by_role("heading", name=re.compile("^Review"))).to_be_visible()
-    expect(page.get_by_text("No evaluation yet")).to_be_visible()
+    expect(page.locator(".score-value")).to_be_visible()
     expect(page.locator(".transcript .bubble")).to_have_count(len(before))
     expect(page.locator(".mistake-list .chip")).to_have_text(["Particle"])
     page.screenshot(path=str(screenshots / "review.png"), full_page=True)

@@ -42,6 +42,13 @@ SENDS_SHARE_DB_THREAD = settings.DATABASES["default"]["ENGINE"].endswith("sqlite
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
+def _turn_submit(*, user, session_id: str, content, client_id):
+    # One hop to the database thread for both calls: each hop costs a connection check, and the
+    # ack waits on all of them.
+    session = session_services.session_get(user=user, session_id=session_id)
+    return session, session_services.turn_submit(session=session, content=content, client_id=client_id)
+
+
 def _storable(frame) -> bool:
     """Whether every string in the frame can be stored and echoed.
 
@@ -172,11 +179,11 @@ class ParleyConsumer(AsyncWebsocketConsumer):
 
     async def on_user_message(self, frame: dict) -> None:
         """A turn in a practice session: stored and acked before the partner is asked."""
-        session = await database_sync_to_async(session_services.session_get)(
-            user=self.user, session_id=str(frame.get("session_id"))
-        )
-        turn = await database_sync_to_async(session_services.turn_submit)(
-            session=session, content=frame.get("content"), client_id=frame.get("client_id")
+        session, turn = await database_sync_to_async(_turn_submit)(
+            user=self.user,
+            session_id=str(frame.get("session_id")),
+            content=frame.get("content"),
+            client_id=frame.get("client_id"),
         )
         message = turn.user_message
         await self.send_json(

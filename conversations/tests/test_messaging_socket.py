@@ -209,10 +209,11 @@ async def test_typing_reaches_the_others_at_most_once_per_interval(alice, bob, c
     for _ in range(3):
         await typist.send_json_to({"type": "typing", "conversation_id": str(group.id)})
 
+    # the first relay may take a moment on a busy machine; after it, the other two are dropped
     for socket in others:
-        assert await frames(socket, "typing") == [
-            {"type": "typing", "conversation_id": str(group.id), "user_id": str(alice.id)}
-        ]
+        first = await next_frame(socket, "typing", timeout=5)
+        assert first == {"type": "typing", "conversation_id": str(group.id), "user_id": str(alice.id)}
+        assert await frames(socket, "typing") == []
     assert await frames(typist, "typing", wait=0.1) == []
     for socket in [typist, *others]:
         await socket.disconnect()

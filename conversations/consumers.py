@@ -259,7 +259,7 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         )
 
     async def _send_stream_snapshot(self, message) -> None:
-        state = await database_sync_to_async(stream_state)(message_id=message.id)
+        state = stream_state(message_id=message.id)
         session_id = await database_sync_to_async(selectors.session_id_for)(conversation_id=message.conversation_id)
         await self.send_json(
             {

@@ -2,7 +2,6 @@
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
 
 
 def user_group(user_id) -> str:
@@ -16,8 +15,3 @@ async def user_send(user_id, payload: dict) -> None:
 
 def user_send_sync(user_id, payload: dict) -> None:
     async_to_sync(user_send)(user_id, payload)
-
-
-def user_send_on_commit(user_id, payload: dict) -> None:
-    """Deliver after the current transaction commits, so a rollback leaves no trace."""
-    transaction.on_commit(lambda: user_send_sync(user_id, payload))

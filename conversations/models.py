@@ -44,6 +44,12 @@ class MembershipRole(models.TextChoices):
     MEMBER = "member", "Member"
 
 
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        """Members who have not left (or been removed): the only ones who may see the conversation."""
+        return self.filter(left_at__isnull=True)
+
+
 class Membership(models.Model):
     """Who is in a conversation. You may see a conversation only while you are a member."""
 
@@ -54,6 +60,8 @@ class Membership(models.Model):
     left_at = models.DateTimeField(null=True, blank=True)
     delivered_up_to_seq = models.PositiveBigIntegerField(default=0)
     read_up_to_seq = models.PositiveBigIntegerField(default=0)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["joined_at"]

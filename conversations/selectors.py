@@ -52,7 +52,7 @@ def conversation_for_member(*, user, conversation_id=None, session_id=None) -> C
 
     Raises ConversationNotFound (404) for anything else, so other people's conversations do not exist.
     """
-    memberships = Membership.objects.filter(user=user, left_at__isnull=True)
+    memberships = Membership.objects.active().filter(user=user)
     try:
         if session_id:
             conversation = Conversation.objects.filter(
@@ -96,12 +96,13 @@ def people_conversation_list(*, user) -> QuerySet[Membership]:
         .values("n")
     )
     return (
-        Membership.objects.filter(user=user, left_at__isnull=True, conversation__kind__in=PEOPLE_KINDS)
+        Membership.objects.active()
+        .filter(user=user, conversation__kind__in=PEOPLE_KINDS)
         .select_related("conversation")
         .prefetch_related(
             Prefetch(
                 "conversation__memberships",
-                queryset=Membership.objects.filter(left_at__isnull=True).select_related("user"),
+                queryset=Membership.objects.active().select_related("user"),
                 to_attr="active_memberships",
             )
         )

@@ -49,15 +49,6 @@ def _vocabulary_store(session: PracticeSession, ai_message: Message, tags) -> li
     return vocabulary_tag_from_ai(user=session.user, items=items, language=session.language, source_message=ai_message)
 
 
-@database_sync_to_async
-def _hints(session: PracticeSession) -> list[llm.VocabHint]:
-    template = session.template
-    return [
-        llm.VocabHint(**{k: str(h.get(k) or "") for k in ("phrase", "reading", "translation")})
-        for h in (template.vocab_hints if template else [])
-    ]
-
-
 async def turn_analyse(*, session: PracticeSession, user_message: Message, ai_message: Message):
     """Store and push the turn's mistakes and the reply's vocabulary; refresh the summary when due."""
     mistakes: list[dict] = []
@@ -86,7 +77,7 @@ async def turn_analyse(*, session: PracticeSession, user_message: Message, ai_me
             text=ai_message.content,
             language=session.language,
             level=session.level,
-            hints=await _hints(session),
+            hints=await database_sync_to_async(context.vocab_hints_for)(session=session),
         )
         vocabulary = [vocabulary_payload(v) for v in await _vocabulary_store(session, ai_message, tags)]
         if vocabulary:

@@ -49,10 +49,6 @@ def context_push(*, session: PracticeSession, message: Message) -> None:
     cache.set(_KEY.format(session.id), turns, CACHE_TTL_SECONDS)
 
 
-def context_forget(*, session: PracticeSession) -> None:
-    cache.delete(_KEY.format(session.id))
-
-
 def persona_for(*, session: PracticeSession) -> Persona:
     """The template's persona, styled by the learner's choice."""
     base = dict(session.template.persona) if session.template else {}
@@ -82,7 +78,7 @@ def reply_request_build(*, session: PracticeSession, user_text: str, before_seq:
         starter_turns=[
             t["text"] for t in (template.starter_turns if template else []) if t.get("speaker") == "partner"
         ],
-        vocab_hints=[VocabHint(**_hint(h)) for h in (template.vocab_hints if template else [])],
+        vocab_hints=vocab_hints_for(session=session),
         summary=session.summary,
         recent_turns=[Turn(role=t["role"], content=t["content"]) for t in turns[-RECENT_TURNS:]],
         user_text=user_text,
@@ -95,8 +91,12 @@ def reply_request_build(*, session: PracticeSession, user_text: str, before_seq:
     )
 
 
-def _hint(hint: dict) -> dict:
-    return {key: str(hint.get(key) or "") for key in ("phrase", "reading", "translation")}
+def vocab_hints_for(*, session: PracticeSession) -> list[VocabHint]:
+    """The template's vocabulary hints as the gateway takes them (none for a free-form session)."""
+    hints = session.template.vocab_hints if session.template else []
+    return [
+        VocabHint(**{key: str(hint.get(key) or "") for key in ("phrase", "reading", "translation")}) for hint in hints
+    ]
 
 
 def summary_due(*, session: PracticeSession) -> list[dict]:

@@ -2,11 +2,10 @@
 
 import unicodedata
 
-from django.db import transaction
 from django.utils import timezone
 
 from conversations.exceptions import ConversationNotFound, InvalidContent
-from conversations.models import Conversation, Message, MessageRole, MessageState
+from conversations.models import Conversation, Message, MessageState
 
 MAX_CONTENT_CHARS = 10_000
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
@@ -84,21 +83,3 @@ def message_find_by_client_id(*, sender, client_id: str | None) -> Message | Non
     if client_id is None or sender is None:
         return None
     return Message.objects.filter(sender=sender, client_id=client_id).first()
-
-
-@transaction.atomic
-def message_create_idempotent(
-    *, conversation_id, sender, content: str, client_id: str | None, role: str = MessageRole.USER
-) -> tuple[Message, bool]:
-    """Store a message once per (sender, client_id); a resend returns the original and creates nothing."""
-    existing = message_find_by_client_id(sender=sender, client_id=client_id)
-    if existing is not None:
-        return existing, False
-    conversation = conversation_lock(conversation_id=conversation_id)
-    # Checked again under the lock: two resends racing each other must still store one message.
-    existing = message_find_by_client_id(sender=sender, client_id=client_id)
-    if existing is not None:
-        return existing, False
-    return message_append(
-        conversation=conversation, sender=sender, role=role, content=content, client_id=client_id
-    ), True

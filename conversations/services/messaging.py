@@ -147,8 +147,10 @@ def direct_get_or_create(*, user, other_id) -> Conversation:
 
 
 def _group_for_member(*, user, group_id, lock: bool = False) -> tuple[Conversation, Membership]:
-    memberships = Membership.objects.select_related("conversation").filter(
-        conversation_id=_uuid(group_id), user=user, left_at__isnull=True, conversation__kind=ConversationKind.GROUP
+    memberships = (
+        Membership.objects.active()
+        .select_related("conversation")
+        .filter(conversation_id=_uuid(group_id), user=user, conversation__kind=ConversationKind.GROUP)
     )
     if lock:
         memberships = memberships.select_for_update(of=("self",))
@@ -186,7 +188,7 @@ def group_create(*, owner, name: str, member_ids: list) -> Conversation:
 
 
 def _membership_event_on_commit(*, group: Conversation, user_id, action: str) -> None:
-    member_ids = Membership.objects.filter(conversation=group, left_at__isnull=True).values_list("user_id", flat=True)
+    member_ids = Membership.objects.active().filter(conversation=group).values_list("user_id", flat=True)
     payload = {"type": "membership", "conversation_id": str(group.id), "user_id": str(user_id), "action": action}
     users_send_on_commit(user_ids={*member_ids, user_id}, payload=payload)
 
@@ -225,7 +227,7 @@ def group_member_remove(*, actor, group_id, user_id) -> None:
     target_id = _uuid(user_id, UserNotFound)
     if target_id != actor.id and membership.role != MembershipRole.OWNER:
         raise Forbidden("Only the group's owner can remove other members.")
-    active = Membership.objects.filter(conversation=group, left_at__isnull=True)
+    active = Membership.objects.active().filter(conversation=group)
     target = active.filter(user_id=target_id).first()
     if target is None:
         raise UserNotFound("This user is not a member of the group.")
@@ -285,9 +287,7 @@ def message_send(*, sender, content, client_id=None, conversation_id=None, to=No
             Conversation.objects.select_for_update().filter(id=conversation_id, kind__in=PEOPLE_KINDS).first()
         )
         member_ids = list(
-            Membership.objects.filter(conversation_id=conversation_id, left_at__isnull=True).values_list(
-                "user_id", flat=True
-            )
+            Membership.objects.active().filter(conversation_id=conversation_id).values_list("user_id", flat=True)
         )
         if conversation is None or sender.id not in member_ids:
             raise ConversationNotFound()
@@ -310,12 +310,12 @@ def _watermark_advance(*, user, conversation_id, field: str, up_to_seq) -> int |
         raise InvalidContent("up_to_seq must be a non-negative integer.", fields={"up_to_seq": ["Invalid."]})
     with transaction.atomic():
         membership = (
-            Membership.objects.select_for_update(of=("self",))
+            Membership.objects.active()
+            .select_for_update(of=("self",))
             .select_related("conversation")
             .filter(
                 conversation_id=_uuid(conversation_id),
                 user=user,
-                left_at__isnull=True,
                 conversation__kind__in=PEOPLE_KINDS,
             )
             .first()
@@ -362,9 +362,9 @@ def receipt_read(*, user, conversation_id, up_to_seq: int) -> int | None:
 def typing_relay(*, user, conversation_id) -> bool:
     """Tell the other members the user is typing, at most once per TYPING_INTERVAL_SECONDS; False when dropped."""
     member_ids = list(
-        Membership.objects.filter(
-            conversation_id=_uuid(conversation_id), left_at__isnull=True, conversation__kind__in=PEOPLE_KINDS
-        ).values_list("user_id", flat=True)
+        Membership.objects.active()
+        .filter(conversation_id=_uuid(conversation_id), conversation__kind__in=PEOPLE_KINDS)
+        .values_list("user_id", flat=True)
     )
     if user.id not in member_ids:
         raise ConversationNotFound()

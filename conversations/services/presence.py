@@ -65,10 +65,7 @@ def contact_ids(*, user_id) -> list:
         conversation__memberships__left_at__isnull=True,
     )
     return list(
-        Membership.objects.filter(shared, left_at__isnull=True)
-        .exclude(user_id=user_id)
-        .values_list("user_id", flat=True)
-        .distinct()
+        Membership.objects.active().filter(shared).exclude(user_id=user_id).values_list("user_id", flat=True).distinct()
     )
 
 

@@ -1,14 +1,18 @@
 """Fault drills against the `make serve` stack with practice turns flowing.
 
-Run from the repository root as root (it restarts the machine's Redis and PostgreSQL):
+Run from the repository root as root:
 
     python bench/drills.py [--users 20] [--only kill,llm] [--settle 15]
 
-It starts deploy/serve.sh (2 daphne processes behind nginx on 127.0.0.1:8090, its own database
-`parley_drills` and Redis db 4), points the AI partner at a local fake provider, and runs
+The drills stop and restart services, so they bring their own: a Redis server on 127.0.0.1:6391
+and a PostgreSQL cluster `parley_drills` on 127.0.0.1:5439 (Debian's pg_createcluster, created on
+the first run and stopped at the end); the machine's own Redis and PostgreSQL are never touched.
+It starts deploy/serve.sh (2 daphne processes behind nginx on 127.0.0.1:8090) on those, points the
+AI partner at a local fake provider, and runs
 `--users` clients through nginx, each sending a practice turn as soon as its previous one is
 answered. Clients behave as docs/websocket.md asks: on a close they reconnect, `sync`, and resend
-unacknowledged turns with the same client_id; a turn answered with an error is resent after 1 s;
+unacknowledged turns with the same client_id; a reply replayed by `sync` ends the turn, a failed
+one and a turn answered with an error are resent (same client_id) after a pause;
 a socket that answers no ping for 5 s is counted deaf, then dropped and reopened.
 
 Drills, in this order (each service once, outages kept short; the kill last, because a turn it
@@ -41,16 +45,21 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sockets import database_create, raise_descriptor_limit, users_prepare  # noqa: E402
+from bench.sockets import raise_descriptor_limit, users_prepare  # noqa: E402
 from conversations.tests.fake_provider import FakeProvider, Scripted  # noqa: E402
 
 LISTEN = "127.0.0.1:8090"
 BASE_PORT = 8191
 DATABASE = "parley_drills"
+PG_VERSION = sorted(os.listdir("/etc/postgresql"))[-1]
+PG_CLUSTER, PG_PORT = "parley_drills", "5439"
+PG_SERVER = f"postgres://postgres@127.0.0.1:{PG_PORT}"
+REDIS_PORT = "6391"
 REDIS_START = [
-    "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
-    "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log",
+    "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", REDIS_PORT, "--save", "",
+    "--appendonly", "no", "--dir", "/tmp", "--logfile", "/tmp/parley-drills-redis.log",
 ]  # fmt: skip
+REDIS_CLI = ["redis-cli", "-p", REDIS_PORT]
 
 
 class Client:
@@ -91,6 +100,15 @@ class Client:
              "client_id": self.outstanding}
         )  # fmt: skip
 
+    async def reply_seen(self, ws, message: dict) -> None:
+        if message["seq"] <= self.last_seq:
+            return
+        self.last_seq = message["seq"]
+        if self.outstanding:
+            self.completed.append(time.time())
+            self.new_turn()
+            await self.send_turn(ws)
+
     async def talk(self, ws, stop: asyncio.Event) -> None:
         await ws.send_json({"type": "sync", "session_id": self.session_id, "after_seq": self.last_seq})
         if self.outstanding is None:
@@ -125,11 +143,14 @@ class Client:
             elif kind == "ack":
                 self.acked[frame["client_id"]] = frame["seq"]
             elif kind == "ai.message" and frame.get("session_id") == self.session_id:
-                self.last_seq = max(self.last_seq, frame["message"]["seq"])
-                if self.outstanding:
-                    self.completed.append(time.time())
-                    self.new_turn()
-                    await self.send_turn(ws)
+                await self.reply_seen(ws, frame["message"])
+            elif kind == "message" and frame["message"]["role"] == "assistant":
+                # replayed by `sync`: a reply that completed while this client was away ends its turn;
+                # one that failed is asked for again by resending the turn
+                if frame["message"]["state"] == "complete":
+                    await self.reply_seen(ws, frame["message"])
+                elif frame["message"]["state"] == "failed" and self.outstanding:
+                    self.resend_at = time.time() + 0.2
             elif kind == "error":
                 self.errors.append((time.time(), frame.get("code", "?")))
                 # ai_unavailable names the session, other refusals the client_id: either way the
@@ -157,6 +178,40 @@ async def wait_until(check, limit: float = 60) -> float:
     raise RuntimeError("the service did not come back")
 
 
+def redis_up() -> bool:
+    return b"PONG" in subprocess.run([*REDIS_CLI, "ping"], capture_output=True, timeout=10).stdout
+
+
+def pg_up() -> bool:
+    return ok("pg_isready", "-q", "-h", "127.0.0.1", "-p", PG_PORT)
+
+
+def pg_cluster(action: str) -> None:
+    shell("pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, PG_CLUSTER, action)
+
+
+def services_start() -> None:
+    """The drills' own Redis and PostgreSQL cluster (created once, trust auth on loopback)."""
+    if not redis_up():
+        shell(*REDIS_START)
+    if not os.path.isdir(f"/etc/postgresql/{PG_VERSION}/{PG_CLUSTER}"):
+        subprocess.run(
+            ["pg_createcluster", PG_VERSION, PG_CLUSTER, "-p", PG_PORT, "--", "--auth=trust"],
+            check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+    pg_cluster("start")
+    deadline = time.time() + 60
+    while not (redis_up() and pg_up()):
+        if time.time() > deadline:
+            raise RuntimeError("the drills' Redis or PostgreSQL did not start")
+        time.sleep(0.2)
+
+
+def services_stop() -> None:
+    shell(*REDIS_CLI, "shutdown", "nosave")
+    pg_cluster("stop")
+
+
 def healthy(url: str) -> bool:
     return ok("curl", "-fs", "-o", "/dev/null", "--max-time", "2", url)
 
@@ -181,20 +236,17 @@ async def drill_llm(run_dir: Path, fake, state) -> tuple[float, float]:
 
 async def drill_redis(run_dir: Path, fake, state) -> tuple[float, float]:
     start = time.time()
-    await asyncio.to_thread(shell, "redis-cli", "shutdown", "nosave")
+    await asyncio.to_thread(shell, *REDIS_CLI, "shutdown", "nosave")
     await asyncio.sleep(10)
     await asyncio.to_thread(shell, *REDIS_START)
-    back = await wait_until(
-        lambda: ok("redis-cli", "ping") and b"PONG" in subprocess.run(["redis-cli", "ping"], capture_output=True).stdout
-    )
+    back = await wait_until(redis_up)
     return start, back
 
 
 async def drill_pg(run_dir: Path, fake, state) -> tuple[float, float]:
-    version = os.listdir("/etc/postgresql")[0]
     start = time.time()
-    await asyncio.to_thread(shell, "pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart")
-    back = await wait_until(lambda: ok("pg_isready", "-q", "-h", "127.0.0.1"))
+    await asyncio.to_thread(pg_cluster, "restart")
+    back = await wait_until(pg_up)
     return start, back
 
 
@@ -223,7 +275,7 @@ def report(name: str, start: float, back: float, clients: list[Client], since: f
 
 def losses(clients: list[Client]) -> tuple[int, int, int]:
     acked = {cid for c in clients for cid in c.acked}
-    with psycopg.connect(f"postgres://postgres@127.0.0.1:5432/{DATABASE}") as conn:
+    with psycopg.connect(f"{PG_SERVER}/{DATABASE}") as conn:
         rows = conn.execute(
             "SELECT client_id, count(*) FROM conversations_message WHERE client_id = ANY(%s) GROUP BY client_id",
             [list(acked)],
@@ -245,8 +297,8 @@ async def main(args) -> None:
         "SERVE_RUN_DIR": str(run_dir),
         "SERVE_LISTEN": LISTEN,
         "SERVE_BASE_PORT": str(BASE_PORT),
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
-        "REDIS_URL": "redis://127.0.0.1:6379/4?socket_timeout=15",
+        "DATABASE_URL": f"{PG_SERVER}/{DATABASE}",
+        "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/0?socket_timeout=15",
         "CHANNEL_LAYER_PREFIX": "parley-drills",
         "CACHE_KEY_PREFIX": "parley-drills",
         "LLM_PROVIDER": "openai",
@@ -264,10 +316,11 @@ async def main(args) -> None:
     }
     os.environ.update({k: v for k, v in env.items() if k not in ("PY",)})
     os.environ.update({"DEBUG": "0", "SECRET_KEY": "drills-" + "x" * 50, "DJANGO_SETTINGS_MODULE": "config.settings"})
+    await asyncio.to_thread(services_start)
     # A fresh database each run: a turn stranded by an earlier kill drill would skew this one.
-    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-    database_create(DATABASE)
+        conn.execute(f"CREATE DATABASE {DATABASE}")
     tokens, sessions = await asyncio.to_thread(users_prepare, args.users, args.users)
     serve = subprocess.Popen(
         ["deploy/serve.sh", "start"], cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
@@ -297,8 +350,9 @@ async def main(args) -> None:
         os.killpg(serve.pid, signal.SIGTERM)
         serve.wait(30)
         fake.stop()
-        print(f"redis: {'PONG' if ok('redis-cli', 'ping') else 'DOWN'}; postgres: "
-              f"{'ok' if ok('pg_isready', '-q', '-h', '127.0.0.1') else 'DOWN'}; logs in {run_dir}")  # fmt: skip
+        print(f"drills' redis: {'up' if redis_up() else 'DOWN'}; postgres: {'up' if pg_up() else 'DOWN'}; "
+              f"logs in {run_dir}")
+        services_stop()
 
 
 if __name__ == "__main__":

@@ -80,6 +80,7 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         self.group = user_group(user.id)
         self.delivered: dict[str, int] = {}
         self.delivery_flush = None
+        self.reply_watches: dict[str, asyncio.Task] = {}
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await database_sync_to_async(presence_connect)(user_id=user.id, channel_name=self.channel_name)
@@ -90,6 +91,8 @@ class ParleyConsumer(AsyncWebsocketConsumer):
             return
         await self.channel_layer.group_discard(self.group, self.channel_name)
         self.heartbeat.cancel()
+        for watch in self.reply_watches.values():
+            watch.cancel()
         if self.delivery_flush is not None:
             self.delivery_flush.cancel()
         await self._delivered_flush()
@@ -259,8 +262,14 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         )
 
     async def _send_stream_snapshot(self, message) -> None:
-        state = stream_state(message_id=message.id)
         session_id = await database_sync_to_async(selectors.session_id_for)(conversation_id=message.conversation_id)
+        if session_services.reply_abandoned(message=message) and await self._abandoned_fail(message, session_id):
+            return
+        state = stream_state(message_id=message.id)
+        key = str(message.id)
+        if key not in self.reply_watches:
+            self.reply_watches[key] = asyncio.create_task(self._reply_watch(message, session_id))
+            self.reply_watches[key].add_done_callback(lambda _: self.reply_watches.pop(key, None))
         await self.send_json(
             {
                 "type": "ai.delta",
@@ -271,6 +280,33 @@ class ParleyConsumer(AsyncWebsocketConsumer):
                 "snapshot": True,
             }
         )
+
+    async def _abandoned_fail(self, message, session_id) -> bool:
+        """Fail a reply whose task died and tell this socket, as for an outage: the turn can be resent."""
+        if not await database_sync_to_async(session_services.abandoned_reply_fail)(message=message):
+            return False
+        await self.send_json({"type": "message", "message": message_payload(message)})
+        await self.send_json(
+            {
+                "type": "error",
+                "code": "ai_unavailable",
+                "message": "The reply was interrupted. Your message is saved; resend it to get a reply.",
+                "session_id": str(session_id) if session_id else None,
+                "message_id": str(message.id),
+            }
+        )
+        return True
+
+    async def _reply_watch(self, message, session_id) -> None:
+        """After a resumed stream, keep an eye on its lease: a reply whose process died would never end."""
+        while True:
+            await asyncio.sleep(settings.REPLY_LEASE_SECONDS / 3)
+            if not session_services.reply_abandoned(message=message):
+                continue
+            state = await database_sync_to_async(selectors.message_state)(message_id=message.id)
+            if state == MessageState.STREAMING:
+                await self._abandoned_fail(message, session_id)
+            return
 
     handlers = {
         "ping": on_ping,

@@ -10,7 +10,7 @@ from channels.db import database_sync_to_async
 from django.db import transaction
 
 from conversations import llm
-from conversations.events import user_send
+from conversations.events import user_send_best_effort
 from conversations.models import Message, PracticeSession
 from conversations.services import context
 from conversations.services.serializers import mistake_payload, vocabulary_payload
@@ -64,7 +64,7 @@ async def turn_analyse(*, session: PracticeSession, user_message: Message, ai_me
         )
         source = "offline" if ai_message.meta.get("offline") else "llm"
         mistakes = [mistake_payload(m) for m in await _mistakes_store(session, user_message, findings, source)]
-        await user_send(
+        await user_send_best_effort(
             session.user_id,
             {"type": "mistakes", "session_id": str(session.id), "message_id": str(user_message.id), "items": mistakes},
         )
@@ -81,7 +81,9 @@ async def turn_analyse(*, session: PracticeSession, user_message: Message, ai_me
         )
         vocabulary = [vocabulary_payload(v) for v in await _vocabulary_store(session, ai_message, tags)]
         if vocabulary:
-            await user_send(session.user_id, {"type": "vocabulary", "session_id": str(session.id), "items": vocabulary})
+            await user_send_best_effort(
+                session.user_id, {"type": "vocabulary", "session_id": str(session.id), "items": vocabulary}
+            )
     except llm.AIUnavailable as exc:
         logger.warning("vocabulary tagging skipped for session %s: %s", session.id, exc.code)
     await summary_refresh(session=session)

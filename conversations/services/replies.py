@@ -3,21 +3,29 @@
 The generation belongs to the turn, not to the socket that asked: it runs to the end even when
 the tab closes, and the text so far is kept in the cache (keyed by message) so a client that
 reconnects, through any process, gets the reply so far and the rest of the stream.
+
+Outages: the stream to the sockets and the cached text are best effort, so a reply outlives a
+Redis outage and is stored complete (clients get it by `sync` after reconnecting); storing the
+outcome is retried while the database is unreachable; and the task renews a lease (leases.py)
+so that, if its process dies, other processes see within seconds that the reply was abandoned.
 """
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 
 from conversations import llm
-from conversations.events import user_send
+from conversations.events import user_send_best_effort
 from conversations.models import Message, MessageState, PracticeSession
 from conversations.services import context
 from conversations.services.analysis import turn_analyse
+from conversations.services.leases import CACHE_ERRORS, lease_release, lease_renew
 from conversations.services.metrics import observe_reply
 from conversations.services.serializers import message_payload
 
@@ -54,19 +62,23 @@ def _request(session, user_message):
 
 
 @database_sync_to_async
-def _finish(session, ai_message, result: llm.ReplyResult) -> Message:
+def _finish(session, ai_message, result: llm.ReplyResult) -> Message | None:
+    """Store the reply complete; None when it was judged abandoned meanwhile (then it stays failed)."""
+    meta = {
+        **ai_message.meta,
+        "provider": result.provider,
+        "model": result.model,
+        "offline": result.offline,
+        "fallback": result.fallback,
+        "interaction_id": result.interaction_id,
+    }
     with transaction.atomic():
-        ai_message.content = result.text
-        ai_message.state = MessageState.COMPLETE
-        ai_message.meta = {
-            **ai_message.meta,
-            "provider": result.provider,
-            "model": result.model,
-            "offline": result.offline,
-            "fallback": result.fallback,
-            "interaction_id": result.interaction_id,
-        }
-        ai_message.save(update_fields=["content", "state", "meta"])
+        stored = Message.objects.filter(id=ai_message.id, state=MessageState.STREAMING).update(
+            content=result.text, state=MessageState.COMPLETE, meta=meta
+        )
+    if not stored:
+        return None
+    ai_message.content, ai_message.state, ai_message.meta = result.text, MessageState.COMPLETE, meta
     context.context_push(session=session, message=ai_message)
     return ai_message
 
@@ -79,22 +91,62 @@ def _fail(ai_message, partial: str, error: Exception) -> None:
     ai_message.save(update_fields=["state", "meta"])
 
 
+async def _stored(call, *args):
+    """Run a database call of the reply, retrying while the database is unreachable (bounded)."""
+    deadline = time.monotonic() + settings.REPLY_STORE_RETRY_SECONDS
+    pause = 0.1
+    while True:
+        try:
+            return await call(*args)
+        except (OperationalError, InterfaceError) as exc:
+            if time.monotonic() + pause > deadline:
+                raise
+            logger.warning("database unreachable while storing a reply (%s); retrying in %.1f s", exc, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 2.0)
+
+
+async def _lease_keep(message_id) -> None:
+    while True:
+        lease_renew(message_id=message_id)
+        await asyncio.sleep(settings.REPLY_LEASE_SECONDS / 3)
+
+
 async def reply_generate(*, session_id, user_message_id, ai_message_id) -> ReplyOutcome:
     """Stream the partner's reply for one turn to the user's sockets, store it, analyse the turn."""
-    session, user_message, ai_message = await _load(session_id, user_message_id, ai_message_id)
+    lease = asyncio.create_task(_lease_keep(ai_message_id))
+    try:
+        return await _reply_generate(
+            session_id=session_id, user_message_id=user_message_id, ai_message_id=ai_message_id
+        )
+    finally:
+        lease.cancel()
+        lease_release(message_id=ai_message_id)
+
+
+async def _reply_generate(*, session_id, user_message_id, ai_message_id) -> ReplyOutcome:
+    session, user_message, ai_message = await _stored(_load, session_id, user_message_id, ai_message_id)
     user_id = session.user_id
     key = _STREAM_KEY.format(ai_message.id)
-    await user_send(user_id, {"type": "ai.typing", "session_id": str(session.id)})
+    await user_send_best_effort(user_id, {"type": "ai.typing", "session_id": str(session.id)})
     request = await _request(session, user_message)
     text = ""
+    streaming = True  # stops at the first undeliverable delta: the rest reaches clients by `sync`
     try:
         async for item in llm.reply_stream(user=session.user, conversation=session.conversation, request=request):
             if isinstance(item, llm.Delta):
                 text += item.text
-                # A direct call, not aset(): the thread hop would sit between the provider's token and
-                # the client's delta, and one cache write is far cheaper than that hop.
-                cache.set(key, {"text": text, "index": item.index}, STREAM_TTL_SECONDS)
-                await user_send(
+                if not streaming:
+                    continue
+                try:
+                    # A direct call, not aset(): the thread hop would sit between the provider's token
+                    # and the client's delta, and one cache write is far cheaper than that hop.
+                    cache.set(key, {"text": text, "index": item.index}, STREAM_TTL_SECONDS)
+                except CACHE_ERRORS as exc:
+                    logger.warning("reply %s: stream cache unavailable (%s)", ai_message.id, exc)
+                    streaming = False
+                    continue
+                streaming = await user_send_best_effort(
                     user_id,
                     {
                         "type": "ai.delta",
@@ -107,8 +159,8 @@ async def reply_generate(*, session_id, user_message_id, ai_message_id) -> Reply
             else:
                 result = item
     except llm.AIUnavailable as exc:
-        await cache.adelete(key)
-        await _fail(ai_message, text, exc)
+        await _stream_forget(key)
+        await _stored(_fail, ai_message, text, exc)
         observe_reply(session=session, ok=False)
         logger.warning(
             "ai unavailable for session %s turn %s: %s",
@@ -118,47 +170,68 @@ async def reply_generate(*, session_id, user_message_id, ai_message_id) -> Reply
             extra={"session_id": str(session.id), "user_id": str(user_id), "code": exc.code},
         )
         limited = isinstance(exc, llm.AIRateLimited | llm.AIBudgetExceeded)
-        await user_send(
+        await user_send_best_effort(
             user_id,
-            {
-                "type": "error",
-                "code": exc.code if limited else "ai_unavailable",
-                "message": exc.message
-                if limited
-                else "The AI partner is unavailable right now. Your message is saved; please retry later.",
-                "session_id": str(session.id),
-                "message_id": str(ai_message.id),
-            },
+            _error_frame(session.id, ai_message.id, code=exc.code, message=exc.message)
+            if limited
+            else _error_frame(session.id, ai_message.id),
         )
         return ReplyOutcome(error=exc)
 
-    ai_message = await _finish(session, ai_message, result)
-    await cache.adelete(key)
+    finished = await _stored(_finish, session, ai_message, result)
+    await _stream_forget(key)
+    if finished is None:
+        logger.warning("reply %s finished after it was judged abandoned; kept failed", ai_message.id)
+        return ReplyOutcome()
+    ai_message = finished
     observe_reply(session=session, ok=True, latency_ms=result.latency_ms)
-    await user_send(
+    await user_send_best_effort(
         user_id, {"type": "ai.message", "session_id": str(session.id), "message": message_payload(ai_message)}
     )
     mistakes, vocabulary = await turn_analyse(session=session, user_message=user_message, ai_message=ai_message)
     return ReplyOutcome(message=ai_message, mistakes=mistakes, vocabulary=vocabulary)
 
 
+async def _stream_forget(key: str) -> None:
+    try:
+        await cache.adelete(key)
+    except CACHE_ERRORS as exc:
+        logger.warning("could not drop the stream cache %s: %s", key, exc)
+
+
+def _error_frame(session_id, message_id, *, code: str = "ai_unavailable", message: str = "") -> dict:
+    return {
+        "type": "error",
+        "code": code,
+        "message": message or "The AI partner is unavailable right now. Your message is saved; please retry later.",
+        "session_id": str(session_id),
+        "message_id": str(message_id),
+    }
+
+
 @database_sync_to_async
-def _fail_if_streaming(ai_message_id) -> None:
-    Message.objects.filter(id=ai_message_id, state=MessageState.STREAMING).update(state=MessageState.FAILED)
+def _fail_if_streaming(ai_message_id, session_id):
+    """Mark the reply failed if it still streams; the session's user to tell, or None if nothing changed."""
+    if not Message.objects.filter(id=ai_message_id, state=MessageState.STREAMING).update(state=MessageState.FAILED):
+        return None
+    return PracticeSession.objects.filter(id=session_id).values_list("user_id", flat=True).first()
 
 
 async def _reply_guarded(**kwargs) -> ReplyOutcome | None:
     try:
         return await reply_generate(**kwargs)
     except Exception:
-        # The boundary of a task nobody awaits: log once, and do not leave the reply `streaming`,
-        # which would hold up the session's next turn (if the database is down too, the next turn
-        # sweeps it up as abandoned).
+        # The boundary of a task nobody awaits: log once, do not leave the reply `streaming` (it would
+        # hold up the session's next turn; if the database stays down, its lapsed lease marks it
+        # abandoned later), and tell the learner as for an outage, so the turn is resent.
         logger.exception("reply generation failed for message %s", kwargs.get("ai_message_id"))
         try:
-            await _fail_if_streaming(kwargs["ai_message_id"])
+            user_id = await _stored(_fail_if_streaming, kwargs["ai_message_id"], kwargs["session_id"])
         except Exception:
             logger.warning("could not mark reply %s failed", kwargs.get("ai_message_id"))
+            return None
+        if user_id is not None:
+            await user_send_best_effort(user_id, _error_frame(kwargs["session_id"], kwargs["ai_message_id"]))
         return None
 
 

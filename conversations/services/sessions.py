@@ -29,6 +29,7 @@ from conversations.models import (
     SessionStatus,
     Strictness,
 )
+from conversations.services.leases import lease_held, lease_renew
 from conversations.services.messages import (
     client_id_clean,
     content_clean,
@@ -174,21 +175,37 @@ def _reply_to(user_message: Message) -> Message | None:
 
 
 def _placeholder(conversation: Conversation) -> Message:
-    return message_append(
+    message = message_append(
         conversation=conversation, sender=None, role=MessageRole.ASSISTANT, content="", state=MessageState.STREAMING
     )
+    lease_renew(message_id=message.id)
+    return message
+
+
+def reply_abandoned(*, message: Message) -> bool:
+    """Whether a `streaming` reply has no task writing it any more (its lease lapsed, or it is very old)."""
+    cutoff = timezone.now() - timedelta(seconds=settings.REPLY_STALE_SECONDS)
+    return message.created_at < cutoff or not lease_held(message_id=message.id)
+
+
+def abandoned_reply_fail(*, message: Message) -> bool:
+    """Mark an abandoned reply failed, unless it finished meanwhile. True when this call failed it."""
+    if not Message.objects.filter(id=message.id, state=MessageState.STREAMING).update(state=MessageState.FAILED):
+        return False
+    message.state = MessageState.FAILED
+    logger.warning("marked abandoned reply %s failed in conversation %s", message.id, message.conversation_id)
+    return True
 
 
 def _abandoned_replies_fail(*, conversation: Conversation) -> None:
-    """Mark failed the replies still `streaming` long after any reply could have finished.
+    """Mark failed the replies still `streaming` whose generation died with its process.
 
-    Their generation died with its process (or lost the cache mid-stream); left alone they would
-    refuse every later turn of the session as "in progress". The caller holds the conversation lock.
+    Left alone they would refuse every later turn of the session as "in progress". The caller
+    holds the conversation lock.
     """
-    cutoff = timezone.now() - timedelta(seconds=settings.REPLY_STALE_SECONDS)
-    stale = conversation.messages.filter(state=MessageState.STREAMING, created_at__lt=cutoff)
-    if count := stale.update(state=MessageState.FAILED):
-        logger.warning("marked %s abandoned replies failed in conversation %s", count, conversation.id)
+    for message in conversation.messages.filter(state=MessageState.STREAMING):
+        if reply_abandoned(message=message):
+            abandoned_reply_fail(message=message)
 
 
 @transaction.atomic

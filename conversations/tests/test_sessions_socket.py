@@ -236,10 +236,15 @@ async def test_a_reply_that_crashes_is_marked_failed_not_left_streaming(user, se
 
     monkeypatch.setattr(replies, "reply_generate", crash)
     turn = await database_sync_to_async(turn_submit)(session=session, content="こんにちは", client_id="crash")
+    socket = await open_socket(user)
 
     await replies.reply_generate_in_background(
         session_id=session.id, user_message_id=turn.user_message.id, ai_message_id=turn.ai_message.id
     )
+    told = await socket.receive_json_from(timeout=3)
+    await socket.disconnect()
 
     message = await database_sync_to_async(Message.objects.get)(id=turn.ai_message.id)
     assert message.state == MessageState.FAILED
+    # the learner hears of it as of an outage, and resends the turn
+    assert told == {**told, "type": "error", "code": "ai_unavailable", "message_id": str(turn.ai_message.id)}

@@ -205,6 +205,9 @@ class ParleyConsumer(AsyncWebsocketConsumer):
             reply_generate_in_background(
                 session_id=session.id, user_message_id=message.id, ai_message_id=turn.ai_message.id
             )
+        elif turn.ai_message is not None:
+            # A resend of an answered turn: the client may have missed the reply, so it gets it again.
+            await self._reply_resend(session.id, turn.ai_message)
 
     async def on_send_message(self, frame: dict) -> None:
         """A message to a person (`to`) or a group (`group_id`, or any DM/group by `conversation_id`)."""
@@ -280,6 +283,14 @@ class ParleyConsumer(AsyncWebsocketConsumer):
                 "snapshot": True,
             }
         )
+
+    async def _reply_resend(self, session_id, reply) -> None:
+        if reply.state == MessageState.STREAMING:
+            await self._send_stream_snapshot(reply)
+        else:
+            await self.send_json(
+                {"type": "ai.message", "session_id": str(session_id), "message": message_payload(reply)}
+            )
 
     async def _abandoned_fail(self, message, session_id) -> bool:
         """Fail a reply whose task died and tell this socket, as for an outage: the turn can be resent."""

@@ -162,3 +162,18 @@ async def test_storing_a_reply_gives_up_after_its_deadline(settings):
 
     with pytest.raises(OperationalError):
         await replies._stored(down)
+
+
+async def test_a_resend_while_the_reply_is_written_gets_the_reply_so_far(user, session):
+    turn = await database_sync_to_async(turn_submit)(session=session, content="ごはん", client_id="busy")
+    socket = await open_socket(user)
+
+    await socket.send_json_to(
+        {"type": "user_message", "session_id": str(session.id), "content": "ごはん", "client_id": "busy"}
+    )
+    ack = await socket.receive_json_from()
+    snapshot = await socket.receive_json_from()
+    await socket.disconnect()
+
+    assert ack == {**ack, "type": "ack", "message_id": str(turn.user_message.id)}
+    assert snapshot == {**snapshot, "type": "ai.delta", "message_id": str(turn.ai_message.id), "snapshot": True}

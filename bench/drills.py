@@ -15,8 +15,7 @@ unacknowledged turns with the same client_id; a reply replayed by `sync` ends th
 one and a turn answered with an error are resent (same client_id) after a pause;
 a socket that answers no ping for 5 s is counted deaf, then dropped and reopened.
 
-Drills, in this order (each service once, outages kept short; the kill last, because a turn it
-strands stays stuck, see docs/deploy.md):
+Drills, in this order (each service once, outages kept short; docs/deploy.md says what each does):
   llm    the provider answers 500 to everything for 10 s
   redis  Redis stopped for 10 s, then started again
   pg     PostgreSQL restarted
@@ -75,6 +74,7 @@ class Client:
         self.closes: list[tuple[float, int | None]] = []
         self.deaf: list[float] = []
         self.last_seq = 0
+        self.trace: collections.deque = collections.deque(maxlen=12)  # the last frames, to explain a stuck client
 
     def new_turn(self) -> None:
         self.turn += 1
@@ -93,6 +93,7 @@ class Client:
             await self.talk(ws, stop)
 
     async def send_turn(self, ws) -> None:
+        self.trace.append((round(time.time(), 2), f"send {self.outstanding}"))
         self.sent_at = time.time()
         self.resend_at = None
         await ws.send_json(
@@ -138,6 +139,8 @@ class Client:
                 return
             frame = msg.json()
             kind = frame.get("type")
+            if kind not in ("pong", "ai.delta"):
+                self.trace.append((round(time.time(), 2), {k: v for k, v in frame.items() if k != "message"}))
             if kind == "pong":
                 last_pong = time.time()
             elif kind == "ack":
@@ -265,6 +268,9 @@ def report(name: str, start: float, back: float, clients: list[Client], since: f
     deaf = sum(1 for c in clients for at in c.deaf if since <= at < until)
     recovered = [next((t for t in c.completed if t >= back), None) for c in clients]
     stuck = sum(1 for t in recovered if t is None)
+    for c, t in zip(clients, recovered, strict=True):
+        if t is None:
+            print(f"  client {c.n} stuck: outstanding {c.outstanding}; last frames {list(c.trace)}")
     recovery = max((t for t in recovered if t is not None), default=back) - back
     print(
         f"{name:6} outage {back - start:5.1f} s | recovery {recovery:5.1f} s"

@@ -10,7 +10,6 @@ import hashlib
 import secrets
 from urllib.parse import urlencode
 
-import httpx
 import jwt
 from django.conf import settings
 from django.core.cache import cache
@@ -92,6 +91,10 @@ def code_exchange(*, code: str, state: str) -> dict:
     stored = cache.get(_STATE_KEY.format(state)) if state else None
     if stored is None or not cache.delete(_STATE_KEY.format(state)):
         raise GoogleSignInError("Unknown or already used sign-in state.", code="invalid_state")
+    # Imported here: httpx (with its command-line tool) is ~3 MiB that every process would carry
+    # for the few requests that finish a Google sign-in.
+    import httpx
+
     try:
         response = httpx.post(
             settings.GOOGLE_TOKEN_URL,

@@ -4,7 +4,6 @@ from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
-from channels.middleware import BaseMiddleware
 from django.contrib.auth.models import AnonymousUser
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken
@@ -21,15 +20,24 @@ def user_from_token(raw: str):
     return User.objects.filter(id=token["user_id"], is_active=True).first() or AnonymousUser()
 
 
-class JWTQueryMiddleware(BaseMiddleware):
-    """A `token` query parameter, when present, decides who the socket belongs to."""
+def _query_token(scope) -> str | None:
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token")
+    return values[0] if values else None
+
+
+class TokenOrSessionAuthMiddleware:
+    """A `token` query parameter, when present, decides who the socket belongs to; else the session.
+
+    A socket opened with a token goes straight to the app: the cookie, session and auth layers
+    would only hold a scope copy, a lazy session and a lazy user each for the socket's whole life.
+    """
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.session_auth = AuthMiddlewareStack(inner)
 
     async def __call__(self, scope, receive, send):
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        if "token" in query:
-            scope = dict(scope, user=await user_from_token(query["token"][0]))
-        return await super().__call__(scope, receive, send)
-
-
-def TokenOrSessionAuthMiddleware(inner):  # noqa: N802 (named like the channels stacks it wraps)
-    return AuthMiddlewareStack(JWTQueryMiddleware(inner))
+        token = _query_token(scope)
+        if token is None:
+            return await self.session_auth(scope, receive, send)
+        return await self.inner(dict(scope, user=await user_from_token(token)), receive, send)

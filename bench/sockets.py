@@ -250,13 +250,15 @@ async def run(args, env: dict, tokens: list[str], sessions: list[str]) -> None:
                 except aiohttp.ClientError:
                     pass
                 await asyncio.sleep(0.5)
-            print(f"daphne pid {daphne.pid}: RSS {rss_mib(daphne.pid):.0f} MiB before any socket")
+            baseline = rss_mib(daphne.pid)
+            print(f"daphne pid {daphne.pid}: RSS {baseline:.0f} MiB before any socket")
             started = time.perf_counter()
             clients = await open_sockets(http, f"http://127.0.0.1:{port}/ws/", tokens)
             print(f"{len(clients)} sockets opened in {time.perf_counter() - started:.1f} s")
             await asyncio.sleep(5)
             cpu, rss = await measure(daphne.pid, args.window)
             print(f"{len(clients)} idle sockets: CPU {cpu:.2f}% of one core, RSS {rss:.0f} MiB over {args.window:g} s")
+            print(f"  {(rss - baseline) * 1024 / max(len(clients), 1):.1f} KiB of RSS a socket over the baseline")
 
             active = clients[: args.active]
             await active_phase(daphne.pid, active, sessions, args.every, args.window, "ping")

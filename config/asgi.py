@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django (MCP under /mcp), WebSockets through Channels."""
 
+import functools
 import os
 
 from django.core.asgi import get_asgi_application
@@ -12,16 +13,27 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from accounts.websocket import TokenOrSessionAuthMiddleware  # noqa: E402
 from conversations.routing import websocket_urlpatterns  # noqa: E402
-from conversations.tools.mcp_server import MCP_PATH, MCPHttpApp  # noqa: E402
 
-mcp_app = MCPHttpApp()
+MCP_PATH = "/mcp"
+
+
+@functools.cache
+def mcp_app():
+    """The MCP server, built on the first /mcp request.
+
+    The SDK and the server it builds (models for every protocol message, starlette, rich) take
+    about 20 MiB, which a process that only ever serves sockets and the API should not carry.
+    """
+    from conversations.tools.mcp_server import MCPHttpApp
+
+    return MCPHttpApp(path=MCP_PATH)
 
 
 async def http_app(scope, receive, send):
     """The MCP server for /mcp and /mcp/..., Django for every other path."""
     path = scope["path"]
     if path == MCP_PATH or path.startswith(MCP_PATH + "/"):
-        await mcp_app(scope, receive, send)
+        await mcp_app()(scope, receive, send)
     else:
         await django_asgi_app(scope, receive, send)
 

@@ -102,7 +102,11 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="parley"),
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "pool_class": "config.cache.SharedConnectionPool",
+                "socket_connect_timeout": 2,
+                "socket_timeout": 2,
+            },
         }
     }
     CHANNEL_LAYERS = {

@@ -21,7 +21,6 @@ from accounts.models import User
 from accounts.websocket import user_from_token
 from conversations.tools.registry import TOOLS, ToolSpec, tool_run
 
-MCP_PATH = "/mcp"
 INSTRUCTIONS = (
     "Parley's study tools for one language learner: their vocabulary, mistakes, practice templates, "
     "progress, a suggestion of what to practise next, and starting a practice session."
@@ -105,10 +104,11 @@ class MCPHttpApp:
     request), so nothing depends on which worker or which earlier request a client talked to.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, path: str) -> None:
+        self._path = path
         self._server = server_build(current_user=_user_from_request, http=True)
         self._app = self._server.streamable_http_app(
-            streamable_http_path=MCP_PATH,
+            streamable_http_path=path,
             stateless_http=True,
             json_response=True,
             transport_security=_transport_security(),
@@ -127,6 +127,6 @@ class MCPHttpApp:
             self._ready = asyncio.Event()
             self._runner = asyncio.create_task(self._run_manager(), name="mcp-session-manager")
         await self._ready.wait()
-        if scope["path"] == MCP_PATH + "/":
-            scope = {**scope, "path": MCP_PATH, "raw_path": MCP_PATH.encode()}
+        if scope["path"] == self._path + "/":
+            scope = {**scope, "path": self._path, "raw_path": self._path.encode()}
         await self._app(scope, receive, send)

@@ -308,3 +308,10 @@ def test_the_direct_conversation_race_ends_in_one_conversation(alice, bob, monke
     assert created
     assert messaging.Conversation.objects.filter(kind="direct").count() == 1
     assert list(Message.objects.filter(conversation=message.conversation).values_list("seq", flat=True)) == [1, 2]
+
+
+def test_options_on_blocking_answers_the_allowed_methods_not_a_server_error(alice, bob):
+    response = client_for(alice).options(f"/api/v1/users/{bob.id}/block")
+
+    assert response.status_code == 200, response.content
+    assert {"POST", "DELETE"} <= {method.strip() for method in response["Allow"].split(",")}

@@ -234,3 +234,12 @@ def test_a_bad_status_filter_is_a_400(auth_client):
 
     assert response.status_code == 400
     assert "status" in response.json()["fields"]
+
+
+@pytest.mark.parametrize("action", ["end", "complete"])
+def test_options_on_ending_answers_the_allowed_methods_not_a_server_error(auth_client, session, action):
+    response = auth_client.options(f"/api/v1/sessions/{session.id}/{action}")
+
+    assert response.status_code == 200, response.content
+    assert "POST" in response["Allow"]
+

@@ -24,12 +24,23 @@ class SessionStartSerializer(serializers.Serializer):
     template = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
     preparation_type = serializers.ChoiceField(choices=PreparationType.choices, required=False, allow_blank=True)
     meeting_subtype = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    context = serializers.DictField(required=False)
+    context = serializers.DictField(required=False, help_text="Free-form details; NUL characters are dropped.")
 
     def validate_context(self, value):
         if len(str(value)) > 20_000:
             raise serializers.ValidationError("The context is too large (at most 20,000 characters).")
-        return value
+        # PostgreSQL's jsonb cannot store NUL (the insert fails), and a NUL means nothing in a prompt.
+        return _without_nul(value)
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
 
 
 class TranscriptMessageSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from accounts import google, services
 from accounts.models import User
 from accounts.throttles import AuthAccountThrottle, AuthIPThrottle
+from config.serializers import InputSerializer
 from conversations.events import user_group
 
 logger = logging.getLogger("parley.auth")
@@ -38,26 +39,26 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SignupSerializer(serializers.Serializer):
+class SignupSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     username = serializers.RegexField(r"^[\w.@+-]+$", max_length=150, required=False, allow_blank=True)
 
 
-class LoginSerializer(serializers.Serializer):
+class LoginSerializer(InputSerializer):
     email = serializers.CharField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class RefreshSerializer(serializers.Serializer):
+class RefreshSerializer(InputSerializer):
     refresh = serializers.CharField(max_length=2000)
 
 
-class IdTokenSerializer(serializers.Serializer):
+class IdTokenSerializer(InputSerializer):
     id_token = serializers.CharField(max_length=8000)
 
 
-class CallbackSerializer(serializers.Serializer):
+class CallbackSerializer(InputSerializer):
     code = serializers.CharField(max_length=2000)
     state = serializers.CharField(max_length=200)
 

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from coaching import advice, selectors, services
 from coaching.models import Profile
+from config.serializers import InputSerializer
 from conversations.models import PracticeSession, PreparationType
 from conversations.services.sessions import session_get
 
@@ -29,7 +30,7 @@ class ProfileSerializer(serializers.ModelSerializer):
         read_only_fields = ["cv_text", "structured_profile", "story_bank", "training_focus", "updated_at"]
 
 
-class ProfileUpdateSerializer(serializers.Serializer):
+class ProfileUpdateSerializer(InputSerializer):
     preparation_type = serializers.ChoiceField(choices=PreparationType.choices, required=False, allow_blank=True)
     meeting_subtype = serializers.CharField(max_length=100, required=False, allow_blank=True)
     agenda = serializers.CharField(max_length=5000, required=False, allow_blank=True)
@@ -37,13 +38,13 @@ class ProfileUpdateSerializer(serializers.Serializer):
     role = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class TrainingFocusSerializer(serializers.Serializer):
+class TrainingFocusSerializer(InputSerializer):
     title = serializers.CharField(max_length=200)
     tags = serializers.ListField(child=serializers.CharField(max_length=50), max_length=20, default=list)
     agenda_template = serializers.CharField(max_length=5000, allow_blank=True, default="")
 
 
-class CVSerializer(serializers.Serializer):
+class CVSerializer(InputSerializer):
     cv_text = serializers.CharField(max_length=50_000)
     # Accepted for the clients written against the seed; redaction always runs (see cv_ingest).
     redact_pii = serializers.BooleanField(default=True)
@@ -147,7 +148,7 @@ class TrendsView(GenericAPIView):
         return Response(selectors.trends_get(user=request.user, limit=limit))
 
 
-class HistoryQuerySerializer(serializers.Serializer):
+class HistoryQuerySerializer(InputSerializer):
     preparation_type = serializers.ChoiceField(choices=PreparationType.choices, required=False, allow_blank=True)
     min_score = serializers.IntegerField(min_value=0, max_value=100, required=False)
     max_score = serializers.IntegerField(min_value=0, max_value=100, required=False)
@@ -227,7 +228,7 @@ class HistoryView(GenericAPIView):
         return self.get_paginated_response(HistoryItemSerializer(page, many=True).data)
 
 
-class AdviceRequestSerializer(serializers.Serializer):
+class AdviceRequestSerializer(InputSerializer):
     text = serializers.CharField(max_length=20_000)
     goal = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     session_id = serializers.UUIDField(required=False, allow_null=True)

@@ -7,6 +7,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from config.exceptions import Forbidden
+from config.serializers import InputSerializer
 from conversations.services.assistant import assistant_history, assistant_reply, assistant_turn_submit
 from conversations.services.serializers import message_payload
 
@@ -24,13 +25,13 @@ def _caller_check(request, user_id: str) -> None:
         raise Forbidden("You can only use your own assistant.")
 
 
-class ChatSerializer(serializers.Serializer):
+class ChatSerializer(InputSerializer):
     message = serializers.CharField(max_length=10_000, trim_whitespace=False)
     conversation_id = serializers.UUIDField(required=False, allow_null=True)
     client_id = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
 
 
-class HistoryQuerySerializer(serializers.Serializer):
+class HistoryQuerySerializer(InputSerializer):
     after_seq = serializers.IntegerField(min_value=0, default=0)
     limit = serializers.IntegerField(min_value=1, max_value=HISTORY_LIMIT, default=100)
 

@@ -11,6 +11,7 @@ from rest_framework.exceptions import Throttled as DRFThrottled
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from config.serializers import InputSerializer
 from conversations import selectors
 from conversations.models import Membership, Message
 from conversations.services import messaging
@@ -89,7 +90,7 @@ class ConversationListView(MessagingView):
         return self.get_paginated_response(conversation_payloads(page))
 
 
-class HistoryQuerySerializer(serializers.Serializer):
+class HistoryQuerySerializer(InputSerializer):
     before_seq = serializers.IntegerField(min_value=1, required=False)
     after_seq = serializers.IntegerField(min_value=0, required=False)
     limit = serializers.IntegerField(min_value=1, max_value=selectors.HISTORY_LIMIT_MAX, default=50)
@@ -100,7 +101,7 @@ class HistoryQuerySerializer(serializers.Serializer):
         return attrs
 
 
-class SendSerializer(serializers.Serializer):
+class SendSerializer(InputSerializer):
     content = serializers.CharField(max_length=20_000, trim_whitespace=False, allow_blank=True)
     client_id = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
 
@@ -167,7 +168,7 @@ class MessageListView(MessagingView):
         return history_response(request, request.query_params["conversation"])
 
 
-class ReadSerializer(serializers.Serializer):
+class ReadSerializer(InputSerializer):
     up_to_seq = serializers.IntegerField(min_value=0)
 
 
@@ -188,7 +189,7 @@ class ConversationReadView(MessagingView):
         return Response({"conversation_id": str(conversation_id), "read_up_to_seq": membership.read_up_to_seq})
 
 
-class GroupCreateSerializer(serializers.Serializer):
+class GroupCreateSerializer(InputSerializer):
     name = serializers.CharField(max_length=200)
     members = serializers.ListField(child=serializers.CharField(max_length=64), max_length=500, default=list)
 
@@ -206,7 +207,7 @@ class GroupListView(MessagingView):
         return conversation_response(user=request.user, conversation_id=group.id, status_code=status.HTTP_201_CREATED)
 
 
-class GroupMemberSerializer(serializers.Serializer):
+class GroupMemberSerializer(InputSerializer):
     user_id = serializers.CharField(max_length=64)
 
 

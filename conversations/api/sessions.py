@@ -6,6 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from config.serializers import InputSerializer
 from conversations import selectors
 from conversations.models import PracticeSession, PreparationType, SessionMode, SessionStatus, Strictness
 from conversations.services import sessions as session_services
@@ -15,7 +16,7 @@ from evaluations.models import Mistake, MistakeType
 from evaluations.services import evaluation_create_for_session
 
 
-class SessionStartSerializer(serializers.Serializer):
+class SessionStartSerializer(InputSerializer):
     mode = serializers.ChoiceField(choices=SessionMode.choices, default=SessionMode.LANGUAGE)
     language = serializers.RegexField(r"^[a-z_-]{2,40}$", max_length=40, default="japanese")
     level = serializers.RegexField(r"^[a-z_-]{2,40}$", max_length=40, default="beginner")
@@ -95,7 +96,7 @@ class SessionDetailSerializer(SessionSerializer):
         return [message_payload(m) for m in selectors.transcript_get(session=session)]
 
 
-class TurnSerializer(serializers.Serializer):
+class TurnSerializer(InputSerializer):
     message = serializers.CharField(max_length=10_000, trim_whitespace=False)
     client_id = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
 

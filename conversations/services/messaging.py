@@ -104,7 +104,7 @@ def user_block(*, user, other_id) -> bool:
     """`user` blocks `other`: no direct messages either way from now on. True when newly blocked."""
     other = user_get(user_id=other_id)
     if other.id == user.id:
-        raise InvalidContent("You cannot block yourself.", fields={"user_id": ["Is yourself."]})
+        raise Forbidden("You cannot block yourself.", code="block_self")
     _, created = Block.objects.get_or_create(blocker=user, blocked=other)
     return created
 

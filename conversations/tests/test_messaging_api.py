@@ -160,7 +160,8 @@ def test_blocking_refuses_direct_messages_until_unblocked(alice, bob):
 
 def test_blocking_an_unknown_user_or_oneself_fails(alice):
     assert client_for(alice).post("/api/v1/users/00000000-0000-0000-0000-000000000000/block").status_code == 404
-    assert client_for(alice).post(f"/api/v1/users/{alice.id}/block").status_code == 400
+    oneself = client_for(alice).post(f"/api/v1/users/{alice.id}/block")
+    assert (oneself.status_code, oneself.json()["code"]) == (403, "block_self")
 
 
 def test_sending_over_rest_returns_the_message_and_a_resend_returns_the_original(alice, group):

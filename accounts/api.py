@@ -4,7 +4,13 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.http import HttpResponseRedirect
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -39,9 +45,22 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "minLength": 8,
+        "maxLength": 128,
+        "pattern": r"\D",
+        "description": "At least 8 characters, not all digits, not a common password, not like the email.",
+    }
+)
+class NewPasswordField(serializers.CharField):
+    """Django's password validators (AUTH_PASSWORD_VALIDATORS) judge it in user_signup."""
+
+
 class SignupSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    password = NewPasswordField(max_length=128, trim_whitespace=False)
     username = serializers.RegexField(r"^[\w.@+-]+$", max_length=150, required=False, allow_blank=True)
 
 
@@ -76,6 +95,11 @@ LoginResponseSerializer = inline_serializer(
         "user": UserSerializer(),
     },
 )
+
+
+BAD_REFRESH = OpenApiResponse(description="The refresh token is invalid, expired or revoked")
+GOOGLE_OFF = OpenApiResponse(description="Google sign-in is not configured on this server")
+GOOGLE_REFUSED = OpenApiResponse(description="Google refused the sign-in, or the token or state is invalid")
 
 
 def login_body(user: User) -> dict:
@@ -117,7 +141,8 @@ class SignupView(AuthView):
                     "refresh": serializers.CharField(),
                 },
             ),
-            409: OpenApiResponse(description="Email already registered"),
+            400: OpenApiResponse(description="Bad input, or a weak password (code weak_password)"),
+            409: OpenApiResponse(description="Email (or username) already registered"),
         },
     )
     def post(self, request):
@@ -131,7 +156,10 @@ class SignupView(AuthView):
 class LoginView(AuthView):
     throttle_classes = [AuthIPThrottle, AuthAccountThrottle]
 
-    @extend_schema(request=LoginSerializer, responses={200: LoginResponseSerializer, 401: OpenApiResponse()})
+    @extend_schema(
+        request=LoginSerializer,
+        responses={200: LoginResponseSerializer, 401: OpenApiResponse(description="Wrong email or password")},
+    )
     def post(self, request):
         data = LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -140,7 +168,10 @@ class LoginView(AuthView):
 
 
 class RefreshView(AuthView):
-    @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer, 401: OpenApiResponse()})
+    @extend_schema(
+        request=RefreshSerializer,
+        responses={200: TokenPairSerializer, 401: BAD_REFRESH},
+    )
     def post(self, request):
         data = RefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -152,7 +183,7 @@ class LogoutView(AuthView):
         request=RefreshSerializer,
         responses={
             200: inline_serializer("LogoutResponse", {"message": serializers.CharField()}),
-            401: OpenApiResponse(),
+            401: BAD_REFRESH,
         },
     )
     def post(self, request):
@@ -173,12 +204,16 @@ class MeView(APIView):
 
 class GoogleStartView(AuthView):
     @extend_schema(
+        parameters=[
+            OpenApiParameter("redirect", str, description="`1` or `true`: answer with a 302 to Google instead")
+        ],
         responses={
             200: inline_serializer(
                 "GoogleStart", {"authorization_url": serializers.URLField(), "state": serializers.CharField()}
             ),
             302: OpenApiResponse(description="With ?redirect=1, a redirect to Google"),
-        }
+            503: GOOGLE_OFF,
+        },
     )
     def get(self, request):
         start = google.authorization_start()
@@ -190,7 +225,10 @@ class GoogleStartView(AuthView):
 class GoogleCallbackView(AuthView):
     throttle_classes = [AuthIPThrottle]
 
-    @extend_schema(parameters=[CallbackSerializer], responses={200: LoginResponseSerializer, 401: OpenApiResponse()})
+    @extend_schema(
+        parameters=[CallbackSerializer],
+        responses={200: LoginResponseSerializer, 401: GOOGLE_REFUSED, 503: GOOGLE_OFF},
+    )
     def get(self, request):
         data = CallbackSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
@@ -201,7 +239,9 @@ class GoogleCallbackView(AuthView):
 class GoogleTokenView(AuthView):
     throttle_classes = [AuthIPThrottle]
 
-    @extend_schema(request=IdTokenSerializer, responses={200: LoginResponseSerializer, 401: OpenApiResponse()})
+    @extend_schema(
+        request=IdTokenSerializer, responses={200: LoginResponseSerializer, 401: GOOGLE_REFUSED, 503: GOOGLE_OFF}
+    )
     def post(self, request):
         data = IdTokenSerializer(data=request.data)
         data.is_valid(raise_exception=True)

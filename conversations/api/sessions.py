@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from config.serializers import InputSerializer
 from conversations import selectors
+from conversations.api.fields import MessageTextField
 from conversations.models import PracticeSession, PreparationType, SessionMode, SessionStatus, Strictness
 from conversations.services import sessions as session_services
 from conversations.services.replies import reply_generate
@@ -57,7 +58,7 @@ class TranscriptMessageSerializer(serializers.Serializer):
 class SessionSerializer(serializers.ModelSerializer):
     session_id = serializers.UUIDField(source="id", read_only=True)
     conversation_id = serializers.UUIDField(read_only=True)
-    template = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    template = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     title = serializers.CharField(source="conversation.title", read_only=True)
 
     class Meta:
@@ -97,7 +98,7 @@ class SessionDetailSerializer(SessionSerializer):
 
 
 class TurnSerializer(InputSerializer):
-    message = serializers.CharField(max_length=10_000, trim_whitespace=False)
+    message = MessageTextField()
     client_id = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
 
 
@@ -143,7 +144,10 @@ class SessionListView(GenericAPIView):
         page = self.paginate_queryset(selectors.session_list(user=request.user, status=status_filter))
         return self.get_paginated_response(SessionSerializer(page, many=True).data)
 
-    @extend_schema(request=SessionStartSerializer, responses={201: SessionDetailSerializer})
+    @extend_schema(
+        request=SessionStartSerializer,
+        responses={201: SessionDetailSerializer, 404: OpenApiResponse(description="No such template")},
+    )
     def post(self, request):
         data = SessionStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -177,9 +181,8 @@ class SessionMessagesView(GenericAPIView):
         responses={
             201: TurnResponse,
             200: TurnResponse,
-            404: OpenApiResponse(),
-            409: OpenApiResponse(),
-            503: OpenApiResponse(),
+            409: OpenApiResponse(description="The session has ended, or the previous reply is still being written"),
+            503: OpenApiResponse(description="The AI partner is unavailable; the message is kept"),
         },
     )
     def post(self, request, session_id):
@@ -224,7 +227,8 @@ class SessionEndView(GenericAPIView):
                     "evaluation_id": serializers.UUIDField(allow_null=True),
                     "reason": serializers.CharField(required=False),
                 },
-            )
+            ),
+            409: OpenApiResponse(description="The session is archived"),
         },
     )
     def post(self, request, session_id):
@@ -261,7 +265,7 @@ class MistakeListView(GenericAPIView):
             OpenApiParameter("session", str, required=False),
             OpenApiParameter("type", enum=MistakeType.values, required=False),
         ],
-        responses={200: MistakeSerializer(many=True)},
+        responses={200: MistakeSerializer(many=True), 404: OpenApiResponse(description="No such session")},
     )
     def get(self, request):
         params = request.query_params

@@ -221,6 +221,16 @@ def test_history_pages_back_and_forth_in_chronological_order(alice, group):
     assert by_query["previous"] is None
 
 
+def test_history_with_both_cursors_gives_the_messages_between(alice, group):
+    for n in range(1, 8):
+        messaging.message_send(sender=alice, conversation_id=group.id, content=f"m{n}")
+
+    between = client_for(alice).get(f"/api/v1/conversations/{group.id}/messages?after_seq=2&before_seq=6")
+
+    assert between.status_code == 200, between.content
+    assert [m["seq"] for m in between.json()["results"]] == [3, 4, 5]
+
+
 def test_the_conversation_list_is_latest_first_with_unread_counts_and_last_message(alice, bob, carol, group):
     direct = messaging.direct_get_or_create(user=alice, other_id=bob.id)
     messaging.message_send(sender=bob, conversation_id=direct.id, content="dm")

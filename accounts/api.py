@@ -5,7 +5,6 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -50,7 +49,7 @@ class UserSerializer(serializers.ModelSerializer):
         "type": "string",
         "minLength": 8,
         "maxLength": 128,
-        "pattern": r"\D",
+        "pattern": r"^[^\x00]*[^0-9\x00][^\x00]*$",
         "description": "At least 8 characters, not all digits, not a common password, not like the email.",
     }
 )
@@ -78,8 +77,14 @@ class IdTokenSerializer(InputSerializer):
 
 
 class CallbackSerializer(InputSerializer):
-    code = serializers.CharField(max_length=2000)
-    state = serializers.CharField(max_length=200)
+    # Google's codes and our states are short URL-safe ASCII; anything else cannot be a real sign-in
+    # (and a long non-ASCII code would not even fit in a request line).
+    code = serializers.RegexField(r"^[\x21-\x7e]+$", max_length=512)
+    state = serializers.RegexField(r"^[A-Za-z0-9_-]+$", max_length=200)
+
+
+class GoogleStartQuerySerializer(InputSerializer):
+    redirect = serializers.BooleanField(default=False, help_text="Answer with a 302 to Google instead.")
 
 
 TokenPairSerializer = inline_serializer(
@@ -204,20 +209,20 @@ class MeView(APIView):
 
 class GoogleStartView(AuthView):
     @extend_schema(
-        parameters=[
-            OpenApiParameter("redirect", str, description="`1` or `true`: answer with a 302 to Google instead")
-        ],
+        parameters=[GoogleStartQuerySerializer],
         responses={
             200: inline_serializer(
                 "GoogleStart", {"authorization_url": serializers.URLField(), "state": serializers.CharField()}
             ),
-            302: OpenApiResponse(description="With ?redirect=1, a redirect to Google"),
+            302: OpenApiResponse(description="With ?redirect=true (or 1), a redirect to Google"),
             503: GOOGLE_OFF,
         },
     )
     def get(self, request):
+        query = GoogleStartQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         start = google.authorization_start()
-        if request.query_params.get("redirect") in ("1", "true"):
+        if query.validated_data["redirect"]:
             return HttpResponseRedirect(start["authorization_url"])
         return Response(start)
 

@@ -160,6 +160,7 @@ class ConversationMessagesView(MessagingView):
         responses={
             201: MessageSerializer,
             200: OpenApiResponse(MessageSerializer, description="Already sent with this client_id"),
+            409: OpenApiResponse(description="client_id was used for a message in another conversation"),
         },
     )
     def post(self, request, conversation_id):

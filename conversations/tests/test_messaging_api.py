@@ -180,6 +180,21 @@ def test_sending_over_rest_returns_the_message_and_a_resend_returns_the_original
     assert group.last_message_at is not None
 
 
+def test_a_client_id_used_in_another_conversation_is_not_answered_with_that_message(alice, bob, group):
+    # Resends were matched on (sender, client_id) alone: any conversation id, even a malformed
+    # one, got the first message back as a 200.
+    client = client_for(alice)
+    client.post(f"/api/v1/conversations/{group.id}/messages", {"content": "hello", "client_id": "r1"}, format="json")
+    other = messaging.group_create(owner=alice, name="Book club", member_ids=[str(bob.id)])
+
+    elsewhere = client.post(f"/api/v1/conversations/{other.id}/messages", {"content": "hi", "client_id": "r1"})
+    nowhere = client.post("/api/v1/conversations/null,null/messages", {"content": "hi", "client_id": "r1"})
+
+    assert (elsewhere.status_code, elsewhere.json()["code"]) == (409, "client_id_reused")
+    assert nowhere.status_code == 404
+    assert not Message.objects.filter(conversation=other).exists()
+
+
 @pytest.mark.parametrize("content", ["", "x" * 10_001, "bell\x07"])
 def test_sending_invalid_content_over_rest_is_a_400(alice, group, content):
     response = client_for(alice).post(f"/api/v1/conversations/{group.id}/messages", {"content": content}, format="json")

@@ -89,6 +89,9 @@ def error_responses(result, generator, request, public):
             if method not in HTTP_METHODS:
                 continue
             for parameter in operation.get("parameters", []):
+                # Ids are UUIDs (API.md); anything else in their place is a 404.
+                if parameter.get("in") == "path" and parameter["name"].endswith("_id"):
+                    parameter["schema"] = {"type": "string", "format": "uuid"}
                 # Every view reads an optional query parameter sent empty as absent (DRF does so for
                 # serializer fields reading a QueryDict); `?status=` is "any status", not a 400.
                 if parameter.get("in") == "query" and not parameter.get("required"):

@@ -5,6 +5,7 @@ Thin doors onto conversations.services.messaging; the socket calls the same serv
 
 import math
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled as DRFThrottled
@@ -179,7 +180,7 @@ class MessageListView(MessagingView):
     queryset = Message.objects.none()
 
     @extend_schema(
-        parameters=[OpenApiParameter("conversation", str, required=True, allow_blank=False), HistoryQuerySerializer],
+        parameters=[OpenApiParameter("conversation", OpenApiTypes.UUID, required=True), HistoryQuerySerializer],
         responses={200: HistoryResponse, 404: OpenApiResponse()},
     )
     def get(self, request):

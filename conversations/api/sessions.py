@@ -1,6 +1,7 @@
 """REST for practice sessions: thin doors onto conversations.services.sessions."""
 
 from asgiref.sync import async_to_sync
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -166,7 +167,10 @@ class SessionDetailView(GenericAPIView):
         session = session_services.session_get(user=request.user, session_id=session_id)
         return Response(SessionDetailSerializer(session).data)
 
-    @extend_schema(responses={204: None, 404: OpenApiResponse()})
+    @extend_schema(
+        responses={204: None, 404: OpenApiResponse()},
+        description="Archives the session: it stays readable (status `archived`) and leaves the default lists.",
+    )
     def delete(self, request, session_id):
         session = session_services.session_get(user=request.user, session_id=session_id)
         session_services.session_archive(session=session)
@@ -262,7 +266,7 @@ class MistakeListView(GenericAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("session", str, required=False),
+            OpenApiParameter("session", OpenApiTypes.UUID, required=False),
             OpenApiParameter("type", enum=MistakeType.values, required=False),
         ],
         responses={200: MistakeSerializer(many=True), 404: OpenApiResponse(description="No such session")},

@@ -1,12 +1,16 @@
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination as BaseLimitOffsetPagination
 
+from config.serializers import is_query_int
+
 
 def _query_int(request, name: str, *, minimum: int, default: int) -> int:
     """An integer query parameter; absent or empty gives the default, anything else not an integer is a 400."""
     raw = request.query_params.get(name, "")
     if raw == "":
         return default
+    if not is_query_int(raw):
+        raise serializers.ValidationError({name: ["A valid integer is required."]})
     try:
         return serializers.IntegerField(min_value=minimum).run_validation(raw)
     except serializers.ValidationError as exc:

@@ -1,5 +1,6 @@
 """The base of every serializer that reads a request: JSON values must already have the right type."""
 
+import re
 from collections.abc import Mapping
 
 from django.http import QueryDict
@@ -61,6 +62,22 @@ def _type_errors(field, value) -> list[str]:
     return _length_errors(field, value)
 
 
+def _query_errors(field, value) -> list[str]:
+    # DRF's IntegerField reads "5.0" as 5; in a query string that is not an integer ("" is absent).
+    if isinstance(field, serializers.IntegerField) and isinstance(value, str) and value and not is_query_int(value):
+        return ["A valid integer is required."]
+    # Python's date.fromisoformat (under DRF's DateField) also reads 20240131; the API's dates are YYYY-MM-DD.
+    date = isinstance(field, serializers.DateField) and isinstance(value, str) and value
+    if date and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        return ["Date has wrong format. Use YYYY-MM-DD."]
+    return _length_errors(field, value)
+
+
+def is_query_int(value: str) -> bool:
+    """Whether a query-string value is an integer as written (what int() reads, digits only)."""
+    return re.fullmatch(r"\s*[+-]?[0-9]+\s*", value) is not None
+
+
 def _length_errors(field, value) -> list[str]:
     # DRF strips whitespace before checking max_length; the raw text must fit too, as the schema says.
     max_length = getattr(field, "max_length", None)
@@ -71,7 +88,7 @@ def _length_errors(field, value) -> list[str]:
 
 # A serializer for a request body or query string. DRF turns 0 into "0", 1 into True and an
 # integer into a UUID; a JSON client that sends the wrong type has a bug, so here it is a 400
-# naming the field. Query strings are all text, so only their length is checked. (No docstring:
+# naming the field. Query strings are all text, so only their length and integers are checked. (No docstring:
 # drf-spectacular would copy it into the description of every request schema.)
 class InputSerializer(serializers.Serializer):
     def to_internal_value(self, data):
@@ -81,7 +98,7 @@ class InputSerializer(serializers.Serializer):
                 if field.read_only or name not in data:
                     continue
                 if isinstance(data, QueryDict):
-                    problems = _length_errors(field, data.get(name))
+                    problems = _query_errors(field, data.get(name))
                 else:
                     problems = _type_errors(field, data[name])
                 if problems:

@@ -58,7 +58,7 @@ def test_a_json_value_of_the_wrong_type_is_a_400_naming_the_field(auth_client):
     assert response.json()["fields"] == {"phrase": ["Expected a string, not an integer."]}
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=ten", "offset=-1"])
+@pytest.mark.parametrize("query", ["limit=0", "limit=ten", "offset=-1", "limit=5.0"])
 def test_a_malformed_page_parameter_is_a_400(auth_client, query):
     response = auth_client.get(f"/api/v1/sessions?{query}")
 
@@ -68,5 +68,18 @@ def test_a_malformed_page_parameter_is_a_400(auth_client, query):
 
 def test_an_empty_page_parameter_means_the_default(auth_client):
     response = auth_client.get("/api/v1/sessions?limit=&offset=")
+
+    assert response.status_code == 200, response.content
+
+
+def test_an_integer_query_parameter_written_as_a_decimal_is_a_400(auth_client):
+    response = auth_client.get("/api/v1/analytics/trends?limit=5.0")
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"limit": ["A valid integer is required."]}
+
+
+def test_an_empty_integer_query_parameter_means_the_default(auth_client):
+    response = auth_client.get("/api/v1/analytics/trends?limit=")
 
     assert response.status_code == 200, response.content

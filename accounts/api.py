@@ -4,7 +4,12 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.http import HttpResponseRedirect
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -13,6 +18,7 @@ from rest_framework.views import APIView
 from accounts import google, services
 from accounts.models import User
 from accounts.throttles import AuthAccountThrottle, AuthIPThrottle
+from config.serializers import InputSerializer
 from conversations.events import user_group
 
 logger = logging.getLogger("parley.auth")
@@ -38,28 +44,47 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SignupSerializer(serializers.Serializer):
+@extend_schema_field(
+    {
+        "type": "string",
+        "minLength": 8,
+        "maxLength": 128,
+        "pattern": r"^[^\x00]*[^0-9\x00][^\x00]*$",
+        "description": "At least 8 characters, not all digits, not a common password, not like the email.",
+    }
+)
+class NewPasswordField(serializers.CharField):
+    """Django's password validators (AUTH_PASSWORD_VALIDATORS) judge it in user_signup."""
+
+
+class SignupSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    password = NewPasswordField(max_length=128, trim_whitespace=False)
     username = serializers.RegexField(r"^[\w.@+-]+$", max_length=150, required=False, allow_blank=True)
 
 
-class LoginSerializer(serializers.Serializer):
+class LoginSerializer(InputSerializer):
     email = serializers.CharField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class RefreshSerializer(serializers.Serializer):
+class RefreshSerializer(InputSerializer):
     refresh = serializers.CharField(max_length=2000)
 
 
-class IdTokenSerializer(serializers.Serializer):
+class IdTokenSerializer(InputSerializer):
     id_token = serializers.CharField(max_length=8000)
 
 
-class CallbackSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=2000)
-    state = serializers.CharField(max_length=200)
+class CallbackSerializer(InputSerializer):
+    # Google's codes and our states are short URL-safe ASCII; anything else cannot be a real sign-in
+    # (and a long non-ASCII code would not even fit in a request line).
+    code = serializers.RegexField(r"^[\x21-\x7e]+$", max_length=512)
+    state = serializers.RegexField(r"^[A-Za-z0-9_-]+$", max_length=200)
+
+
+class GoogleStartQuerySerializer(InputSerializer):
+    redirect = serializers.BooleanField(default=False, help_text="Answer with a 302 to Google instead.")
 
 
 TokenPairSerializer = inline_serializer(
@@ -75,6 +100,11 @@ LoginResponseSerializer = inline_serializer(
         "user": UserSerializer(),
     },
 )
+
+
+BAD_REFRESH = OpenApiResponse(description="The refresh token is invalid, expired or revoked")
+GOOGLE_OFF = OpenApiResponse(description="Google sign-in is not configured on this server")
+GOOGLE_REFUSED = OpenApiResponse(description="Google refused the sign-in, or the token or state is invalid")
 
 
 def login_body(user: User) -> dict:
@@ -116,7 +146,8 @@ class SignupView(AuthView):
                     "refresh": serializers.CharField(),
                 },
             ),
-            409: OpenApiResponse(description="Email already registered"),
+            400: OpenApiResponse(description="Bad input, or a weak password (code weak_password)"),
+            409: OpenApiResponse(description="Email (or username) already registered"),
         },
     )
     def post(self, request):
@@ -130,7 +161,10 @@ class SignupView(AuthView):
 class LoginView(AuthView):
     throttle_classes = [AuthIPThrottle, AuthAccountThrottle]
 
-    @extend_schema(request=LoginSerializer, responses={200: LoginResponseSerializer, 401: OpenApiResponse()})
+    @extend_schema(
+        request=LoginSerializer,
+        responses={200: LoginResponseSerializer, 401: OpenApiResponse(description="Wrong email or password")},
+    )
     def post(self, request):
         data = LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -139,7 +173,10 @@ class LoginView(AuthView):
 
 
 class RefreshView(AuthView):
-    @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer, 401: OpenApiResponse()})
+    @extend_schema(
+        request=RefreshSerializer,
+        responses={200: TokenPairSerializer, 401: BAD_REFRESH},
+    )
     def post(self, request):
         data = RefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -151,7 +188,7 @@ class LogoutView(AuthView):
         request=RefreshSerializer,
         responses={
             200: inline_serializer("LogoutResponse", {"message": serializers.CharField()}),
-            401: OpenApiResponse(),
+            401: BAD_REFRESH,
         },
     )
     def post(self, request):
@@ -172,16 +209,20 @@ class MeView(APIView):
 
 class GoogleStartView(AuthView):
     @extend_schema(
+        parameters=[GoogleStartQuerySerializer],
         responses={
             200: inline_serializer(
                 "GoogleStart", {"authorization_url": serializers.URLField(), "state": serializers.CharField()}
             ),
-            302: OpenApiResponse(description="With ?redirect=1, a redirect to Google"),
-        }
+            302: OpenApiResponse(description="With ?redirect=true (or 1), a redirect to Google"),
+            503: GOOGLE_OFF,
+        },
     )
     def get(self, request):
+        query = GoogleStartQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         start = google.authorization_start()
-        if request.query_params.get("redirect") in ("1", "true"):
+        if query.validated_data["redirect"]:
             return HttpResponseRedirect(start["authorization_url"])
         return Response(start)
 
@@ -189,7 +230,10 @@ class GoogleStartView(AuthView):
 class GoogleCallbackView(AuthView):
     throttle_classes = [AuthIPThrottle]
 
-    @extend_schema(parameters=[CallbackSerializer], responses={200: LoginResponseSerializer, 401: OpenApiResponse()})
+    @extend_schema(
+        parameters=[CallbackSerializer],
+        responses={200: LoginResponseSerializer, 401: GOOGLE_REFUSED, 503: GOOGLE_OFF},
+    )
     def get(self, request):
         data = CallbackSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
@@ -200,7 +244,9 @@ class GoogleCallbackView(AuthView):
 class GoogleTokenView(AuthView):
     throttle_classes = [AuthIPThrottle]
 
-    @extend_schema(request=IdTokenSerializer, responses={200: LoginResponseSerializer, 401: OpenApiResponse()})
+    @extend_schema(
+        request=IdTokenSerializer, responses={200: LoginResponseSerializer, 401: GOOGLE_REFUSED, 503: GOOGLE_OFF}
+    )
     def post(self, request):
         data = IdTokenSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,12 +1,14 @@
 """REST for coaching: profile, CV, training focus, improvements, trends, history and advice."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from coaching import advice, selectors, services
 from coaching.models import Profile
+from config.schema import WHITESPACE
+from config.serializers import InputSerializer
 from conversations.models import PracticeSession, PreparationType
 from conversations.services.sessions import session_get
 
@@ -29,7 +31,7 @@ class ProfileSerializer(serializers.ModelSerializer):
         read_only_fields = ["cv_text", "structured_profile", "story_bank", "training_focus", "updated_at"]
 
 
-class ProfileUpdateSerializer(serializers.Serializer):
+class ProfileUpdateSerializer(InputSerializer):
     preparation_type = serializers.ChoiceField(choices=PreparationType.choices, required=False, allow_blank=True)
     meeting_subtype = serializers.CharField(max_length=100, required=False, allow_blank=True)
     agenda = serializers.CharField(max_length=5000, required=False, allow_blank=True)
@@ -37,13 +39,13 @@ class ProfileUpdateSerializer(serializers.Serializer):
     role = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class TrainingFocusSerializer(serializers.Serializer):
+class TrainingFocusSerializer(InputSerializer):
     title = serializers.CharField(max_length=200)
     tags = serializers.ListField(child=serializers.CharField(max_length=50), max_length=20, default=list)
     agenda_template = serializers.CharField(max_length=5000, allow_blank=True, default="")
 
 
-class CVSerializer(serializers.Serializer):
+class CVSerializer(InputSerializer):
     cv_text = serializers.CharField(max_length=50_000)
     # Accepted for the clients written against the seed; redaction always runs (see cv_ingest).
     redact_pii = serializers.BooleanField(default=True)
@@ -88,7 +90,7 @@ class CVView(GenericAPIView):
                     "redacted": serializers.DictField(child=serializers.IntegerField()),
                 },
             ),
-            503: OpenApiResponse(),
+            503: OpenApiResponse(description="The AI is unavailable"),
         },
     )
     def post(self, request):
@@ -123,9 +125,13 @@ class ImprovementsView(GenericAPIView):
         return Response(selectors.improvements_get(user=request.user))
 
 
+class TrendsQuerySerializer(InputSerializer):
+    limit = serializers.IntegerField(min_value=1, max_value=500, default=100, help_text="How many sessions back.")
+
+
 class TrendsView(GenericAPIView):
     @extend_schema(
-        parameters=[OpenApiParameter("limit", int, required=False)],
+        parameters=[TrendsQuerySerializer],
         responses={
             200: inline_serializer(
                 "Trends",
@@ -141,18 +147,33 @@ class TrendsView(GenericAPIView):
         },
     )
     def get(self, request):
-        limit = serializers.IntegerField(min_value=1, max_value=500, required=False).run_validation(
-            request.query_params.get("limit") or 100
-        )
-        return Response(selectors.trends_get(user=request.user, limit=limit))
+        query = TrendsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(selectors.trends_get(user=request.user, limit=query.validated_data["limit"]))
 
 
-class HistoryQuerySerializer(serializers.Serializer):
+_ORDERING_KEY = "-?(" + "|".join(sorted(selectors.ORDERINGS)) + ")"
+_WS = f"[{WHITESPACE}]"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": 100,
+        "pattern": rf"^({_WS}*,)*{_WS}*{_ORDERING_KEY}{_WS}*(,{_WS}*({_ORDERING_KEY})?{_WS}*)*$",
+        "description": "Comma-separated keys, `-` first for descending: " + ", ".join(sorted(selectors.ORDERINGS)),
+    }
+)
+class OrderingField(serializers.CharField):
+    """The history's ordering: see HistoryQuerySerializer.validate_ordering."""
+
+
+class HistoryQuerySerializer(InputSerializer):
     preparation_type = serializers.ChoiceField(choices=PreparationType.choices, required=False, allow_blank=True)
     min_score = serializers.IntegerField(min_value=0, max_value=100, required=False)
     max_score = serializers.IntegerField(min_value=0, max_value=100, required=False)
     search = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    ordering = serializers.CharField(max_length=100, required=False, default="-date")
+    ordering = OrderingField(max_length=100, required=False, default="-date")
 
     def get_fields(self):
         # `from` and `to` are Python keywords, so they cannot be declared as class attributes.
@@ -227,8 +248,17 @@ class HistoryView(GenericAPIView):
         return self.get_paginated_response(HistoryItemSerializer(page, many=True).data)
 
 
-class AdviceRequestSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=20_000)
+# advice.text_normalise drops control characters and blank lines; something must be left.
+_ADVICE_TEXT = rf"^[^\x00]*[^{WHITESPACE}\x00-\x08\x0b\x0c\x0e-\x1f\x7f][^\x00]*$"
+
+
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 20_000, "pattern": _ADVICE_TEXT})
+class AdviceTextField(serializers.CharField):
+    pass
+
+
+class AdviceRequestSerializer(InputSerializer):
+    text = AdviceTextField(max_length=20_000)
     goal = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     session_id = serializers.UUIDField(required=False, allow_null=True)
 
@@ -241,6 +271,7 @@ class AdviceRequestSerializer(serializers.Serializer):
 class AdviceView(GenericAPIView):
     serializer_class = AdviceRequestSerializer
     queryset = PracticeSession.objects.none()
+    pagination_class = None
 
     @extend_schema(
         request=AdviceRequestSerializer,
@@ -248,8 +279,8 @@ class AdviceView(GenericAPIView):
             200: inline_serializer(
                 "Advice", {"advice": serializers.CharField(), "score": serializers.FloatField()}, many=True
             ),
-            404: OpenApiResponse(),
-            503: OpenApiResponse(),
+            404: OpenApiResponse(description="No such session"),
+            503: OpenApiResponse(description="The AI coach is unavailable"),
         },
     )
     def post(self, request):

@@ -141,16 +141,17 @@ def people_conversation_get(*, user, conversation_id) -> Membership:
 def message_history(
     *, user, conversation_id, before_seq: int | None = None, after_seq: int | None = None, limit: int = 50
 ) -> tuple[Conversation, list[Message]]:
-    """A page of a DM or group's messages in chronological order: after `after_seq`, before `before_seq`,
-    or the latest. Raises ConversationNotFound for non-members."""
+    """A page of a DM or group's messages in chronological order: the first after `after_seq`, else the
+    last before `before_seq`, else the latest; with both, only those between. Raises ConversationNotFound
+    for non-members."""
     conversation = conversation_for_member(user=user, conversation_id=conversation_id)
     if conversation.kind not in PEOPLE_KINDS:
         raise ConversationNotFound()
     messages = Message.objects.filter(conversation=conversation)
-    if after_seq is not None:
-        return conversation, list(messages.filter(seq__gt=after_seq).order_by("seq")[:limit])
     if before_seq is not None:
         messages = messages.filter(seq__lt=before_seq)
+    if after_seq is not None:
+        return conversation, list(messages.filter(seq__gt=after_seq).order_by("seq")[:limit])
     return conversation, list(reversed(messages.order_by("-seq")[:limit]))
 
 

@@ -5,6 +5,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.serializers import InputSerializer
 from templates import selectors
 from templates.models import ConversationTemplate, Language, Level, Mode
 from templates.schema import Persona, StarterTurn, VocabHint
@@ -63,7 +64,7 @@ class TemplateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TemplateLookupSerializer(serializers.Serializer):
+class TemplateLookupSerializer(InputSerializer):
     language = serializers.ChoiceField(choices=Language.choices, required=False, allow_blank=True)
     level = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
 

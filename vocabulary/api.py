@@ -1,11 +1,12 @@
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.serializers import InputSerializer
 from vocabulary import export, selectors, services
 from vocabulary.models import Mastery, ReviewRating, VocabularyItem
 
@@ -32,7 +33,7 @@ class VocabularyItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class VocabularyCreateSerializer(serializers.Serializer):
+class VocabularyCreateSerializer(InputSerializer):
     phrase = serializers.CharField(max_length=200)
     translation = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     reading = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -41,14 +42,14 @@ class VocabularyCreateSerializer(serializers.Serializer):
     language = serializers.CharField(max_length=32)
 
 
-class VocabularyUpdateSerializer(serializers.Serializer):
+class VocabularyUpdateSerializer(InputSerializer):
     mastery = serializers.ChoiceField(choices=Mastery.choices, required=False)
     translation = serializers.CharField(max_length=500, required=False, allow_blank=True)
     reading = serializers.CharField(max_length=200, required=False, allow_blank=True)
     context_sentence = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class VocabularyFilterSerializer(serializers.Serializer):
+class VocabularyFilterSerializer(InputSerializer):
     language = serializers.CharField(max_length=32, required=False)
     mastery = serializers.ChoiceField(choices=Mastery.choices, required=False)
     search = serializers.CharField(max_length=200, required=False)
@@ -58,11 +59,24 @@ class VocabularyExportSerializer(VocabularyFilterSerializer):
     format = serializers.ChoiceField(choices=["csv", "anki"], default="csv")
 
 
-class VocabularyReviewSerializer(serializers.Serializer):
-    rating = serializers.ChoiceField(
-        choices=[*(str(value) for value in ReviewRating.values), *(label.lower() for label in ReviewRating.labels)],
-        help_text="1-4, or again | hard | good | easy.",
-    )
+_RATING_WORDS = [*(str(value) for value in ReviewRating.values), *(label.lower() for label in ReviewRating.labels)]
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "enum": list(ReviewRating.values)},
+            {"type": "string", "enum": _RATING_WORDS},
+        ],
+        "description": "1-4, or again | hard | good | easy.",
+    }
+)
+class RatingField(serializers.ChoiceField):
+    """A review rating as a number or a word; vocabulary.services._rating_parse reads both."""
+
+
+class VocabularyReviewSerializer(InputSerializer):
+    rating = RatingField(choices=[*ReviewRating.values, *_RATING_WORDS])
 
 
 ITEM_ID = OpenApiParameter("item_id", OpenApiTypes.UUID, OpenApiParameter.PATH)

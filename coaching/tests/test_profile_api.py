@@ -88,3 +88,12 @@ def test_a_given_context_is_kept_and_language_sessions_inherit_nothing(auth_clie
 
     assert PracticeSession.objects.get(id=given.json()["session_id"]).context == {"agenda": "Mine"}
     assert PracticeSession.objects.get(id=language.json()["session_id"]).context == {}
+
+
+def test_options_answers_the_allowed_methods_not_a_server_error(auth_client, user):
+    # OPTIONS used to build the view's serializer, which a view reading its own input has not got: a 500.
+    response = auth_client.options("/api/v1/profile")
+
+    assert response.status_code == 200, response.content
+    assert {"GET", "PUT"} <= {method.strip() for method in response["Allow"].split(",")}
+    assert response.json()["name"]

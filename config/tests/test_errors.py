@@ -42,3 +42,44 @@ def test_an_unexpected_error_is_a_logged_500_with_a_generic_message(path, caplog
     assert response.json() == {"error": "Something went wrong on our side. Please retry later.", "code": "server_error"}
     assert "boom" not in response.content.decode()
     assert any("unhandled error" in record.getMessage() for record in caplog.records)
+
+
+def test_a_form_body_is_a_415_envelope(auth_client):
+    response = auth_client.post("/api/v1/vocabulary", {"phrase": "ねこ", "language": "japanese"}, format="multipart")
+
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_a_json_value_of_the_wrong_type_is_a_400_naming_the_field(auth_client):
+    response = auth_client.post("/api/v1/vocabulary", {"phrase": 7, "language": "japanese"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"phrase": ["Expected a string, not an integer."]}
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=ten", "offset=-1", "limit=5.0"])
+def test_a_malformed_page_parameter_is_a_400(auth_client, query):
+    response = auth_client.get(f"/api/v1/sessions?{query}")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+def test_an_empty_page_parameter_means_the_default(auth_client):
+    response = auth_client.get("/api/v1/sessions?limit=&offset=")
+
+    assert response.status_code == 200, response.content
+
+
+def test_an_integer_query_parameter_written_as_a_decimal_is_a_400(auth_client):
+    response = auth_client.get("/api/v1/analytics/trends?limit=5.0")
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"limit": ["A valid integer is required."]}
+
+
+def test_an_empty_integer_query_parameter_means_the_default(auth_client):
+    response = auth_client.get("/api/v1/analytics/trends?limit=")
+
+    assert response.status_code == 200, response.content

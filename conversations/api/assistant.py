@@ -1,12 +1,14 @@
 """REST for the assistant: thin doors onto conversations.services.assistant."""
 
 from asgiref.sync import async_to_sync
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from config.exceptions import Forbidden
+from config.serializers import InputSerializer
+from conversations.api.fields import MessageTextField
 from conversations.services.assistant import assistant_history, assistant_reply, assistant_turn_submit
 from conversations.services.serializers import message_payload
 
@@ -24,13 +26,13 @@ def _caller_check(request, user_id: str) -> None:
         raise Forbidden("You can only use your own assistant.")
 
 
-class ChatSerializer(serializers.Serializer):
-    message = serializers.CharField(max_length=10_000, trim_whitespace=False)
+class ChatSerializer(InputSerializer):
+    message = MessageTextField()
     conversation_id = serializers.UUIDField(required=False, allow_null=True)
     client_id = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
 
 
-class HistoryQuerySerializer(serializers.Serializer):
+class HistoryQuerySerializer(InputSerializer):
     after_seq = serializers.IntegerField(min_value=0, default=0)
     limit = serializers.IntegerField(min_value=1, max_value=HISTORY_LIMIT, default=100)
 
@@ -62,11 +64,10 @@ class AssistantChatView(GenericAPIView):
         request=ChatSerializer,
         responses={
             200: ChatResponse,
-            400: OpenApiResponse(),
-            401: OpenApiResponse(),
-            403: OpenApiResponse(),
-            404: OpenApiResponse(),
-            503: OpenApiResponse(),
+            403: OpenApiResponse(description="user_id is not you"),
+            404: OpenApiResponse(description="No such assistant conversation of yours"),
+            409: OpenApiResponse(description="client_id was used for another message"),
+            503: OpenApiResponse(description="The AI is unavailable"),
         },
     )
     def post(self, request, user_id):
@@ -93,7 +94,7 @@ class AssistantChatView(GenericAPIView):
 
 class AssistantHistoryView(GenericAPIView):
     @extend_schema(
-        parameters=[OpenApiParameter("after_seq", int, required=False), OpenApiParameter("limit", int, required=False)],
+        parameters=[HistoryQuerySerializer],
         responses={
             200: inline_serializer(
                 "AssistantHistory",
@@ -102,8 +103,8 @@ class AssistantHistoryView(GenericAPIView):
                     "messages": serializers.ListField(child=serializers.DictField()),
                 },
             ),
-            403: OpenApiResponse(),
-            404: OpenApiResponse(),
+            403: OpenApiResponse(description="user_id is not you"),
+            404: OpenApiResponse(description="No such assistant conversation of yours"),
         },
     )
     def get(self, request, user_id, conversation_id):

@@ -5,13 +5,16 @@ Thin doors onto conversations.services.messaging; the socket calls the same serv
 
 import math
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled as DRFThrottled
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from config.serializers import InputSerializer
 from conversations import selectors
+from conversations.api.fields import MessageTextField
 from conversations.models import Membership, Message
 from conversations.services import messaging
 from conversations.services.presence import online_ids
@@ -67,15 +70,39 @@ class MessagingView(GenericAPIView):
         return super().handle_exception(exc)
 
 
-ConversationResponse = inline_serializer(
-    "PeopleConversation",
+class MessageSerializer(serializers.Serializer):
+    """The shape of conversations.services.serializers.message_payload, for the schema."""
+
+    id = serializers.UUIDField()
+    conversation_id = serializers.UUIDField()
+    sender_id = serializers.UUIDField(allow_null=True)
+    role = serializers.CharField()
+    content = serializers.CharField()
+    seq = serializers.IntegerField()
+    state = serializers.CharField()
+    client_id = serializers.CharField(allow_null=True)
+    offline = serializers.BooleanField()
+    fallback = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class PeopleConversationSerializer(serializers.Serializer):
+    """The shape of conversation_payload, for the schema."""
+
+    id = serializers.UUIDField()
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    unread_count = serializers.IntegerField()
+    last_message = MessageSerializer(allow_null=True)
+    members = serializers.ListField(child=serializers.DictField())
+
+
+HistoryResponse = inline_serializer(
+    "MessageHistory",
     {
-        "id": serializers.UUIDField(),
-        "kind": serializers.CharField(),
-        "name": serializers.CharField(),
-        "unread_count": serializers.IntegerField(),
-        "last_message": serializers.DictField(allow_null=True),
-        "members": serializers.ListField(child=serializers.DictField()),
+        "results": MessageSerializer(many=True),
+        "previous": serializers.URLField(allow_null=True),
+        "next": serializers.URLField(allow_null=True),
     },
 )
 
@@ -83,25 +110,20 @@ ConversationResponse = inline_serializer(
 class ConversationListView(MessagingView):
     queryset = Membership.objects.none()
 
-    @extend_schema(responses={200: ConversationResponse})
+    @extend_schema(responses={200: PeopleConversationSerializer(many=True)})
     def get(self, request):
         page = self.paginate_queryset(selectors.people_conversation_list(user=request.user))
         return self.get_paginated_response(conversation_payloads(page))
 
 
-class HistoryQuerySerializer(serializers.Serializer):
+class HistoryQuerySerializer(InputSerializer):
     before_seq = serializers.IntegerField(min_value=1, required=False)
     after_seq = serializers.IntegerField(min_value=0, required=False)
     limit = serializers.IntegerField(min_value=1, max_value=selectors.HISTORY_LIMIT_MAX, default=50)
 
-    def validate(self, attrs):
-        if "before_seq" in attrs and "after_seq" in attrs:
-            raise serializers.ValidationError("Give before_seq or after_seq, not both.")
-        return attrs
 
-
-class SendSerializer(serializers.Serializer):
-    content = serializers.CharField(max_length=20_000, trim_whitespace=False, allow_blank=True)
+class SendSerializer(InputSerializer):
+    content = MessageTextField()
     client_id = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
 
 
@@ -126,22 +148,22 @@ def history_response(request, conversation_id) -> Response:
     )
 
 
-history_parameters = [
-    OpenApiParameter("before_seq", int, required=False),
-    OpenApiParameter("after_seq", int, required=False),
-    OpenApiParameter("limit", int, required=False),
-]
-
-
 class ConversationMessagesView(MessagingView):
     serializer_class = SendSerializer
     queryset = Message.objects.none()
 
-    @extend_schema(parameters=history_parameters, responses={200: OpenApiResponse(), 404: OpenApiResponse()})
+    @extend_schema(parameters=[HistoryQuerySerializer], responses={200: HistoryResponse})
     def get(self, request, conversation_id):
         return history_response(request, conversation_id)
 
-    @extend_schema(request=SendSerializer, responses={201: OpenApiResponse(), 200: OpenApiResponse()})
+    @extend_schema(
+        request=SendSerializer,
+        responses={
+            201: MessageSerializer,
+            200: OpenApiResponse(MessageSerializer, description="Already sent with this client_id"),
+            409: OpenApiResponse(description="client_id was used for a message in another conversation"),
+        },
+    )
     def post(self, request, conversation_id):
         data = SendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -158,8 +180,8 @@ class MessageListView(MessagingView):
     queryset = Message.objects.none()
 
     @extend_schema(
-        parameters=[OpenApiParameter("conversation", str, required=True), *history_parameters],
-        responses={200: OpenApiResponse(), 404: OpenApiResponse()},
+        parameters=[OpenApiParameter("conversation", OpenApiTypes.UUID, required=True), HistoryQuerySerializer],
+        responses={200: HistoryResponse, 404: OpenApiResponse()},
     )
     def get(self, request):
         if not request.query_params.get("conversation"):
@@ -167,7 +189,7 @@ class MessageListView(MessagingView):
         return history_response(request, request.query_params["conversation"])
 
 
-class ReadSerializer(serializers.Serializer):
+class ReadSerializer(InputSerializer):
     up_to_seq = serializers.IntegerField(min_value=0)
 
 
@@ -176,7 +198,12 @@ class ConversationReadView(MessagingView):
 
     @extend_schema(
         request=ReadSerializer,
-        responses={200: inline_serializer("ReadReceipt", {"read_up_to_seq": serializers.IntegerField()})},
+        responses={
+            200: inline_serializer(
+                "ReadReceipt",
+                {"conversation_id": serializers.UUIDField(), "read_up_to_seq": serializers.IntegerField()},
+            )
+        },
     )
     def post(self, request, conversation_id):
         data = ReadSerializer(data=request.data)
@@ -188,7 +215,7 @@ class ConversationReadView(MessagingView):
         return Response({"conversation_id": str(conversation_id), "read_up_to_seq": membership.read_up_to_seq})
 
 
-class GroupCreateSerializer(serializers.Serializer):
+class GroupCreateSerializer(InputSerializer):
     name = serializers.CharField(max_length=200)
     members = serializers.ListField(child=serializers.CharField(max_length=64), max_length=500, default=list)
 
@@ -196,7 +223,10 @@ class GroupCreateSerializer(serializers.Serializer):
 class GroupListView(MessagingView):
     serializer_class = GroupCreateSerializer
 
-    @extend_schema(request=GroupCreateSerializer, responses={201: ConversationResponse})
+    @extend_schema(
+        request=GroupCreateSerializer,
+        responses={201: PeopleConversationSerializer, 404: OpenApiResponse(description="A member does not exist")},
+    )
     def post(self, request):
         data = GroupCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -206,14 +236,17 @@ class GroupListView(MessagingView):
         return conversation_response(user=request.user, conversation_id=group.id, status_code=status.HTTP_201_CREATED)
 
 
-class GroupMemberSerializer(serializers.Serializer):
+class GroupMemberSerializer(InputSerializer):
     user_id = serializers.CharField(max_length=64)
 
 
 class GroupMembersView(MessagingView):
     serializer_class = GroupMemberSerializer
 
-    @extend_schema(request=GroupMemberSerializer, responses={200: ConversationResponse, 403: OpenApiResponse()})
+    @extend_schema(
+        request=GroupMemberSerializer,
+        responses={200: PeopleConversationSerializer, 403: OpenApiResponse(description="Only the owner adds members")},
+    )
     def post(self, request, group_id):
         data = GroupMemberSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -222,9 +255,15 @@ class GroupMembersView(MessagingView):
         )
         return conversation_response(user=request.user, conversation_id=group.id)
 
-    @extend_schema(request=GroupMemberSerializer, responses={204: None, 403: OpenApiResponse()})
+    @extend_schema(
+        parameters=[GroupMemberSerializer],
+        responses={204: None, 403: OpenApiResponse(description="Only the owner removes other members")},
+        description="The member to remove is `?user_id=`; a JSON body `{user_id}` is read too, for older clients.",
+    )
     def delete(self, request, group_id):
-        data = GroupMemberSerializer(data=request.data)
+        # OpenAPI gives a DELETE no body, so the query string is the documented way.
+        source = request.data if isinstance(request.data, dict) and "user_id" in request.data else request.query_params
+        data = GroupMemberSerializer(data=source)
         data.is_valid(raise_exception=True)
         messaging.group_member_remove(actor=request.user, group_id=group_id, user_id=data.validated_data["user_id"])
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,24 +1,29 @@
 """REST for finding people and blocking them."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from accounts.models import User
+from config.serializers import InputSerializer
 from conversations import selectors
 from conversations.services import messaging
 from conversations.services.presence import online_ids
 
-PersonResponse = inline_serializer(
-    "Person",
-    {
-        "user_id": serializers.UUIDField(),
-        "username": serializers.CharField(),
-        "display_name": serializers.CharField(),
-        "is_online": serializers.BooleanField(),
-        "last_seen": serializers.DateTimeField(allow_null=True),
-    },
+
+class PersonSerializer(serializers.Serializer):
+    """The shape of person_payload, for the schema."""
+
+    user_id = serializers.UUIDField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    is_online = serializers.BooleanField()
+    last_seen = serializers.DateTimeField(allow_null=True)
+
+
+BlockedResponse = inline_serializer(
+    "Blocked", {"user_id": serializers.UUIDField(), "blocked": serializers.BooleanField()}
 )
 
 
@@ -34,12 +39,18 @@ def person_payload(user: User, online: set[str]) -> dict:
     }
 
 
+class UserSearchQuerySerializer(InputSerializer):
+    search = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+
 class UserSearchView(GenericAPIView):
     queryset = User.objects.none()
 
-    @extend_schema(parameters=[OpenApiParameter("search", str, required=False)], responses={200: PersonResponse})
+    @extend_schema(parameters=[UserSearchQuerySerializer], responses={200: PersonSerializer(many=True)})
     def get(self, request):
-        search = request.query_params.get("search", "")[:150]
+        query = UserSearchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        search = query.validated_data["search"]
         page = self.paginate_queryset(selectors.user_search(user=request.user, search=search))
         online = online_ids(user_ids=[person.id for person in page])
         return self.get_paginated_response([person_payload(person, online) for person in page])
@@ -49,9 +60,9 @@ class UserBlockView(GenericAPIView):
     @extend_schema(
         request=None,
         responses={
-            201: inline_serializer(
-                "Blocked", {"user_id": serializers.UUIDField(), "blocked": serializers.BooleanField()}
-            )
+            201: BlockedResponse,
+            200: OpenApiResponse(BlockedResponse, description="Blocked already"),
+            403: OpenApiResponse(description="You cannot block yourself"),
         },
     )
     def post(self, request, user_id):

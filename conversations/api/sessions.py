@@ -1,12 +1,15 @@
 """REST for practice sessions: thin doors onto conversations.services.sessions."""
 
 from asgiref.sync import async_to_sync
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from config.serializers import InputSerializer
 from conversations import selectors
+from conversations.api.fields import MessageTextField
 from conversations.models import PracticeSession, PreparationType, SessionMode, SessionStatus, Strictness
 from conversations.services import sessions as session_services
 from conversations.services.replies import reply_generate
@@ -15,7 +18,7 @@ from evaluations.models import Mistake, MistakeType
 from evaluations.services import evaluation_create_for_session
 
 
-class SessionStartSerializer(serializers.Serializer):
+class SessionStartSerializer(InputSerializer):
     mode = serializers.ChoiceField(choices=SessionMode.choices, default=SessionMode.LANGUAGE)
     language = serializers.RegexField(r"^[a-z_-]{2,40}$", max_length=40, default="japanese")
     level = serializers.RegexField(r"^[a-z_-]{2,40}$", max_length=40, default="beginner")
@@ -24,12 +27,23 @@ class SessionStartSerializer(serializers.Serializer):
     template = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
     preparation_type = serializers.ChoiceField(choices=PreparationType.choices, required=False, allow_blank=True)
     meeting_subtype = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    context = serializers.DictField(required=False)
+    context = serializers.DictField(required=False, help_text="Free-form details; NUL characters are dropped.")
 
     def validate_context(self, value):
         if len(str(value)) > 20_000:
             raise serializers.ValidationError("The context is too large (at most 20,000 characters).")
-        return value
+        # PostgreSQL's jsonb cannot store NUL (the insert fails), and a NUL means nothing in a prompt.
+        return _without_nul(value)
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
 
 
 class TranscriptMessageSerializer(serializers.Serializer):
@@ -45,7 +59,7 @@ class TranscriptMessageSerializer(serializers.Serializer):
 class SessionSerializer(serializers.ModelSerializer):
     session_id = serializers.UUIDField(source="id", read_only=True)
     conversation_id = serializers.UUIDField(read_only=True)
-    template = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    template = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     title = serializers.CharField(source="conversation.title", read_only=True)
 
     class Meta:
@@ -84,8 +98,8 @@ class SessionDetailSerializer(SessionSerializer):
         return [message_payload(m) for m in selectors.transcript_get(session=session)]
 
 
-class TurnSerializer(serializers.Serializer):
-    message = serializers.CharField(max_length=10_000, trim_whitespace=False)
+class TurnSerializer(InputSerializer):
+    message = MessageTextField()
     client_id = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
 
 
@@ -131,7 +145,10 @@ class SessionListView(GenericAPIView):
         page = self.paginate_queryset(selectors.session_list(user=request.user, status=status_filter))
         return self.get_paginated_response(SessionSerializer(page, many=True).data)
 
-    @extend_schema(request=SessionStartSerializer, responses={201: SessionDetailSerializer})
+    @extend_schema(
+        request=SessionStartSerializer,
+        responses={201: SessionDetailSerializer, 404: OpenApiResponse(description="No such template")},
+    )
     def post(self, request):
         data = SessionStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -150,7 +167,10 @@ class SessionDetailView(GenericAPIView):
         session = session_services.session_get(user=request.user, session_id=session_id)
         return Response(SessionDetailSerializer(session).data)
 
-    @extend_schema(responses={204: None, 404: OpenApiResponse()})
+    @extend_schema(
+        responses={204: None, 404: OpenApiResponse()},
+        description="Archives the session: it stays readable (status `archived`) and leaves the default lists.",
+    )
     def delete(self, request, session_id):
         session = session_services.session_get(user=request.user, session_id=session_id)
         session_services.session_archive(session=session)
@@ -165,9 +185,8 @@ class SessionMessagesView(GenericAPIView):
         responses={
             201: TurnResponse,
             200: TurnResponse,
-            404: OpenApiResponse(),
-            409: OpenApiResponse(),
-            503: OpenApiResponse(),
+            409: OpenApiResponse(description="The session has ended, or the previous reply is still being written"),
+            503: OpenApiResponse(description="The AI partner is unavailable; the message is kept"),
         },
     )
     def post(self, request, session_id):
@@ -212,7 +231,8 @@ class SessionEndView(GenericAPIView):
                     "evaluation_id": serializers.UUIDField(allow_null=True),
                     "reason": serializers.CharField(required=False),
                 },
-            )
+            ),
+            409: OpenApiResponse(description="The session is archived"),
         },
     )
     def post(self, request, session_id):
@@ -246,10 +266,10 @@ class MistakeListView(GenericAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("session", str, required=False),
+            OpenApiParameter("session", OpenApiTypes.UUID, required=False),
             OpenApiParameter("type", enum=MistakeType.values, required=False),
         ],
-        responses={200: MistakeSerializer(many=True)},
+        responses={200: MistakeSerializer(many=True), 404: OpenApiResponse(description="No such session")},
     )
     def get(self, request):
         params = request.query_params

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from config.exceptions import Forbidden, NotFound
+from config.exceptions import Conflict, Forbidden, NotFound
 from conversations.events import user_group
 from conversations.exceptions import ConversationNotFound, InvalidContent, Throttled
 from conversations.models import (
@@ -104,7 +104,7 @@ def user_block(*, user, other_id) -> bool:
     """`user` blocks `other`: no direct messages either way from now on. True when newly blocked."""
     other = user_get(user_id=other_id)
     if other.id == user.id:
-        raise InvalidContent("You cannot block yourself.", fields={"user_id": ["Is yourself."]})
+        raise Forbidden("You cannot block yourself.", code="block_self")
     _, created = Block.objects.get_or_create(blocker=user, blocked=other)
     return created
 
@@ -267,12 +267,13 @@ def message_send(*, sender, content, client_id=None, conversation_id=None, to=No
     """Store a message in a DM (`to` a user) or a conversation once per client_id; members hear of it after commit.
 
     Returns the message and whether it is new (a resend returns the original and stores nothing).
-    Raises InvalidContent, ConversationNotFound (404 for non-members), UserNotFound, Blocked, MessageThrottled.
+    Raises InvalidContent, ConversationNotFound (404 for non-members), UserNotFound, Blocked, MessageThrottled,
+    and Conflict when the client_id was used for a message in another conversation.
     """
     content = content_clean(content=content)
     client_id = client_id_clean(client_id=client_id)
     existing = message_find_by_client_id(sender=sender, client_id=client_id)
-    if existing is not None:
+    if existing is not None and (to is not None or str(existing.conversation_id) == str(conversation_id)):
         return existing, False
     if to is not None:
         # The DM usually exists: one lookup, and blocks are checked under the lock below.
@@ -296,6 +297,8 @@ def message_send(*, sender, content, client_id=None, conversation_id=None, to=No
         # Checked again under the lock: a resend racing its original must still store one message.
         existing = message_find_by_client_id(sender=sender, client_id=client_id)
         if existing is not None:
+            if existing.conversation_id != conversation.id:
+                raise Conflict("This client_id was already used for another message.", code="client_id_reused")
             return existing, False
         message = message_append(
             conversation=conversation, sender=sender, role=MessageRole.USER, content=content, client_id=client_id

@@ -160,7 +160,8 @@ def test_blocking_refuses_direct_messages_until_unblocked(alice, bob):
 
 def test_blocking_an_unknown_user_or_oneself_fails(alice):
     assert client_for(alice).post("/api/v1/users/00000000-0000-0000-0000-000000000000/block").status_code == 404
-    assert client_for(alice).post(f"/api/v1/users/{alice.id}/block").status_code == 400
+    oneself = client_for(alice).post(f"/api/v1/users/{alice.id}/block")
+    assert (oneself.status_code, oneself.json()["code"]) == (403, "block_self")
 
 
 def test_sending_over_rest_returns_the_message_and_a_resend_returns_the_original(alice, group):
@@ -177,6 +178,21 @@ def test_sending_over_rest_returns_the_message_and_a_resend_returns_the_original
     assert Message.objects.filter(conversation=group).count() == 1
     group.refresh_from_db()
     assert group.last_message_at is not None
+
+
+def test_a_client_id_used_in_another_conversation_is_not_answered_with_that_message(alice, bob, group):
+    # Resends were matched on (sender, client_id) alone: any conversation id, even a malformed
+    # one, got the first message back as a 200.
+    client = client_for(alice)
+    client.post(f"/api/v1/conversations/{group.id}/messages", {"content": "hello", "client_id": "r1"}, format="json")
+    other = messaging.group_create(owner=alice, name="Book club", member_ids=[str(bob.id)])
+
+    elsewhere = client.post(f"/api/v1/conversations/{other.id}/messages", {"content": "hi", "client_id": "r1"})
+    nowhere = client.post("/api/v1/conversations/null,null/messages", {"content": "hi", "client_id": "r1"})
+
+    assert (elsewhere.status_code, elsewhere.json()["code"]) == (409, "client_id_reused")
+    assert nowhere.status_code == 404
+    assert not Message.objects.filter(conversation=other).exists()
 
 
 @pytest.mark.parametrize("content", ["", "x" * 10_001, "bell\x07"])
@@ -218,6 +234,16 @@ def test_history_pages_back_and_forth_in_chronological_order(alice, group):
     assert "after_seq=4" in newer["next"]
     assert [m["content"] for m in by_query["results"]] == ["m1", "m2"]
     assert by_query["previous"] is None
+
+
+def test_history_with_both_cursors_gives_the_messages_between(alice, group):
+    for n in range(1, 8):
+        messaging.message_send(sender=alice, conversation_id=group.id, content=f"m{n}")
+
+    between = client_for(alice).get(f"/api/v1/conversations/{group.id}/messages?after_seq=2&before_seq=6")
+
+    assert between.status_code == 200, between.content
+    assert [m["seq"] for m in between.json()["results"]] == [3, 4, 5]
 
 
 def test_the_conversation_list_is_latest_first_with_unread_counts_and_last_message(alice, bob, carol, group):
@@ -308,3 +334,10 @@ def test_the_direct_conversation_race_ends_in_one_conversation(alice, bob, monke
     assert created
     assert messaging.Conversation.objects.filter(kind="direct").count() == 1
     assert list(Message.objects.filter(conversation=message.conversation).values_list("seq", flat=True)) == [1, 2]
+
+
+def test_options_on_blocking_answers_the_allowed_methods_not_a_server_error(alice, bob):
+    response = client_for(alice).options(f"/api/v1/users/{bob.id}/block")
+
+    assert response.status_code == 200, response.content
+    assert {"POST", "DELETE"} <= {method.strip() for method in response["Allow"].split(",")}

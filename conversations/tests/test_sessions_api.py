@@ -234,3 +234,22 @@ def test_a_bad_status_filter_is_a_400(auth_client):
 
     assert response.status_code == 400
     assert "status" in response.json()["fields"]
+
+
+@pytest.mark.parametrize("action", ["end", "complete"])
+def test_options_on_ending_answers_the_allowed_methods_not_a_server_error(auth_client, session, action):
+    response = auth_client.options(f"/api/v1/sessions/{session.id}/{action}")
+
+    assert response.status_code == 200, response.content
+    assert "POST" in response["Allow"]
+
+
+def test_nul_characters_in_the_context_are_dropped_before_storing(auth_client, user):
+    # PostgreSQL's jsonb refuses "\u0000": the insert failed with a 500.
+    context = {"agenda\x00": "Quarterly\x00 review", "stories": [{"title": "Launch\x00"}]}
+
+    response = auth_client.post("/api/v1/sessions", {**START, "context": context}, format="json")
+
+    assert response.status_code == 201, response.content
+    stored = PracticeSession.objects.get(id=response.json()["session_id"]).context
+    assert stored == {"agenda": "Quarterly review", "stories": [{"title": "Launch"}]}

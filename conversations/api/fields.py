@@ -1,0 +1,22 @@
+"""Serializer fields shared by the conversation doors."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.schema import WHITESPACE
+from conversations.services.messages import MAX_CONTENT_CHARS
+
+# What content_clean accepts: no control characters but tab and line breaks, and something besides
+# whitespace (it strips the text first).
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+MESSAGE_PATTERN = rf"^[^{_CONTROL}]*[^{WHITESPACE}{_CONTROL}][^{_CONTROL}]*$"
+
+
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": MAX_CONTENT_CHARS, "pattern": MESSAGE_PATTERN})
+class MessageTextField(serializers.CharField):
+    """The text of a message; conversations.services.messages.content_clean has the last word."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_CONTENT_CHARS)
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)

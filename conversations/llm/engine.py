@@ -19,6 +19,7 @@ from django.conf import settings
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt, wait_exponential_jitter
 
+from config.db import database_async
 from conversations.llm import guards, metrics
 from conversations.llm.errors import (
     AIMalformedOutput,
@@ -86,7 +87,7 @@ def _record(*, user_id: Any, conversation_id: Any, purpose: str, prompt: list, o
     return row.pk
 
 
-_record_async = sync_to_async(_record)
+_record_async = database_async(_record)
 
 
 async def _finish(*, user_id: Any, conversation: Any, purpose: str, prompt: list, outcome: Outcome) -> int:

@@ -9,10 +9,10 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-from channels.db import database_sync_to_async
 from django.core.cache import cache
 from django.db import transaction
 
+from config.db import database_async
 from conversations import llm
 from conversations.events import user_send
 from conversations.models import Message, MessageState, PracticeSession
@@ -41,19 +41,19 @@ class ReplyOutcome:
     error: llm.AIUnavailable | None = None
 
 
-@database_sync_to_async
+@database_async
 def _load(session_id, user_message_id, ai_message_id):
     session = PracticeSession.objects.select_related("template", "user", "conversation").get(id=session_id)
     return session, Message.objects.get(id=user_message_id), Message.objects.get(id=ai_message_id)
 
 
-@database_sync_to_async
+@database_async
 def _request(session, user_message):
     context.context_push(session=session, message=user_message)
     return context.reply_request_build(session=session, user_text=user_message.content, before_seq=user_message.seq)
 
 
-@database_sync_to_async
+@database_async
 def _finish(session, ai_message, result: llm.ReplyResult) -> Message:
     with transaction.atomic():
         ai_message.content = result.text
@@ -71,7 +71,7 @@ def _finish(session, ai_message, result: llm.ReplyResult) -> Message:
     return ai_message
 
 
-@database_sync_to_async
+@database_async
 def _fail(ai_message, partial: str, error: Exception) -> None:
     # The partial text is kept for the record, but the message is marked failed, never complete.
     ai_message.state = MessageState.FAILED
@@ -82,6 +82,10 @@ def _fail(ai_message, partial: str, error: Exception) -> None:
 async def reply_generate(*, session_id, user_message_id, ai_message_id) -> ReplyOutcome:
     """Stream the partner's reply for one turn to the user's sockets, store it, analyse the turn."""
     session, user_message, ai_message = await _load(session_id, user_message_id, ai_message_id)
+    return await _reply_run(session=session, user_message=user_message, ai_message=ai_message)
+
+
+async def _reply_run(*, session: PracticeSession, user_message: Message, ai_message: Message) -> ReplyOutcome:
     user_id = session.user_id
     key = _STREAM_KEY.format(ai_message.id)
     await user_send(user_id, {"type": "ai.typing", "session_id": str(session.id)})
@@ -142,29 +146,37 @@ async def reply_generate(*, session_id, user_message_id, ai_message_id) -> Reply
     return ReplyOutcome(message=ai_message, mistakes=mistakes, vocabulary=vocabulary)
 
 
-@database_sync_to_async
+@database_async
 def _fail_if_streaming(ai_message_id) -> None:
     Message.objects.filter(id=ai_message_id, state=MessageState.STREAMING).update(state=MessageState.FAILED)
 
 
-async def _reply_guarded(**kwargs) -> ReplyOutcome | None:
+async def _reply_guarded(*, session, user_message, ai_message) -> ReplyOutcome | None:
     try:
-        return await reply_generate(**kwargs)
+        return await _reply_run(session=session, user_message=user_message, ai_message=ai_message)
     except Exception:
         # The boundary of a task nobody awaits: log once, and do not leave the reply `streaming`,
         # which would hold up the session's next turn (if the database is down too, the next turn
         # sweeps it up as abandoned).
-        logger.exception("reply generation failed for message %s", kwargs.get("ai_message_id"))
+        logger.exception("reply generation failed for message %s", ai_message.id)
         try:
-            await _fail_if_streaming(kwargs["ai_message_id"])
+            await _fail_if_streaming(ai_message.id)
         except Exception:
-            logger.warning("could not mark reply %s failed", kwargs.get("ai_message_id"))
+            logger.warning("could not mark reply %s failed", ai_message.id)
         return None
 
 
-def reply_generate_in_background(**kwargs) -> asyncio.Task:
-    """Run the reply as its own task, so closing the socket that asked does not stop it."""
-    task = asyncio.get_running_loop().create_task(_reply_guarded(**kwargs))
+def reply_generate_in_background(
+    *, session: PracticeSession, user_message: Message, ai_message: Message
+) -> asyncio.Task:
+    """Run the reply as its own task, so closing the socket that asked does not stop it.
+
+    The caller passes the rows it has just stored (the session with its conversation, template and
+    user), so the reply starts without reading them again.
+    """
+    task = asyncio.get_running_loop().create_task(
+        _reply_guarded(session=session, user_message=user_message, ai_message=ai_message)
+    )
     _background.add(task)
     task.add_done_callback(_background.discard)
     return task

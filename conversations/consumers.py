@@ -160,7 +160,14 @@ class ParleyConsumer(AsyncWebsocketConsumer):
 
     async def client_event(self, event: dict) -> None:
         """A frame for this user from anywhere (another tab, another process, a generation task)."""
-        payload = event["payload"]
+        await self._deliver(event["payload"])
+
+    async def client_events(self, event: dict) -> None:
+        """Several frames sent together (a reply's deltas while the previous send was in flight), in order."""
+        for payload in event["payloads"]:
+            await self._deliver(payload)
+
+    async def _deliver(self, payload: dict) -> None:
         await self.send_json(payload)
         message = payload.get("message") if payload.get("type") == "message" else None
         if message and message.get("sender_id") not in (None, str(self.user.id)):

@@ -7,14 +7,12 @@ to seq", so a watermark holds the same information while a send to a 50-member g
 Message row instead of fifty-one rows.
 """
 
-import asyncio
 import re
 import time
 import uuid
 from functools import partial
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -23,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.exceptions import Forbidden, NotFound
-from conversations.events import user_group
+from conversations import events
 from conversations.exceptions import ConversationNotFound, InvalidContent, Throttled
 from conversations.models import (
     Block,
@@ -65,15 +63,8 @@ class MessageThrottled(Throttled):
 def users_send(*, user_ids, payload: dict) -> None:
     """One frame to every socket of each user, through the channel layer, all at once."""
     user_ids = list(user_ids)
-    if not user_ids:
-        return
-
-    async def send_all():
-        layer = get_channel_layer()
-        event = {"type": "client.event", "payload": payload}
-        await asyncio.gather(*(layer.group_send(user_group(uid), event) for uid in user_ids))
-
-    async_to_sync(send_all)()
+    if user_ids:
+        async_to_sync(events.users_send)(user_ids, payload)
 
 
 def users_send_on_commit(*, user_ids, payload: dict) -> None:

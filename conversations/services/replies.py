@@ -9,12 +9,13 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
+from asgiref.sync import sync_to_async
 from django.core.cache import cache
 from django.db import transaction
 
 from config.db import database_async
 from conversations import llm
-from conversations.events import user_send
+from conversations.events import user_send, users_send
 from conversations.models import Message, MessageState, PracticeSession
 from conversations.services import context
 from conversations.services.analysis import turn_analyse
@@ -67,6 +68,8 @@ def _finish(session, ai_message, result: llm.ReplyResult) -> Message:
             "interaction_id": result.interaction_id,
         }
         ai_message.save(update_fields=["content", "state", "meta"])
+    # Stored complete, so a resuming client now gets the message itself, not the stream's snapshot.
+    cache.delete(_STREAM_KEY.format(ai_message.id))
     context.context_push(session=session, message=ai_message)
     return ai_message
 
@@ -77,6 +80,7 @@ def _fail(ai_message, partial: str, error: Exception) -> None:
     ai_message.state = MessageState.FAILED
     ai_message.meta = {**ai_message.meta, "partial": partial, "error": getattr(error, "code", "ai_unavailable")}
     ai_message.save(update_fields=["state", "meta"])
+    cache.delete(_STREAM_KEY.format(ai_message.id))
 
 
 async def reply_generate(*, session_id, user_message_id, ai_message_id) -> ReplyOutcome:
@@ -87,32 +91,20 @@ async def reply_generate(*, session_id, user_message_id, ai_message_id) -> Reply
 
 async def _reply_run(*, session: PracticeSession, user_message: Message, ai_message: Message) -> ReplyOutcome:
     user_id = session.user_id
-    key = _STREAM_KEY.format(ai_message.id)
     await user_send(user_id, {"type": "ai.typing", "session_id": str(session.id)})
     request = await _request(session, user_message)
-    text = ""
+    stream = _ReplyStream(user_id=user_id, session_id=session.id, message_id=ai_message.id)
     try:
         async for item in llm.reply_stream(user=session.user, conversation=session.conversation, request=request):
             if isinstance(item, llm.Delta):
-                text += item.text
-                # A direct call, not aset(): the thread hop would sit between the provider's token and
-                # the client's delta, and one cache write is far cheaper than that hop.
-                cache.set(key, {"text": text, "index": item.index}, STREAM_TTL_SECONDS)
-                await user_send(
-                    user_id,
-                    {
-                        "type": "ai.delta",
-                        "session_id": str(session.id),
-                        "message_id": str(ai_message.id),
-                        "index": item.index,
-                        "delta": item.text,
-                    },
-                )
+                stream.add(item)
             else:
                 result = item
+        await stream.close()
     except llm.AIUnavailable as exc:
-        await cache.adelete(key)
-        await _fail(ai_message, text, exc)
+        # What was streamed reaches the sockets before the error does.
+        await stream.close()
+        await _fail(ai_message, stream.text, exc)
         observe_reply(session=session, ok=False)
         logger.warning(
             "ai unavailable for session %s turn %s: %s",
@@ -137,13 +129,65 @@ async def _reply_run(*, session: PracticeSession, user_message: Message, ai_mess
         return ReplyOutcome(error=exc)
 
     ai_message = await _finish(session, ai_message, result)
-    await cache.adelete(key)
     observe_reply(session=session, ok=True, latency_ms=result.latency_ms)
     await user_send(
         user_id, {"type": "ai.message", "session_id": str(session.id), "message": message_payload(ai_message)}
     )
     mistakes, vocabulary = await turn_analyse(session=session, user_message=user_message, ai_message=ai_message)
     return ReplyOutcome(message=ai_message, mistakes=mistakes, vocabulary=vocabulary)
+
+
+_snapshot_write = sync_to_async(cache.set, thread_sensitive=False)
+
+
+class _ReplyStream:
+    """A reply's deltas on their way to every socket of the user, in order, and the text so far.
+
+    Deltas are sent as they come; those that arrive while a send is in flight go together in the
+    next channel-layer message (each is still its own `ai.delta` frame), so under load a reply
+    costs a few sends rather than one per token, and a quiet server sends each delta at once.
+    Before each send the reply so far is written to the cache, so a client resuming mid-stream gets
+    a snapshot holding at least every delta sent before it (re)joined, then the live ones.
+    """
+
+    def __init__(self, *, user_id, session_id, message_id):
+        self.user_id = user_id
+        self.session_id, self.message_id = str(session_id), str(message_id)
+        self.key = _STREAM_KEY.format(message_id)
+        self.text = ""
+        self.index = -1
+        self.pending: list[dict] = []
+        self.sending: asyncio.Task | None = None
+
+    def add(self, delta: llm.Delta) -> None:
+        if self.sending is not None and self.sending.done():
+            self.sending.result()  # a send that failed fails the reply
+        self.text += delta.text
+        self.index = delta.index
+        self.pending.append(
+            {
+                "type": "ai.delta",
+                "session_id": self.session_id,
+                "message_id": self.message_id,
+                "index": delta.index,
+                "delta": delta.text,
+            }
+        )
+        if self.sending is None or self.sending.done():
+            self.sending = asyncio.get_running_loop().create_task(self._send())
+
+    async def _send(self) -> None:
+        while self.pending:
+            # No await between taking the batch and reading the text: the snapshot ends exactly
+            # with the batch's last delta.
+            batch, self.pending = self.pending, []
+            await _snapshot_write(self.key, {"text": self.text, "index": self.index}, STREAM_TTL_SECONDS)
+            await users_send([self.user_id], *batch)
+
+    async def close(self) -> None:
+        """Wait until every delta is sent; raises what a send raised."""
+        if self.sending is not None:
+            await self.sending
 
 
 @database_async

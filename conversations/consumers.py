@@ -5,7 +5,6 @@ goes through config.db.database_async (a bounded pool of database threads).
 """
 
 import asyncio
-import contextlib
 import json
 import logging
 import re
@@ -41,7 +40,7 @@ _presence_connect = database_async(presence_connect)
 _presence_heartbeat = database_async(presence_heartbeat)
 _presence_disconnect = database_async(presence_disconnect)
 _message_send = database_async(messaging.message_send)
-_receipt_delivered = database_async(messaging.receipt_delivered)
+_receipts_delivered = database_async(messaging.receipts_delivered)
 _receipt_read = database_async(messaging.receipt_read)
 _typing_relay = database_async(messaging.typing_relay)
 _messages_since = database_async(selectors.messages_since)
@@ -181,10 +180,8 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         await asyncio.sleep(delay)
         self.delivery_flush = None
         pending, self.delivered = self.delivered, {}
-        for conversation_id, seq in pending.items():
-            # A member removed in the meantime has nothing to acknowledge.
-            with contextlib.suppress(ParleyError):
-                await _receipt_delivered(user=self.user, conversation_id=conversation_id, up_to_seq=seq)
+        if pending:
+            await _receipts_delivered(user=self.user, up_to=pending)
 
     async def session_revoked(self, event: dict) -> None:
         """The user signed out somewhere: every socket of theirs closes, whichever token opened it."""

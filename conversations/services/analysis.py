@@ -6,8 +6,6 @@ a failure here costs only the side panel, never the turn.
 
 import logging
 
-from django.db import transaction
-
 from config.db import database_async
 from conversations import llm
 from conversations.events import user_send
@@ -26,9 +24,10 @@ _SEVERITIES = set(Severity.values)
 
 @database_async
 def _mistakes_store(session: PracticeSession, message: Message, findings: list[dict], source: str) -> list[Mistake]:
-    with transaction.atomic():
-        return [
-            Mistake.objects.create(
+    # One INSERT for all of them (none for a clean turn).
+    return Mistake.objects.bulk_create(
+        [
+            Mistake(
                 message=message,
                 session=session,
                 type=f["type"] if f.get("type") in _TYPES else MistakeType.OTHER,
@@ -41,6 +40,7 @@ def _mistakes_store(session: PracticeSession, message: Message, findings: list[d
             )
             for f in findings[:MAX_FINDINGS]
         ]
+    )
 
 
 @database_async
@@ -79,7 +79,8 @@ async def turn_analyse(*, session: PracticeSession, user_message: Message, ai_me
             level=session.level,
             hints=context.vocab_hints_for(session=session),
         )
-        vocabulary = [vocabulary_payload(v) for v in await _vocabulary_store(session, ai_message, tags)]
+        # Nothing tagged (the usual case) needs no trip to the database.
+        vocabulary = [vocabulary_payload(v) for v in await _vocabulary_store(session, ai_message, tags)] if tags else []
         if vocabulary:
             await user_send(session.user_id, {"type": "vocabulary", "session_id": str(session.id), "items": vocabulary})
     except llm.AIUnavailable as exc:

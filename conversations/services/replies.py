@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
 from django.core.cache import cache
-from django.db import transaction
 
 from config.db import database_async
 from conversations import llm
@@ -56,18 +55,17 @@ def _request(session, user_message):
 
 @database_async
 def _finish(session, ai_message, result: llm.ReplyResult) -> Message:
-    with transaction.atomic():
-        ai_message.content = result.text
-        ai_message.state = MessageState.COMPLETE
-        ai_message.meta = {
-            **ai_message.meta,
-            "provider": result.provider,
-            "model": result.model,
-            "offline": result.offline,
-            "fallback": result.fallback,
-            "interaction_id": result.interaction_id,
-        }
-        ai_message.save(update_fields=["content", "state", "meta"])
+    ai_message.content = result.text
+    ai_message.state = MessageState.COMPLETE
+    ai_message.meta = {
+        **ai_message.meta,
+        "provider": result.provider,
+        "model": result.model,
+        "offline": result.offline,
+        "fallback": result.fallback,
+        "interaction_id": result.interaction_id,
+    }
+    ai_message.save(update_fields=["content", "state", "meta"])
     # Stored complete, so a resuming client now gets the message itself, not the stream's snapshot.
     cache.delete(_STREAM_KEY.format(ai_message.id))
     context.context_push(session=session, message=ai_message)

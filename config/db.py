@@ -18,6 +18,7 @@ import functools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 
 from asgiref.sync import AsyncToSync, SyncToAsync, sync_to_async
 from channels.db import database_sync_to_async
@@ -55,6 +56,22 @@ class _Pooled(SyncToAsync):
             _local.used_at = time.monotonic()
 
 
+# Coroutines a call running under database_async asked the event loop to await once it returns.
+_after_return: ContextVar[list | None] = ContextVar("database_async_after_return", default=None)
+
+
+def after_return(coroutine_function, *args) -> bool:
+    """From inside a call that database_async runs: await `coroutine_function(*args)` on the event loop
+    once the call returns, in the order asked, rather than hopping back to the loop from the thread
+    now (async_to_sync), which holds the thread and costs a second hop. False outside such a call:
+    the caller then does the work itself."""
+    pending = _after_return.get()
+    if pending is None:
+        return False
+    pending.append((coroutine_function, args))
+    return True
+
+
 def database_async(func):
     """`func` (sync, using the ORM) as a coroutine function that runs it off the event loop."""
     pooled = _Pooled(func)
@@ -65,9 +82,16 @@ def database_async(func):
     async def call(*args, **kwargs):
         if getattr(AsyncToSync.executors, "current", None) is not None:
             return await callers(*args, **kwargs)
-        if _shared():
-            return await shared(*args, **kwargs)
-        return await pooled(*args, **kwargs)
+        pending = []
+        outer = _after_return.get()
+        _after_return.set(pending)
+        try:
+            return await (shared if _shared() else pooled)(*args, **kwargs)
+        finally:
+            _after_return.set(outer)
+            # Even when the call raised: what it asked for describes work it committed.
+            for coroutine_function, args in pending:
+                await coroutine_function(*args)
 
     return call
 

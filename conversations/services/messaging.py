@@ -22,6 +22,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.models import User
+from config.db import after_return
 from config.exceptions import Forbidden, NotFound
 from conversations import events
 from conversations.exceptions import ConversationNotFound, InvalidContent, Throttled
@@ -63,9 +64,12 @@ class MessageThrottled(Throttled):
 
 
 def users_send(*, user_ids, payload: dict) -> None:
-    """One frame to every socket of each user, through the channel layer, all at once."""
+    """One frame to every socket of each user, through the channel layer, all at once.
+
+    Called from a socket's database call, it is sent by the event loop as soon as that call returns.
+    """
     user_ids = list(user_ids)
-    if user_ids:
+    if user_ids and not after_return(events.users_send, user_ids, payload):
         async_to_sync(events.users_send)(user_ids, payload)
 
 

@@ -2,6 +2,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from config.db import database_threads_close
+
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
@@ -9,6 +11,13 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """The test database, whose connections in the socket threads are closed before it is dropped."""
+    yield
+    database_threads_close()
 
 
 @pytest.fixture

@@ -3,15 +3,15 @@
 from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddlewareStack
-from channels.db import database_sync_to_async
 from django.contrib.auth.models import AnonymousUser
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import User
+from config.db import database_async
 
 
-@database_sync_to_async
+@database_async
 def user_from_token(raw: str):
     try:
         token = AccessToken(raw)

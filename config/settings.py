@@ -87,6 +87,9 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 # Persistent connections: the socket consumer's database calls would otherwise open one each time.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Threads per process for the database work of sockets and replies (config/db.py), each with its
+# own connection: the bound on what one process asks of PostgreSQL.
+DATABASE_THREADS = env.int("DATABASE_THREADS", default=8)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the ASGI server's threads write without "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -111,7 +114,8 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis' layer with a cheaper fan-out and receive (config/channel_layer.py)
+            "BACKEND": "config.channel_layer.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": env("CHANNEL_LAYER_PREFIX", default="parley"),

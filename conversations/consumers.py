@@ -1,19 +1,19 @@
 """The one WebSocket consumer: every frame is JSON with a `type` (docs/websocket.md).
 
 The consumer only translates frames into service calls and results into frames; every ORM call
-goes through database_sync_to_async.
+goes through config.db.database_async (a bounded pool of database threads).
 """
 
 import asyncio
-import contextlib
 import json
 import logging
 import re
 
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from config.db import database_async
 from config.exceptions import ParleyError
 from conversations import selectors
 from conversations.assistant_socket import on_assistant_message
@@ -33,18 +33,26 @@ SYNC_LIMIT = 500
 # Delivery receipts are written at most this often per socket and conversation: one watermark
 # update covers every message that arrived in the meantime.
 DELIVERY_FLUSH_SECONDS = 1
-# On PostgreSQL sends leave the one shared database thread: sends from many sockets wait on the
-# database in parallel, each in its own transaction (seqs come from the conversation lock, so two
-# broadcasts overtaking each other still carry the right order). SQLite has one writer anyway.
-SENDS_SHARE_DB_THREAD = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
 
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
+_presence_connect = database_async(presence_connect)
+_presence_heartbeat = database_async(presence_heartbeat)
+_presence_disconnect = database_async(presence_disconnect)
+_message_send = database_async(messaging.message_send)
+_receipts_delivered = database_async(messaging.receipts_delivered)
+_receipt_read = database_async(messaging.receipt_read)
+_typing_relay = database_async(messaging.typing_relay)
+_messages_since = database_async(selectors.messages_since)
+_session_id_for = database_async(selectors.session_id_for)
+_message_state = database_async(selectors.message_state)
+_abandoned_reply_fail = database_async(session_services.abandoned_reply_fail)
 
+
+@database_async
 def _turn_submit(*, user, session_id: str, content, client_id):
-    # One hop to the database thread for both calls: each hop costs a connection check, and the
-    # ack waits on all of them.
+    # One hop to a database thread for both calls: the ack waits on every hop.
     session = session_services.session_get(user=user, session_id=session_id)
     return session, session_services.turn_submit(session=session, content=content, client_id=client_id)
 
@@ -71,6 +79,15 @@ def _storable(frame) -> bool:
 
 
 class ParleyConsumer(AsyncWebsocketConsumer):
+    async def dispatch(self, message):
+        # channels' dispatch first closes stale database connections, a hop to its one shared
+        # thread before every frame and every event. Nothing here uses the ORM on that thread:
+        # every call goes through config.db, which tidies its own connections.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -82,8 +99,10 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         self.delivery_flush = None
         self.reply_watches: dict[str, asyncio.Task] = {}
         await self.channel_layer.group_add(self.group, self.channel_name)
+        # Counted before the handshake completes: once the client sees its socket open, closing
+        # another tab of the same user cannot make them look offline.
+        await _presence_connect(user_id=user.id, channel_name=self.channel_name)
         await self.accept()
-        await database_sync_to_async(presence_connect)(user_id=user.id, channel_name=self.channel_name)
         self.heartbeat = asyncio.create_task(self._heartbeat())
 
     async def disconnect(self, code):
@@ -96,12 +115,12 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         if self.delivery_flush is not None:
             self.delivery_flush.cancel()
         await self._delivered_flush()
-        await database_sync_to_async(presence_disconnect)(user_id=self.user.id, channel_name=self.channel_name)
+        await _presence_disconnect(user_id=self.user.id, channel_name=self.channel_name)
 
     async def _heartbeat(self) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
-            await database_sync_to_async(presence_heartbeat)(user_id=self.user.id, channel_name=self.channel_name)
+            await _presence_heartbeat(user_id=self.user.id, channel_name=self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None):
         if text_data is None or len(text_data) > MAX_FRAME_CHARS:
@@ -146,7 +165,14 @@ class ParleyConsumer(AsyncWebsocketConsumer):
 
     async def client_event(self, event: dict) -> None:
         """A frame for this user from anywhere (another tab, another process, a generation task)."""
-        payload = event["payload"]
+        await self._deliver(event["payload"])
+
+    async def client_events(self, event: dict) -> None:
+        """Several frames sent together (a reply's deltas while the previous send was in flight), in order."""
+        for payload in event["payloads"]:
+            await self._deliver(payload)
+
+    async def _deliver(self, payload: dict) -> None:
         await self.send_json(payload)
         message = payload.get("message") if payload.get("type") == "message" else None
         if message and message.get("sender_id") not in (None, str(self.user.id)):
@@ -160,12 +186,8 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         await asyncio.sleep(delay)
         self.delivery_flush = None
         pending, self.delivered = self.delivered, {}
-        for conversation_id, seq in pending.items():
-            # A member removed in the meantime has nothing to acknowledge.
-            with contextlib.suppress(ParleyError):
-                await database_sync_to_async(messaging.receipt_delivered)(
-                    user=self.user, conversation_id=conversation_id, up_to_seq=seq
-                )
+        if pending:
+            await _receipts_delivered(user=self.user, up_to=pending)
 
     async def session_revoked(self, event: dict) -> None:
         """The user signed out somewhere: every socket of theirs closes, whichever token opened it."""
@@ -182,7 +204,7 @@ class ParleyConsumer(AsyncWebsocketConsumer):
 
     async def on_user_message(self, frame: dict) -> None:
         """A turn in a practice session: stored and acked before the partner is asked."""
-        session, turn = await database_sync_to_async(_turn_submit)(
+        session, turn = await _turn_submit(
             user=self.user,
             session_id=str(frame.get("session_id")),
             content=frame.get("content"),
@@ -202,16 +224,14 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         if turn.created:
             await user_send(self.user.id, {"type": "message", "message": message_payload(message)})
         if turn.generate:
-            reply_generate_in_background(
-                session_id=session.id, user_message_id=message.id, ai_message_id=turn.ai_message.id
-            )
+            reply_generate_in_background(session=session, user_message=message, ai_message=turn.ai_message)
         elif turn.ai_message is not None:
             # A resend of an answered turn: the client may have missed the reply, so it gets it again.
             await self._reply_resend(session.id, turn.ai_message)
 
     async def on_send_message(self, frame: dict) -> None:
         """A message to a person (`to`) or a group (`group_id`, or any DM/group by `conversation_id`)."""
-        message, _ = await database_sync_to_async(messaging.message_send, thread_sensitive=SENDS_SHARE_DB_THREAD)(
+        message, _ = await _message_send(
             sender=self.user,
             to=frame.get("to"),
             conversation_id=frame.get("group_id") or frame.get("conversation_id"),
@@ -229,12 +249,10 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         )
 
     async def on_typing(self, frame: dict) -> None:
-        await database_sync_to_async(messaging.typing_relay)(
-            user=self.user, conversation_id=frame.get("conversation_id")
-        )
+        await _typing_relay(user=self.user, conversation_id=frame.get("conversation_id"))
 
     async def on_read(self, frame: dict) -> None:
-        await database_sync_to_async(messaging.receipt_read)(
+        await _receipt_read(
             user=self.user, conversation_id=frame.get("conversation_id"), up_to_seq=frame.get("up_to_seq")
         )
 
@@ -243,7 +261,7 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         after_seq = frame.get("after_seq", 0)
         if not isinstance(after_seq, int) or isinstance(after_seq, bool) or after_seq < 0:
             raise ParleyError("after_seq must be a non-negative integer.")
-        messages = await database_sync_to_async(selectors.messages_since)(
+        messages = await _messages_since(
             user=self.user,
             conversation_id=frame.get("conversation_id"),
             session_id=frame.get("session_id"),
@@ -265,7 +283,7 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         )
 
     async def _send_stream_snapshot(self, message) -> None:
-        session_id = await database_sync_to_async(selectors.session_id_for)(conversation_id=message.conversation_id)
+        session_id = await _session_id_for(conversation_id=message.conversation_id)
         if session_services.reply_abandoned(message=message) and await self._abandoned_fail(message, session_id):
             return
         state = stream_state(message_id=message.id)
@@ -294,7 +312,7 @@ class ParleyConsumer(AsyncWebsocketConsumer):
 
     async def _abandoned_fail(self, message, session_id) -> bool:
         """Fail a reply whose task died and tell this socket, as for an outage: the turn can be resent."""
-        if not await database_sync_to_async(session_services.abandoned_reply_fail)(message=message):
+        if not await _abandoned_reply_fail(message=message):
             return False
         await self.send_json({"type": "message", "message": message_payload(message)})
         await self.send_json(
@@ -314,7 +332,7 @@ class ParleyConsumer(AsyncWebsocketConsumer):
             await asyncio.sleep(settings.REPLY_LEASE_SECONDS / 3)
             if not session_services.reply_abandoned(message=message):
                 continue
-            state = await database_sync_to_async(selectors.message_state)(message_id=message.id)
+            state = await _message_state(message_id=message.id)
             if state == MessageState.STREAMING:
                 await self._abandoned_fail(message, session_id)
             return

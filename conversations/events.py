@@ -1,5 +1,6 @@
 """Events to users' sockets through the channel layer: one group per user, every tab and process."""
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -13,9 +14,29 @@ def user_group(user_id) -> str:
     return f"user.{user_id}"
 
 
+async def users_send(user_ids, *payloads: dict) -> None:
+    """Client frames, in order, to every socket of each user: one channel-layer message for them all.
+
+    With the Redis layer (config.channel_layer) that is two round trips to Redis however many users,
+    and one queue entry per process holding their sockets.
+    """
+    groups = [user_group(user_id) for user_id in dict.fromkeys(user_ids)]
+    if not groups or not payloads:
+        return
+    if len(payloads) == 1:
+        event = {"type": "client.event", "payload": payloads[0]}
+    else:
+        event = {"type": "client.events", "payloads": list(payloads)}
+    layer = get_channel_layer()
+    if hasattr(layer, "group_send_many"):
+        await layer.group_send_many(groups, event)
+    else:
+        await asyncio.gather(*(layer.group_send(group, event) for group in groups))
+
+
 async def user_send(user_id, payload: dict) -> None:
     """Deliver one client frame to every socket of the user."""
-    await get_channel_layer().group_send(user_group(user_id), {"type": "client.event", "payload": payload})
+    await users_send([user_id], payload)
 
 
 async def user_send_best_effort(user_id, payload: dict) -> bool:

@@ -19,6 +19,7 @@ from django.conf import settings
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt, wait_exponential_jitter
 
+from config.db import database_async
 from conversations.llm import guards, metrics
 from conversations.llm.errors import (
     AIMalformedOutput,
@@ -86,7 +87,7 @@ def _record(*, user_id: Any, conversation_id: Any, purpose: str, prompt: list, o
     return row.pk
 
 
-_record_async = sync_to_async(_record)
+_record_async = database_async(_record)
 
 
 async def _finish(*, user_id: Any, conversation: Any, purpose: str, prompt: list, outcome: Outcome) -> int:
@@ -151,11 +152,13 @@ async def _timed(awaitable: Awaitable[Any], timeout: float) -> Any:
         raise ProviderTimeout() from exc
 
 
-async def _admit(*, user_id: Any, conversation: Any, purpose: str, prompt: list) -> list[Provider]:
-    """Refuse over-limit users (with a row), and return the providers to try."""
+async def _admit(*, user_id: Any, conversation: Any, purpose: str, prompt: list) -> tuple[list[Provider], set[str]]:
+    """Refuse over-limit users (with a row); return the providers to try and those whose breaker is open."""
     chain = provider_chain()
     try:
-        await sync_to_async(guards.admit, thread_sensitive=False)(user_id=user_id)
+        open_breakers = await sync_to_async(guards.admit, thread_sensitive=False)(
+            user_id=user_id, providers=[provider.name for provider in chain]
+        )
     except AIUnavailable as exc:
         limited = isinstance(exc, AIRateLimited)
         outcome = Outcome(
@@ -167,7 +170,15 @@ async def _admit(*, user_id: Any, conversation: Any, purpose: str, prompt: list)
         )
         await _finish(user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt, outcome=outcome)
         raise
-    return chain
+    return chain, open_breakers
+
+
+async def _breaker_open(provider: Provider, position: int, open_breakers: set[str]) -> bool:
+    # The primary's breaker was read with the admission a moment ago (no cache trip on the event
+    # loop); a fallback is reached only after the primary's retries, so its breaker is read again.
+    if position == 0:
+        return provider.name in open_breakers
+    return await sync_to_async(guards.breaker_is_open, thread_sensitive=False)(provider=provider.name)
 
 
 def _failure(outcome: Outcome, exc: ProviderError) -> None:
@@ -191,13 +202,13 @@ async def call_provider(
 ) -> tuple[Completion, Outcome, int]:
     """Run one non-streaming call through the chain; return the completion, its outcome and row id."""
     user_id = _user_id(user)
-    chain = await _admit(user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt)
+    chain, open_breakers = await _admit(user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt)
     last: ProviderError | None = None
     for position, provider in enumerate(chain):
         outcome = Outcome(provider=provider, fallback=position > 0, started=time.perf_counter())
         call = make_call(provider)
         try:
-            if guards.breaker_is_open(provider=provider.name):
+            if await _breaker_open(provider, position, open_breakers):
                 outcome.status, outcome.error = InteractionStatus.CIRCUIT_OPEN, "circuit open, not called"
                 raise ProviderError(outcome.error, transient=False)
             async for attempt in _retrying():
@@ -230,7 +241,7 @@ async def stream_provider(
     text the caller already showed, so it raises AIUnavailable and the row keeps the partial text.
     """
     user_id = _user_id(user)
-    chain = await _admit(user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt)
+    chain, open_breakers = await _admit(user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt)
     last: ProviderError | None = None
     for position, provider in enumerate(chain):
         outcome = Outcome(provider=provider, fallback=position > 0, started=time.perf_counter())
@@ -238,7 +249,7 @@ async def stream_provider(
         pieces: list[str] = []
         stream = None
         try:
-            if guards.breaker_is_open(provider=provider.name):
+            if await _breaker_open(provider, position, open_breakers):
                 outcome.status, outcome.error = InteractionStatus.CIRCUIT_OPEN, "circuit open, not called"
                 raise ProviderError(outcome.error, transient=False)
             async for attempt in _retrying():

@@ -7,6 +7,7 @@ Redis rounds expiries to whole seconds.
 
 import math
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,29 +20,39 @@ DAY_SECONDS = 86_400
 
 
 def _count(key: str, amount: int, ttl: int) -> int:
-    # add() then incr() so two processes racing on a new window both count.
-    cache.add(key, 0, ttl)
+    # incr() first: the counter usually exists (two cache trips, not three); on a new window add()
+    # decides which of two racing processes creates it, and the other one counts on top.
     try:
         return cache.incr(key, amount)
     except ValueError:
-        cache.set(key, amount, ttl)
-        return amount
+        if cache.add(key, amount, ttl):
+            return amount
+        return cache.incr(key, amount)
 
 
 def _budget_key(user_id: Any) -> str:
     return f"llm:tokens:{user_id}:{datetime.now(UTC).date().isoformat()}"
 
 
-def admit(*, user_id: Any) -> None:
-    """Count one request for the user; raise AIRateLimited or AIBudgetExceeded to refuse it."""
-    if user_id is None:
-        return
-    rate = settings.LLM_USER_RATE
+def _breaker_key(provider: str) -> str:
+    return f"llm:breaker:{provider}:open_until"
+
+
+def admit(*, user_id: Any, providers: Sequence[str] = ()) -> set[str]:
+    """Count one request for the user; raise AIRateLimited or AIBudgetExceeded to refuse it.
+
+    Returns which of `providers` have their breaker open, read in the same cache trip as the budget.
+    """
+    budget = settings.LLM_DAILY_TOKEN_BUDGET if user_id is not None else 0
+    rate = settings.LLM_USER_RATE if user_id is not None else 0
     if rate and _count(f"llm:rate:{user_id}:{int(time.time() // 60)}", 1, 120) > rate:
         raise AIRateLimited()
-    budget = settings.LLM_DAILY_TOKEN_BUDGET
-    if budget and (cache.get(_budget_key(user_id)) or 0) >= budget:
+    keys = [_breaker_key(provider) for provider in providers] + ([_budget_key(user_id)] if budget else [])
+    values = cache.get_many(keys) if keys else {}
+    if budget and (values.get(_budget_key(user_id)) or 0) >= budget:
         raise AIBudgetExceeded()
+    now = time.time()
+    return {provider for provider in providers if (values.get(_breaker_key(provider)) or 0) > now}
 
 
 def budget_spend(*, user_id: Any, tokens: int) -> None:
@@ -50,7 +61,7 @@ def budget_spend(*, user_id: Any, tokens: int) -> None:
 
 
 def breaker_is_open(*, provider: str) -> bool:
-    open_until = cache.get(f"llm:breaker:{provider}:open_until")
+    open_until = cache.get(_breaker_key(provider))
     return open_until is not None and open_until > time.time()
 
 
@@ -63,7 +74,7 @@ def breaker_failure(*, provider: str) -> None:
     cooldown = settings.LLM_BREAKER_COOLDOWN_SECONDS
     failures = _count(f"llm:breaker:{provider}:failures", 1, max(60, math.ceil(cooldown * 4)))
     if failures >= settings.LLM_BREAKER_THRESHOLD:
-        cache.set(f"llm:breaker:{provider}:open_until", time.time() + cooldown, math.ceil(cooldown) + 1)
+        cache.set(_breaker_key(provider), time.time() + cooldown, math.ceil(cooldown) + 1)
 
 
 def breaker_success(*, provider: str) -> None:

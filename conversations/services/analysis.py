@@ -6,9 +6,7 @@ a failure here costs only the side panel, never the turn.
 
 import logging
 
-from channels.db import database_sync_to_async
-from django.db import transaction
-
+from config.db import database_async
 from conversations import llm
 from conversations.events import user_send_best_effort
 from conversations.models import Message, PracticeSession
@@ -24,11 +22,12 @@ _TYPES = set(MistakeType.values)
 _SEVERITIES = set(Severity.values)
 
 
-@database_sync_to_async
+@database_async
 def _mistakes_store(session: PracticeSession, message: Message, findings: list[dict], source: str) -> list[Mistake]:
-    with transaction.atomic():
-        return [
-            Mistake.objects.create(
+    # One INSERT for all of them (none for a clean turn).
+    return Mistake.objects.bulk_create(
+        [
+            Mistake(
                 message=message,
                 session=session,
                 type=f["type"] if f.get("type") in _TYPES else MistakeType.OTHER,
@@ -41,9 +40,10 @@ def _mistakes_store(session: PracticeSession, message: Message, findings: list[d
             )
             for f in findings[:MAX_FINDINGS]
         ]
+    )
 
 
-@database_sync_to_async
+@database_async
 def _vocabulary_store(session: PracticeSession, ai_message: Message, tags) -> list:
     items = [tag.model_dump() for tag in tags]
     return vocabulary_tag_from_ai(user=session.user, items=items, language=session.language, source_message=ai_message)
@@ -77,9 +77,10 @@ async def turn_analyse(*, session: PracticeSession, user_message: Message, ai_me
             text=ai_message.content,
             language=session.language,
             level=session.level,
-            hints=await database_sync_to_async(context.vocab_hints_for)(session=session),
+            hints=context.vocab_hints_for(session=session),
         )
-        vocabulary = [vocabulary_payload(v) for v in await _vocabulary_store(session, ai_message, tags)]
+        # Nothing tagged (the usual case) needs no trip to the database.
+        vocabulary = [vocabulary_payload(v) for v in await _vocabulary_store(session, ai_message, tags)] if tags else []
         if vocabulary:
             await user_send_best_effort(
                 session.user_id, {"type": "vocabulary", "session_id": str(session.id), "items": vocabulary}
@@ -90,12 +91,12 @@ async def turn_analyse(*, session: PracticeSession, user_message: Message, ai_me
     return mistakes, vocabulary
 
 
-@database_sync_to_async
+@database_async
 def _summary_due(session: PracticeSession) -> list[dict]:
     return context.summary_due(session=session)
 
 
-@database_sync_to_async
+@database_async
 def _summary_save(session: PracticeSession, summary: str, up_to_seq: int) -> None:
     PracticeSession.objects.filter(id=session.id, summary_up_to_seq__lt=up_to_seq).update(
         summary=summary, summary_up_to_seq=up_to_seq

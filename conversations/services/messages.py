@@ -60,22 +60,40 @@ def message_append(
     meta: dict | None = None,
 ) -> Message:
     """Add a message with the next seq. The caller holds the conversation lock (conversation_lock)."""
-    now = timezone.now()
-    message = Message.objects.create(
+    (message,) = messages_append(
         conversation=conversation,
-        sender=sender,
-        role=role,
-        content=content,
-        seq=conversation.next_seq,
-        client_id=client_id,
-        state=state,
-        meta=meta or {},
-        created_at=now,
+        messages=[
+            {"sender": sender, "role": role, "content": content, "client_id": client_id, "state": state, "meta": meta}
+        ],
     )
-    conversation.next_seq += 1
+    return message
+
+
+def messages_append(*, conversation: Conversation, messages: list[dict]) -> list[Message]:
+    """Add messages (dicts of message_append's fields) with the next seqs, in one INSERT and one UPDATE.
+
+    The caller holds the conversation lock (conversation_lock).
+    """
+    now = timezone.now()
+    rows = [
+        Message(
+            conversation=conversation,
+            sender=fields.get("sender"),
+            role=fields["role"],
+            content=fields.get("content", ""),
+            seq=conversation.next_seq + offset,
+            client_id=fields.get("client_id"),
+            state=fields.get("state", MessageState.COMPLETE),
+            meta=fields.get("meta") or {},
+            created_at=now,
+        )
+        for offset, fields in enumerate(messages)
+    ]
+    Message.objects.bulk_create(rows)
+    conversation.next_seq += len(rows)
     conversation.last_message_at = now
     conversation.save(update_fields=["next_seq", "last_message_at"])
-    return message
+    return rows
 
 
 def message_find_by_client_id(*, sender, client_id: str | None) -> Message | None:

@@ -7,23 +7,24 @@ to seq", so a watermark holds the same information while a send to a 50-member g
 Message row instead of fifty-one rows.
 """
 
-import asyncio
+import contextlib
 import re
 import time
 import uuid
 from functools import partial
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.models import User
+from config.db import after_return
 from config.exceptions import Conflict, Forbidden, NotFound
-from conversations.events import user_group
+from conversations import events
 from conversations.exceptions import ConversationNotFound, InvalidContent, Throttled
 from conversations.models import (
     Block,
@@ -63,17 +64,13 @@ class MessageThrottled(Throttled):
 
 
 def users_send(*, user_ids, payload: dict) -> None:
-    """One frame to every socket of each user, through the channel layer, all at once."""
+    """One frame to every socket of each user, through the channel layer, all at once.
+
+    Called from a socket's database call, it is sent by the event loop as soon as that call returns.
+    """
     user_ids = list(user_ids)
-    if not user_ids:
-        return
-
-    async def send_all():
-        layer = get_channel_layer()
-        event = {"type": "client.event", "payload": payload}
-        await asyncio.gather(*(layer.group_send(user_group(uid), event) for uid in user_ids))
-
-    async_to_sync(send_all)()
+    if user_ids and not after_return(events.users_send, user_ids, payload):
+        async_to_sync(events.users_send)(user_ids, payload)
 
 
 def users_send_on_commit(*, user_ids, payload: dict) -> None:
@@ -96,8 +93,12 @@ def user_get(*, user_id) -> User:
     return user
 
 
+def _blocks_between(a_id, b_id):
+    return Block.objects.filter(Q(blocker_id=a_id, blocked_id=b_id) | Q(blocker_id=b_id, blocked_id=a_id))
+
+
 def _blocked_between(a_id, b_id) -> bool:
-    return Block.objects.filter(Q(blocker_id=a_id, blocked_id=b_id) | Q(blocker_id=b_id, blocked_id=a_id)).exists()
+    return _blocks_between(a_id, b_id).exists()
 
 
 def user_block(*, user, other_id) -> bool:
@@ -253,12 +254,11 @@ def message_throttle_check(*, user_id) -> None:
     limit, period = _rate()
     now = time.time()
     key = f"message-rate:{user_id}:{int(now // period)}"
-    cache.add(key, 0, timeout=period + 1)
+    # incr first: the window's counter usually exists, and this way a send costs two cache trips, not three.
     try:
         count = cache.incr(key)
-    except ValueError:  # the window expired between add and incr
-        cache.set(key, 1, timeout=period + 1)
-        count = 1
+    except ValueError:  # the window's first send (or a race with another one)
+        count = 1 if cache.add(key, 1, timeout=period + 1) else cache.incr(key)
     if count > limit:
         raise MessageThrottled(retry_after=period - now % period)
 
@@ -275,79 +275,112 @@ def message_send(*, sender, content, client_id=None, conversation_id=None, to=No
     existing = message_find_by_client_id(sender=sender, client_id=client_id)
     if existing is not None and (to is not None or str(existing.conversation_id) == str(conversation_id)):
         return existing, False
-    if to is not None:
-        # The DM usually exists: one lookup, and blocks are checked under the lock below.
-        existing_direct = _direct_find(_direct_key(sender.id, _uuid(to, UserNotFound)))
-        conversation_id = (existing_direct or direct_get_or_create(user=sender, other_id=to)).id
-    elif conversation_id is None:
+    if to is None and conversation_id is None:
         raise InvalidContent("Say who the message is for: `to` or `group_id`.", fields={"to": ["Required."]})
-    conversation_id = _uuid(conversation_id)
+    direct_key = _direct_key(sender.id, _uuid(to, UserNotFound)) if to is not None else None
+    conversation_id = _uuid(conversation_id) if to is None else None
     message_throttle_check(user_id=sender.id)
-    with transaction.atomic():
-        conversation = (
-            Conversation.objects.select_for_update().filter(id=conversation_id, kind__in=PEOPLE_KINDS).first()
-        )
-        member_ids = list(
-            Membership.objects.active().filter(conversation_id=conversation_id).values_list("user_id", flat=True)
-        )
-        if conversation is None or sender.id not in member_ids:
-            raise ConversationNotFound()
-        if conversation.kind == ConversationKind.DIRECT and _blocked_between(*member_ids):
-            raise Blocked()
-        # Checked again under the lock: a resend racing its original must still store one message.
+    try:
+        with transaction.atomic():
+            message = _message_store(
+                sender=sender,
+                content=content,
+                client_id=client_id,
+                conversation_id=conversation_id,
+                to=to,
+                direct_key=direct_key,
+            )
+    except IntegrityError:
+        # A resend racing its original: the unique (sender, client_id) let the first one in.
         existing = message_find_by_client_id(sender=sender, client_id=client_id)
-        if existing is not None:
-            if existing.conversation_id != conversation.id:
-                raise Conflict("This client_id was already used for another message.", code="client_id_reused")
-            return existing, False
-        message = message_append(
-            conversation=conversation, sender=sender, role=MessageRole.USER, content=content, client_id=client_id
-        )
-        users_send_on_commit(user_ids=member_ids, payload={"type": "message", "message": message_payload(message)})
+        if existing is None:
+            raise
+        if conversation_id is not None and existing.conversation_id != conversation_id:
+            raise Conflict("This client_id was already used for another message.", code="client_id_reused") from None
+        return existing, False
     return message, True
+
+
+def _direct_members(conversation: Conversation) -> list[uuid.UUID]:
+    # A DM's members are the pair in its key: nobody joins or leaves a DM.
+    return [uuid.UUID(user_id) for user_id in conversation.direct_key.split(":")]
+
+
+def _message_store(*, sender, content, client_id, conversation_id, to, direct_key) -> Message:
+    people = Conversation.objects.select_for_update(of=("self",)).filter(kind__in=PEOPLE_KINDS)
+    blocked = None
+    if direct_key is not None:
+        # The DM usually exists: found, locked and checked for blocks in one statement.
+        pair = people.filter(direct_key=direct_key).annotate(blocked=Exists(_blocks_between(sender.id, to)))
+        conversation = pair.first()
+        if conversation is None:
+            direct_get_or_create(user=sender, other_id=to)  # refuses unknown users and blocked pairs
+            conversation = pair.first()
+        blocked = conversation.blocked
+    else:
+        conversation = people.filter(id=conversation_id).first()
+    if conversation is None:
+        raise ConversationNotFound()
+    if conversation.kind == ConversationKind.DIRECT:
+        member_ids = _direct_members(conversation)
+        if blocked is None and sender.id in member_ids:
+            blocked = _blocked_between(*member_ids)
+    else:
+        member_ids = list(
+            Membership.objects.active().filter(conversation_id=conversation.id).values_list("user_id", flat=True)
+        )
+    if sender.id not in member_ids:
+        raise ConversationNotFound()
+    if blocked:
+        raise Blocked()
+    message = message_append(
+        conversation=conversation, sender=sender, role=MessageRole.USER, content=content, client_id=client_id
+    )
+    users_send_on_commit(user_ids=member_ids, payload={"type": "message", "message": message_payload(message)})
+    return message
 
 
 def _watermark_advance(*, user, conversation_id, field: str, up_to_seq) -> int | None:
     """Move one of the user's watermarks forward and tell the senders concerned; None when it did not move."""
     if not isinstance(up_to_seq, int) or isinstance(up_to_seq, bool) or up_to_seq < 0:
         raise InvalidContent("up_to_seq must be a non-negative integer.", fields={"up_to_seq": ["Invalid."]})
-    with transaction.atomic():
-        membership = (
-            Membership.objects.active()
-            .select_for_update(of=("self",))
-            .select_related("conversation")
-            .filter(
-                conversation_id=_uuid(conversation_id),
-                user=user,
-                conversation__kind__in=PEOPLE_KINDS,
-            )
-            .first()
-        )
-        if membership is None:
-            raise ConversationNotFound()
-        up_to_seq = min(up_to_seq, membership.conversation.next_seq - 1)
-        before = getattr(membership, field)
-        if up_to_seq <= before:
-            return None
-        setattr(membership, field, up_to_seq)
-        # Reading a message implies it was delivered.
-        membership.delivered_up_to_seq = max(membership.delivered_up_to_seq, up_to_seq)
-        membership.save(update_fields=list({field, "delivered_up_to_seq"}))
-        sender_ids = (
-            Message.objects.filter(conversation_id=membership.conversation_id, seq__gt=before, seq__lte=up_to_seq)
-            .exclude(sender__isnull=True)
-            .exclude(sender=user)
-            .values_list("sender_id", flat=True)
-            .distinct()
-        )
-        payload = {
-            "type": "receipt",
-            "conversation_id": str(membership.conversation_id),
-            "user_id": str(user.id),
-            field: up_to_seq,
-        }
-        users_send_on_commit(user_ids=set(sender_ids), payload=payload)
+    membership = (
+        Membership.objects.active()
+        .select_related("conversation")
+        .filter(conversation_id=_uuid(conversation_id), user=user, conversation__kind__in=PEOPLE_KINDS)
+        .first()
+    )
+    if membership is None:
+        raise ConversationNotFound()
+    up_to_seq = min(up_to_seq, membership.conversation.next_seq - 1)
+    before = getattr(membership, field)
+    if up_to_seq <= before:
+        return None
+    # One conditional UPDATE instead of a locked read-modify-write: the watermark only ever moves
+    # forward, and when two advances race, the one that finds it already further stops here.
+    # Reading a message implies it was delivered.
+    moved = Membership.objects.filter(id=membership.id, **{f"{field}__lt": up_to_seq}).update(
+        **{field: up_to_seq, "delivered_up_to_seq": Greatest("delivered_up_to_seq", Value(up_to_seq))}
+    )
+    if not moved:
+        return None
+    sender_ids = (
+        Message.objects.filter(conversation_id=membership.conversation_id, seq__gt=before, seq__lte=up_to_seq)
+        .exclude(sender__isnull=True)
+        .exclude(sender=user)
+        .values_list("sender_id", flat=True)
+        .distinct()
+    )
+    payload = {"type": "receipt", "conversation_id": str(membership.conversation_id), "user_id": str(user.id)}
+    users_send_on_commit(user_ids=set(sender_ids), payload={**payload, field: up_to_seq})
     return up_to_seq
+
+
+def receipts_delivered(*, user, up_to: dict) -> None:
+    """receipt_delivered for several conversations (`{conversation_id: seq}`) at once; skips those the user left."""
+    for conversation_id, seq in up_to.items():
+        with contextlib.suppress(ConversationNotFound):
+            receipt_delivered(user=user, conversation_id=conversation_id, up_to_seq=seq)
 
 
 def receipt_delivered(*, user, conversation_id, up_to_seq: int) -> int | None:

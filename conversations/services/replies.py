@@ -15,13 +15,14 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from channels.db import database_sync_to_async
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError
 
+from config.db import database_async
 from conversations import llm
-from conversations.events import user_send_best_effort
+from conversations.events import user_send_best_effort, users_send
 from conversations.models import Message, MessageState, PracticeSession
 from conversations.services import context
 from conversations.services.analysis import turn_analyse
@@ -49,19 +50,26 @@ class ReplyOutcome:
     error: llm.AIUnavailable | None = None
 
 
-@database_sync_to_async
+@database_async
 def _load(session_id, user_message_id, ai_message_id):
     session = PracticeSession.objects.select_related("template", "user", "conversation").get(id=session_id)
     return session, Message.objects.get(id=user_message_id), Message.objects.get(id=ai_message_id)
 
 
-@database_sync_to_async
+@database_async
 def _request(session, user_message):
     context.context_push(session=session, message=user_message)
     return context.reply_request_build(session=session, user_text=user_message.content, before_seq=user_message.seq)
 
 
-@database_sync_to_async
+def _stream_forget(message_id) -> None:
+    try:
+        cache.delete(_STREAM_KEY.format(message_id))
+    except CACHE_ERRORS as exc:
+        logger.warning("could not drop the stream of reply %s: %s", message_id, exc)
+
+
+@database_async
 def _finish(session, ai_message, result: llm.ReplyResult) -> Message | None:
     """Store the reply complete; None when it was judged abandoned meanwhile (then it stays failed)."""
     meta = {
@@ -72,10 +80,11 @@ def _finish(session, ai_message, result: llm.ReplyResult) -> Message | None:
         "fallback": result.fallback,
         "interaction_id": result.interaction_id,
     }
-    with transaction.atomic():
-        stored = Message.objects.filter(id=ai_message.id, state=MessageState.STREAMING).update(
-            content=result.text, state=MessageState.COMPLETE, meta=meta
-        )
+    stored = Message.objects.filter(id=ai_message.id, state=MessageState.STREAMING).update(
+        content=result.text, state=MessageState.COMPLETE, meta=meta
+    )
+    # Stored complete, so a resuming client now gets the message itself, not the stream's snapshot.
+    _stream_forget(ai_message.id)
     if not stored:
         return None
     ai_message.content, ai_message.state, ai_message.meta = result.text, MessageState.COMPLETE, meta
@@ -83,12 +92,13 @@ def _finish(session, ai_message, result: llm.ReplyResult) -> Message | None:
     return ai_message
 
 
-@database_sync_to_async
+@database_async
 def _fail(ai_message, partial: str, error: Exception) -> None:
     # The partial text is kept for the record, but the message is marked failed, never complete.
     ai_message.state = MessageState.FAILED
     ai_message.meta = {**ai_message.meta, "partial": partial, "error": getattr(error, "code", "ai_unavailable")}
     ai_message.save(update_fields=["state", "meta"])
+    _stream_forget(ai_message.id)
 
 
 async def _stored(call, *args):
@@ -106,6 +116,16 @@ async def _stored(call, *args):
             pause = min(pause * 2, 2.0)
 
 
+def _error_frame(session_id, message_id, *, code: str = "ai_unavailable", message: str = "") -> dict:
+    return {
+        "type": "error",
+        "code": code,
+        "message": message or "The AI partner is unavailable right now. Your message is saved; please retry later.",
+        "session_id": str(session_id),
+        "message_id": str(message_id),
+    }
+
+
 async def _lease_keep(message_id) -> None:
     while True:
         lease_renew(message_id=message_id)
@@ -114,53 +134,37 @@ async def _lease_keep(message_id) -> None:
 
 async def reply_generate(*, session_id, user_message_id, ai_message_id) -> ReplyOutcome:
     """Stream the partner's reply for one turn to the user's sockets, store it, analyse the turn."""
-    lease = asyncio.create_task(_lease_keep(ai_message_id))
+    session, user_message, ai_message = await _stored(_load, session_id, user_message_id, ai_message_id)
+    return await _reply_leased(session=session, user_message=user_message, ai_message=ai_message)
+
+
+async def _reply_leased(**kwargs) -> ReplyOutcome:
+    """The reply, with its lease renewed while it runs (see leases.py)."""
+    message_id = kwargs["ai_message"].id
+    lease = asyncio.create_task(_lease_keep(message_id))
     try:
-        return await _reply_generate(
-            session_id=session_id, user_message_id=user_message_id, ai_message_id=ai_message_id
-        )
+        return await _reply_run(**kwargs)
     finally:
         lease.cancel()
-        lease_release(message_id=ai_message_id)
+        lease_release(message_id=message_id)
 
 
-async def _reply_generate(*, session_id, user_message_id, ai_message_id) -> ReplyOutcome:
-    session, user_message, ai_message = await _stored(_load, session_id, user_message_id, ai_message_id)
+async def _reply_run(*, session: PracticeSession, user_message: Message, ai_message: Message) -> ReplyOutcome:
     user_id = session.user_id
-    key = _STREAM_KEY.format(ai_message.id)
     await user_send_best_effort(user_id, {"type": "ai.typing", "session_id": str(session.id)})
     request = await _request(session, user_message)
-    text = ""
-    streaming = True  # stops at the first undeliverable delta: the rest reaches clients by `sync`
+    stream = _ReplyStream(user_id=user_id, session_id=session.id, message_id=ai_message.id)
     try:
         async for item in llm.reply_stream(user=session.user, conversation=session.conversation, request=request):
             if isinstance(item, llm.Delta):
-                text += item.text
-                if not streaming:
-                    continue
-                try:
-                    # A direct call, not aset(): the thread hop would sit between the provider's token
-                    # and the client's delta, and one cache write is far cheaper than that hop.
-                    cache.set(key, {"text": text, "index": item.index}, STREAM_TTL_SECONDS)
-                except CACHE_ERRORS as exc:
-                    logger.warning("reply %s: stream cache unavailable (%s)", ai_message.id, exc)
-                    streaming = False
-                    continue
-                streaming = await user_send_best_effort(
-                    user_id,
-                    {
-                        "type": "ai.delta",
-                        "session_id": str(session.id),
-                        "message_id": str(ai_message.id),
-                        "index": item.index,
-                        "delta": item.text,
-                    },
-                )
+                stream.add(item)
             else:
                 result = item
+        await stream.close()
     except llm.AIUnavailable as exc:
-        await _stream_forget(key)
-        await _stored(_fail, ai_message, text, exc)
+        # What was streamed reaches the sockets before the error does.
+        await stream.close()
+        await _stored(_fail, ai_message, stream.text, exc)
         observe_reply(session=session, ok=False)
         logger.warning(
             "ai unavailable for session %s turn %s: %s",
@@ -179,7 +183,6 @@ async def _reply_generate(*, session_id, user_message_id, ai_message_id) -> Repl
         return ReplyOutcome(error=exc)
 
     finished = await _stored(_finish, session, ai_message, result)
-    await _stream_forget(key)
     if finished is None:
         logger.warning("reply %s finished after it was judged abandoned; kept failed", ai_message.id)
         return ReplyOutcome()
@@ -192,52 +195,103 @@ async def _reply_generate(*, session_id, user_message_id, ai_message_id) -> Repl
     return ReplyOutcome(message=ai_message, mistakes=mistakes, vocabulary=vocabulary)
 
 
-async def _stream_forget(key: str) -> None:
+_snapshot_write = sync_to_async(cache.set, thread_sensitive=False)
+
+
+class _ReplyStream:
+    """A reply's deltas on their way to every socket of the user, in order, and the text so far.
+
+    Deltas are sent as they come; those that arrive while a send is in flight go together in the
+    next channel-layer message (each is still its own `ai.delta` frame), so under load a reply
+    costs a few sends rather than one per token, and a quiet server sends each delta at once.
+    Before each send the reply so far is written to the cache, so a client resuming mid-stream gets
+    a snapshot holding at least every delta sent before it (re)joined, then the live ones. With
+    Redis unreachable the stream stops (the reply goes on and is stored; `sync` delivers it).
+    """
+
+    def __init__(self, *, user_id, session_id, message_id):
+        self.user_id = user_id
+        self.session_id, self.message_id = str(session_id), str(message_id)
+        self.key = _STREAM_KEY.format(message_id)
+        self.text = ""
+        self.index = -1
+        self.pending: list[dict] = []
+        self.sending: asyncio.Task | None = None
+        self.broken = False
+
+    def add(self, delta: llm.Delta) -> None:
+        if self.sending is not None and self.sending.done():
+            self.sending.result()  # a send that failed fails the reply
+        self.text += delta.text
+        self.index = delta.index
+        if self.broken:
+            return
+        self.pending.append(
+            {
+                "type": "ai.delta",
+                "session_id": self.session_id,
+                "message_id": self.message_id,
+                "index": delta.index,
+                "delta": delta.text,
+            }
+        )
+        if self.sending is None or self.sending.done():
+            self.sending = asyncio.get_running_loop().create_task(self._send())
+
+    async def _send(self) -> None:
+        while self.pending:
+            # No await between taking the batch and reading the text: the snapshot ends exactly
+            # with the batch's last delta.
+            batch, self.pending = self.pending, []
+            try:
+                await _snapshot_write(self.key, {"text": self.text, "index": self.index}, STREAM_TTL_SECONDS)
+                await users_send([self.user_id], *batch)
+            except CACHE_ERRORS as exc:
+                logger.warning("reply %s: stream to the sockets stopped (%s)", self.message_id, exc)
+                self.broken, self.pending = True, []
+
+    async def close(self) -> None:
+        """Wait until every delta is sent; raises what a send raised."""
+        if self.sending is not None:
+            await self.sending
+
+
+@database_async
+def _fail_if_streaming(ai_message_id) -> bool:
+    return bool(
+        Message.objects.filter(id=ai_message_id, state=MessageState.STREAMING).update(state=MessageState.FAILED)
+    )
+
+
+async def _reply_guarded(*, session, user_message, ai_message) -> ReplyOutcome | None:
     try:
-        await cache.adelete(key)
-    except CACHE_ERRORS as exc:
-        logger.warning("could not drop the stream cache %s: %s", key, exc)
-
-
-def _error_frame(session_id, message_id, *, code: str = "ai_unavailable", message: str = "") -> dict:
-    return {
-        "type": "error",
-        "code": code,
-        "message": message or "The AI partner is unavailable right now. Your message is saved; please retry later.",
-        "session_id": str(session_id),
-        "message_id": str(message_id),
-    }
-
-
-@database_sync_to_async
-def _fail_if_streaming(ai_message_id, session_id):
-    """Mark the reply failed if it still streams; the session's user to tell, or None if nothing changed."""
-    if not Message.objects.filter(id=ai_message_id, state=MessageState.STREAMING).update(state=MessageState.FAILED):
-        return None
-    return PracticeSession.objects.filter(id=session_id).values_list("user_id", flat=True).first()
-
-
-async def _reply_guarded(**kwargs) -> ReplyOutcome | None:
-    try:
-        return await reply_generate(**kwargs)
+        return await _reply_leased(session=session, user_message=user_message, ai_message=ai_message)
     except Exception:
         # The boundary of a task nobody awaits: log once, do not leave the reply `streaming` (it would
         # hold up the session's next turn; if the database stays down, its lapsed lease marks it
         # abandoned later), and tell the learner as for an outage, so the turn is resent.
-        logger.exception("reply generation failed for message %s", kwargs.get("ai_message_id"))
+        logger.exception("reply generation failed for message %s", ai_message.id)
         try:
-            user_id = await _stored(_fail_if_streaming, kwargs["ai_message_id"], kwargs["session_id"])
+            failed_now = await _stored(_fail_if_streaming, ai_message.id)
         except Exception:
-            logger.warning("could not mark reply %s failed", kwargs.get("ai_message_id"))
+            logger.warning("could not mark reply %s failed", ai_message.id)
             return None
-        if user_id is not None:
-            await user_send_best_effort(user_id, _error_frame(kwargs["session_id"], kwargs["ai_message_id"]))
+        if failed_now:
+            await user_send_best_effort(session.user_id, _error_frame(session.id, ai_message.id))
         return None
 
 
-def reply_generate_in_background(**kwargs) -> asyncio.Task:
-    """Run the reply as its own task, so closing the socket that asked does not stop it."""
-    task = asyncio.get_running_loop().create_task(_reply_guarded(**kwargs))
+def reply_generate_in_background(
+    *, session: PracticeSession, user_message: Message, ai_message: Message
+) -> asyncio.Task:
+    """Run the reply as its own task, so closing the socket that asked does not stop it.
+
+    The caller passes the rows it has just stored (the session with its conversation, template and
+    user), so the reply starts without reading them again.
+    """
+    task = asyncio.get_running_loop().create_task(
+        _reply_guarded(session=session, user_message=user_message, ai_message=ai_message)
+    )
     _background.add(task)
     task.add_done_callback(_background.discard)
     return task

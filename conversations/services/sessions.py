@@ -33,9 +33,9 @@ from conversations.services.leases import lease_held, lease_renew
 from conversations.services.messages import (
     client_id_clean,
     content_clean,
-    conversation_lock,
     message_append,
     message_find_by_client_id,
+    messages_append,
 )
 from conversations.services.metrics import observe_session_end
 from templates.models import ConversationTemplate
@@ -174,12 +174,30 @@ def _reply_to(user_message: Message) -> Message | None:
     )
 
 
+_PLACEHOLDER = {"sender": None, "role": MessageRole.ASSISTANT, "content": "", "state": MessageState.STREAMING}
+
+
 def _placeholder(conversation: Conversation) -> Message:
-    message = message_append(
-        conversation=conversation, sender=None, role=MessageRole.ASSISTANT, content="", state=MessageState.STREAMING
-    )
+    message = message_append(conversation=conversation, **_PLACEHOLDER)
     lease_renew(message_id=message.id)
     return message
+
+
+def _session_lock(*, session: PracticeSession) -> Conversation:
+    """Lock the session's conversation (every seq is handed out under it) and refresh the session's
+    status and turn count, in one statement. Call inside a transaction; raises SessionNotFound."""
+    locked = (
+        PracticeSession.objects.select_related("conversation")
+        .select_for_update(of=("conversation",))
+        .only("status", "user_turns", "conversation")
+        .order_by()
+        .filter(id=session.id)
+        .first()
+    )
+    if locked is None:
+        raise SessionNotFound()
+    session.status, session.user_turns = locked.status, locked.user_turns
+    return locked.conversation
 
 
 def reply_abandoned(*, message: Message) -> bool:
@@ -197,15 +215,20 @@ def abandoned_reply_fail(*, message: Message) -> bool:
     return True
 
 
-def _abandoned_replies_fail(*, conversation: Conversation) -> None:
-    """Mark failed the replies still `streaming` whose generation died with its process.
+def _reply_in_progress(*, conversation: Conversation) -> bool:
+    """Whether a reply is still being written; first marks failed the replies `streaming` whose
+    generation died with its process (reply_abandoned).
 
     Left alone they would refuse every later turn of the session as "in progress". The caller
     holds the conversation lock.
     """
-    for message in conversation.messages.filter(state=MessageState.STREAMING):
-        if reply_abandoned(message=message):
-            abandoned_reply_fail(message=message)
+    in_progress = False
+    for message in conversation.messages.filter(state=MessageState.STREAMING).only(
+        "id", "created_at", "conversation_id"
+    ):
+        if not (reply_abandoned(message=message) and abandoned_reply_fail(message=message)):
+            in_progress = True
+    return in_progress
 
 
 @transaction.atomic
@@ -217,9 +240,8 @@ def turn_submit(*, session: PracticeSession, content, client_id=None) -> TurnSta
     """
     content = content_clean(content=content)
     client_id = client_id_clean(client_id=client_id)
-    conversation = conversation_lock(conversation_id=session.conversation_id)
-    session.refresh_from_db(fields=["status", "user_turns"])
-    _abandoned_replies_fail(conversation=conversation)
+    conversation = _session_lock(session=session)
+    in_progress = _reply_in_progress(conversation=conversation)
     existing = message_find_by_client_id(sender=session.user, client_id=client_id)
     if existing is not None:
         reply = _reply_to(existing)
@@ -227,16 +249,21 @@ def turn_submit(*, session: PracticeSession, content, client_id=None) -> TurnSta
             return TurnStart(user_message=existing, created=False, ai_message=reply, generate=False)
     if session.status != SessionStatus.IN_PROGRESS:
         raise SessionClosed()
-    if conversation.messages.filter(state=MessageState.STREAMING).exists():
+    if in_progress:
         raise TurnInProgress()
     if existing is not None:
         return TurnStart(user_message=existing, created=False, ai_message=_placeholder(conversation), generate=True)
-    user_message = message_append(
-        conversation=conversation, sender=session.user, role=MessageRole.USER, content=content, client_id=client_id
+    user_message, ai_message = messages_append(
+        conversation=conversation,
+        messages=[
+            {"sender": session.user, "role": MessageRole.USER, "content": content, "client_id": client_id},
+            _PLACEHOLDER,
+        ],
     )
+    lease_renew(message_id=ai_message.id)
     PracticeSession.objects.filter(id=session.id).update(user_turns=F("user_turns") + 1)
     session.user_turns += 1
-    return TurnStart(user_message=user_message, created=True, ai_message=_placeholder(conversation), generate=True)
+    return TurnStart(user_message=user_message, created=True, ai_message=ai_message, generate=True)
 
 
 @transaction.atomic

@@ -112,7 +112,7 @@ async def test_a_resumed_stream_that_finishes_is_not_reported(user, session, set
     await socket.send_json_to({"type": "sync", "session_id": str(session.id), "after_seq": 0})
     await frames_until(socket, "synced")
 
-    await replies.reply_generate_in_background(
+    await replies.reply_generate(
         session_id=session.id, user_message_id=turn.user_message.id, ai_message_id=turn.ai_message.id
     )
     frames = await frames_until(socket, "ai.message")

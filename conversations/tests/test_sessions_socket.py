@@ -237,12 +237,12 @@ async def test_a_reply_that_crashes_is_marked_failed_not_left_streaming(user, se
     async def crash(**kwargs):
         raise RuntimeError("the channel layer went away")
 
-    monkeypatch.setattr(replies, "reply_generate", crash)
+    monkeypatch.setattr(replies, "_reply_run", crash)
     turn = await database_sync_to_async(turn_submit)(session=session, content="こんにちは", client_id="crash")
     socket = await open_socket(user)
 
     await replies.reply_generate_in_background(
-        session_id=session.id, user_message_id=turn.user_message.id, ai_message_id=turn.ai_message.id
+        session=session, user_message=turn.user_message, ai_message=turn.ai_message
     )
     told = await socket.receive_json_from(timeout=3)
     await socket.disconnect()

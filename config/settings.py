@@ -281,9 +281,9 @@ LLM_USER_RATE = env.int("LLM_USER_RATE", default=120)
 LLM_DAILY_TOKEN_BUDGET = env.int("LLM_DAILY_TOKEN_BUDGET", default=200_000)
 # A reply still streaming after this long was abandoned (its process died); the next turn may go on.
 REPLY_STALE_SECONDS = env.int("REPLY_STALE_SECONDS", default=180)
-# A reply's task renews a lease this long every third of it; a lapsed lease means the task is gone
-# (conversations/services/leases.py), which is noticed in seconds rather than REPLY_STALE_SECONDS.
-REPLY_LEASE_SECONDS = env.float("REPLY_LEASE_SECONDS", default=4.5)
+# A reply's task renews a lease this long (whole seconds, as Redis expiries are) every third of it;
+# a lapsed lease means the task is gone (conversations/services/leases.py), noticed in seconds.
+REPLY_LEASE_SECONDS = env.int("REPLY_LEASE_SECONDS", default=4)
 # How long a reply keeps retrying to store its outcome while the database is unreachable.
 REPLY_STORE_RETRY_SECONDS = env.float("REPLY_STORE_RETRY_SECONDS", default=20.0)
 if _unknown := {LLM_PROVIDER, *(f.split(":", 1)[0] for f in LLM_FALLBACKS)} - {"", "openai", "mistral", "offline"}:

@@ -9,9 +9,11 @@ Run from the repository root (PostgreSQL and Redis on their local defaults):
    Goal: under 5% of one core and under 150 MiB for 1,000 sockets.
 2. Active, pings: `--active` of those users each send a `ping` every `--every` seconds.
 3. Active, practice turns: the same users each send a `user_message` in their own practice
-   session every `--every` seconds (the offline partner answers, streamed, then turn analysis).
+   session every `--every` seconds (the offline partner answers, streamed, then turn analysis);
+   a turn sent while the previous reply is still being written is refused (`turn_in_progress`).
 
-Each phase prints CPU, RSS and the client-side latency (frame sent -> pong / ack received). The
+Each phase prints CPU, RSS and the client-side latency (frame sent -> pong / ack received); the
+turn phase also how many acked turns got their reply and the time from turn to reply. The
 daphne process runs the production settings (DEBUG=0, PostgreSQL, Redis channel layer) on a
 database and Redis prefix of its own, so other users of this machine's services are untouched.
 """
@@ -122,6 +124,9 @@ class Client:
         self.latencies: list[float] = []
         self.errors: list[str] = []
         self.replies = 0
+        self.acked_turns = 0
+        self.reply_latencies: list[float] = []  # turn sent -> its ai.message
+        self.reply_from: float | None = None
         self.closed_code: int | None = None
         self.reader = asyncio.create_task(self.read())
 
@@ -133,9 +138,16 @@ class Client:
             kind = frame.get("type")
             key = "ping" if kind == "pong" else frame.get("client_id") if kind == "ack" else None
             if key in self.waiting:
-                self.latencies.append(time.perf_counter() - self.waiting.pop(key))
+                sent = self.waiting.pop(key)
+                self.latencies.append(time.perf_counter() - sent)
+                if kind == "ack":
+                    self.acked_turns += 1
+                    self.reply_from = sent
             elif kind == "ai.message":
                 self.replies += 1
+                if self.reply_from is not None:
+                    self.reply_latencies.append(time.perf_counter() - self.reply_from)
+                    self.reply_from = None
             elif kind == "error":
                 self.errors.append(frame.get("code", "?"))
         self.closed_code = self.ws.close_code
@@ -177,8 +189,8 @@ async def measure(pid: int, seconds: float) -> tuple[float, float]:
     return cpu, rss_mib(pid)
 
 
-def latency_line(clients: list[Client]) -> str:
-    values = sorted(v * 1000 for c in clients for v in c.latencies)
+def latency_line(clients: list[Client], attribute: str = "latencies") -> str:
+    values = sorted(v * 1000 for c in clients for v in getattr(c, attribute))
     if not values:
         return "no answers"
     q = statistics.quantiles(values, n=100)
@@ -189,6 +201,8 @@ async def active_phase(pid, clients, sessions, every, window, kind) -> None:
     for c in clients:
         c.latencies.clear()
         c.errors.clear()
+        c.reply_latencies.clear()
+        c.replies = c.acked_turns = 0
     stop = asyncio.Event()
 
     async def user(n: int, client: Client) -> None:
@@ -212,6 +226,10 @@ async def active_phase(pid, clients, sessions, every, window, kind) -> None:
     replies = sum(c.replies for c in clients)
     print(f"{len(clients)} active users, a {kind} every {every:g} s: CPU {cpu:.1f}% of one core, RSS {rss:.0f} MiB")
     print(f"  latency: {latency_line(clients)}; errors {len(errors)} {sorted(set(errors))}; replies {replies}")
+    if kind == "turn":
+        acked = sum(c.acked_turns for c in clients)
+        turn_to_reply = latency_line(clients, "reply_latencies")
+        print(f"  replies to {replies} of {acked} acked turns; turn -> reply: {turn_to_reply}")
 
 
 def main(args) -> None:

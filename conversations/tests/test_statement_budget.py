@@ -1,0 +1,84 @@
+"""What the hot paths ask of the database: a message, a practice turn, a receipt.
+
+The counts include the transaction's own markers (BEGIN/COMMIT, or SAVEPOINT/RELEASE inside the
+test's transaction), so they hold on SQLite and on PostgreSQL alike.
+"""
+
+import pytest
+
+from accounts.models import User
+from conversations.models import Message
+from conversations.services import messaging
+from conversations.services.sessions import turn_submit
+from conversations.tests.factories import practice_session
+
+pytestmark = pytest.mark.django_db
+
+
+def person(username: str) -> User:
+    return User.objects.create(username=username, email=f"{username}@example.com", password="!")
+
+
+@pytest.fixture
+def alice():
+    return person("alice")
+
+
+@pytest.fixture
+def bob():
+    return person("bob")
+
+
+def test_a_direct_message_costs_six_statements(alice, bob, django_assert_max_num_queries):
+    # given the pair's DM, created by a first message
+    messaging.message_send(sender=alice, to=str(bob.id), content="hi", client_id="first")
+    # when the next one is sent: the resend check, then lock + block check, insert, seq, and the
+    # transaction's two markers
+    with django_assert_max_num_queries(6):
+        message, created = messaging.message_send(sender=alice, to=str(bob.id), content="again", client_id="second")
+    # then it is stored with the next seq
+    assert created and message.seq == 2
+
+
+def test_a_group_message_costs_the_same_whatever_the_group_size(alice, django_assert_max_num_queries):
+    members = [person(f"member{n}") for n in range(12)]
+    group = messaging.group_create(owner=alice, name="Big", member_ids=[str(m.id) for m in members])
+
+    with django_assert_max_num_queries(7):
+        message, _ = messaging.message_send(sender=alice, conversation_id=str(group.id), content="hello all")
+
+    assert message.seq == 1
+
+
+def test_a_resend_costs_one_statement_and_stores_nothing(alice, bob, django_assert_num_queries):
+    original, _ = messaging.message_send(sender=alice, to=str(bob.id), content="hi", client_id="once")
+
+    with django_assert_num_queries(1):
+        again, created = messaging.message_send(sender=alice, to=str(bob.id), content="hi", client_id="once")
+
+    assert again.id == original.id and not created
+    assert Message.objects.filter(sender=alice).count() == 1
+
+
+def test_a_practice_turn_costs_nine_statements(user, django_assert_max_num_queries):
+    session = practice_session(user=user)
+    # the session as the consumer has it: read with its conversation, template and user
+    session = type(session).objects.select_related("conversation", "template", "user").get(id=session.id)
+
+    with django_assert_max_num_queries(9):
+        turn = turn_submit(session=session, content="こんにちは", client_id="t1")
+
+    assert turn.created and turn.generate
+    assert turn.ai_message.seq == turn.user_message.seq + 1
+
+
+def test_a_delivery_receipt_costs_three_statements(alice, bob, django_assert_max_num_queries):
+    for n in range(3):
+        messaging.message_send(sender=alice, to=str(bob.id), content=f"m{n}")
+    conversation_id = Message.objects.filter(sender=alice).first().conversation_id
+
+    with django_assert_max_num_queries(3):
+        moved = messaging.receipt_delivered(user=bob, conversation_id=conversation_id, up_to_seq=3)
+
+    assert moved == 3
+    assert messaging.receipt_delivered(user=bob, conversation_id=conversation_id, up_to_seq=2) is None

@@ -1,4 +1,4 @@
-"""Score evaluations.japanese.analyse on bench/data/japanese_labelled.yaml.
+"""Score language.japanese.analyse on bench/data/japanese_labelled.yaml.
 
 Run from the repository root: python bench/japanese_checker.py [--verbose]
 A wrong sentence counts as flagged when analyse() finds anything, and as corrected when one finding's
@@ -15,7 +15,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from evaluations.japanese import analyse  # noqa: E402  (the path is set just above)
+from language.japanese import analyse  # noqa: E402  (the path is set just above)
 
 DATA = ROOT / "bench" / "data" / "japanese_labelled.yaml"
 

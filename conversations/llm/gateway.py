@@ -247,6 +247,6 @@ async def analyse_turn(
 def _local_findings(*, language: str, text: str) -> list[dict]:
     if language.lower() != "japanese":
         return []
-    from evaluations.japanese import analyse
+    from language.japanese import analyse
 
     return [finding.as_dict() for finding in analyse(text)]

@@ -154,9 +154,9 @@ async def test_analyse_turn_uses_the_japanese_checker_when_present(user, monkeyp
                 "rule": "r",
             }
 
-    checker = types.ModuleType("evaluations.japanese")
+    checker = types.ModuleType("language.japanese")
     checker.analyse = lambda text: [Finding(n) for n in range(5)]
-    monkeypatch.setitem(sys.modules, "evaluations.japanese", checker)
+    monkeypatch.setitem(sys.modules, "language.japanese", checker)
     found = await analyse_turn(
         user=user, conversation=None, text="ねこを すき", language="japanese", level="beginner", strictness="strict"
     )

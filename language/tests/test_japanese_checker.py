@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from evaluations.japanese import Finding, analyse
+from language.japanese import Finding, analyse
 
 
 def _bare(text: str) -> str:

@@ -1,0 +1,1 @@
+"""Language tools with no Django inside: tokenising, checking and reading learner text."""

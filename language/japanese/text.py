@@ -1,6 +1,7 @@
 """Turn learner text into tagged tokens whose spans point back into the text the learner typed."""
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,6 +15,10 @@ _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u309f]")
 _WORD_FOLLOWERS = PARTICLE_CHARS | set("かなだじさく")
 _KANA_WORDS = sorted(KANA_TO_KANJI, key=len, reverse=True)
+
+
+# One MeCab tagger parses one sentence at a time: Channels and the dictionary call in from a thread pool.
+_TAGGING = threading.Lock()
 
 
 @lru_cache(maxsize=1)
@@ -112,15 +117,16 @@ def tag(text: str) -> Sentence:
     norm, spans = _normalise(text)
     tokens = []
     cursor = 0
-    for word in tagger()(norm):
-        start = norm.find(word.surface, cursor)
-        if start < 0 or not word.surface:
+    with _TAGGING:
+        words = [(word.surface, word.feature) for word in tagger()(norm)]
+    for surface, f in words:
+        start = norm.find(surface, cursor)
+        if start < 0 or not surface:
             continue
-        cursor = start + len(word.surface)
-        f = word.feature
+        cursor = start + len(surface)
         tokens.append(
             Token(
-                surface=word.surface,
+                surface=surface,
                 start=spans[start][0],
                 end=spans[cursor - 1][1],
                 pos1=f.pos1 or "",
@@ -128,8 +134,8 @@ def tag(text: str) -> Sentence:
                 pos3=f.pos3 or "",
                 ctype=f.cType or "",
                 cform=f.cForm or "",
-                lemma=(f.lemma or word.surface).split("-")[0],  # unidic adds glosses: 私-代名詞, ケーキ-cake
-                base=f.orthBase or word.surface,
+                lemma=(f.lemma or surface).split("-")[0],  # unidic adds glosses: 私-代名詞, ケーキ-cake
+                base=f.orthBase or surface,
             )
         )
     return Sentence(text=text, norm=norm, spans=spans, tokens=tuple(tokens))

@@ -9,7 +9,7 @@ from templates import services
 from templates.models import ConversationTemplate
 from templates.schema import error_lines, template_content_validate
 
-JSON_FIELDS = ["persona", "starter_turns", "vocab_hints", "goals", "tags"]
+JSON_FIELDS = ["persona", "starter_turns", "vocab_hints", "goals", "tags", "script"]
 SCHEMA_FIELDS = ["slug", "title", "topic", "description", "mode", "system_prompt", *JSON_FIELDS]
 
 
@@ -42,6 +42,7 @@ class ConversationTemplateForm(forms.ModelForm):
             "starter_turns",
             "vocab_hints",
             "goals",
+            "script",
         ]
         field_classes = dict.fromkeys(JSON_FIELDS, IndentedJSONField)
         widgets = {name: forms.Textarea(attrs={"rows": 12, "cols": 100}) for name in JSON_FIELDS}
@@ -54,6 +55,7 @@ class ConversationTemplateForm(forms.ModelForm):
         data = {name: cleaned.get(name) for name in SCHEMA_FIELDS}
         data["preparation_type"] = cleaned.get("preparation_type") or None
         data["meeting_subtype"] = cleaned.get("meeting_subtype") or None
+        data["script"] = cleaned.get("script") or None
         try:
             content = template_content_validate(data=data, language=cleaned.get("language"))
         except ValidationError as exc:
@@ -78,7 +80,7 @@ class ConversationTemplateAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["id", "title", "slug", "language", "level", "topic", "description", "tags", "is_active"]}),
         ("Coaching", {"fields": ["mode", "preparation_type", "meeting_subtype"]}),
-        ("Conversation", {"fields": ["persona", "system_prompt", "starter_turns", "vocab_hints", "goals"]}),
+        ("Conversation", {"fields": ["persona", "system_prompt", "starter_turns", "vocab_hints", "goals", "script"]}),
         ("Source", {"fields": ["source_path", "source_hash", "edited_in_admin", "created_at", "updated_at"]}),
     ]
 

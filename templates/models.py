@@ -54,6 +54,9 @@ class ConversationTemplate(models.Model):
     vocab_hints = models.JSONField(default=list, blank=True)
     goals = models.JSONField(default=list)
     tags = models.JSONField(default=list, blank=True)
+    script = models.JSONField(
+        default=dict, blank=True, help_text="The scenario the offline partner follows; empty when unscripted."
+    )
     is_active = models.BooleanField(default=True)
     source_path = models.CharField(max_length=500, blank=True, help_text="Blank when the row was made in the admin.")
     source_hash = models.CharField(max_length=64, blank=True, help_text="sha256 of the file at the last load.")

@@ -18,6 +18,7 @@ PUNCT = "punct"
 
 _KATAKANA = re.compile(r"[\u30a1-\u30f6]")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[?¿!¡.,;:]", re.UNICODE)
+_SENTENCE_END = frozenset("。！？.!?")
 _FUNCTION_POS = frozenset({"助詞", "助動詞", "接尾辞", "補助記号", "記号", "空白"})
 
 # Contractions split into the words a pattern is written with ("I'm" -> "i am").
@@ -135,6 +136,7 @@ class Token:
     keys: frozenset[str]  # every spelling it may be matched by: surface, lemma, kana reading (lowercase)
     kind: str  # CONTENT, FUNCTION or PUNCT
     proper: bool = False  # a name of a person or a place, by the tagger's or the capital letter's word
+    nominal: bool = True  # may be captured into a slot: a noun (or its prefix, お茶), never 好き or 私
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,22 @@ class Tokens:
 
     def join(self, tokens: tuple[Token, ...] | list[Token]) -> str:
         return self.joiner.join(token.surface for token in tokens)
+
+    @property
+    def sentences(self) -> tuple["Tokens", ...]:
+        """The turn cut into sentences at 。！？.!? (and before ¿ ¡), each a Tokens of its own."""
+        chunks: list[list[Token]] = [[]]
+        for token in self.items:
+            if token.kind == PUNCT and token.surface in "¿¡" and chunks[-1]:
+                chunks.append([])
+            chunks[-1].append(token)
+            if token.kind == PUNCT and token.surface in _SENTENCE_END:
+                chunks.append([])
+        return tuple(
+            Tokens(text=self.join(chunk), items=tuple(chunk), joiner=self.joiner)
+            for chunk in chunks
+            if any(token.kind != PUNCT for token in chunk)
+        )
 
 
 def hiragana(text: str) -> str:
@@ -186,7 +204,8 @@ def _japanese(text: str) -> tuple[Token, ...]:
         else:
             kind = CONTENT
         proper = feature.pos2 == "固有名詞" or (feature.lemma is None and word.surface.isalpha())
-        tokens.append(Token(surface=word.surface, keys=keys, kind=kind, proper=proper))
+        nominal = feature.pos1 in ("名詞", "接頭辞")
+        tokens.append(Token(surface=word.surface, keys=keys, kind=kind, proper=proper, nominal=nominal))
     return tuple(tokens)
 
 
@@ -287,7 +306,7 @@ class Pattern:
                 at += 1
             for length in range(min(SLOT_MAX, len(words) - at), 0, -1):
                 span = words[at : at + length]
-                if all(token.kind == CONTENT for token in span):
+                if all(token.kind == CONTENT and token.nominal for token in span):
                     value = tokens.join(span)
                     if found := self._at(words, part_index + 1, at + length, {**captured, part: value}, tokens):
                         return found

@@ -1,0 +1,223 @@
+"""The scenario engine on its own: a script, a state and a learner turn in; a reply and the new state out."""
+
+from dataclasses import dataclass
+
+import pytest
+import yaml
+from django.conf import settings
+
+from conversations.scenarios.engine import (
+    ScenarioState,
+    scenario_build,
+    scenario_goals,
+    scenario_goals_apply,
+    scenario_hints,
+    scenario_reply,
+)
+from conversations.scenarios.words import say_query
+from templates.schema import template_content_validate
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A dictionary entry as language.japanese.dictionary.lookup returns them."""
+
+    word: str
+    reading: str
+    glosses: tuple[str, ...]
+    pos: tuple[str, ...]
+
+
+@pytest.fixture(scope="module")
+def casual():
+    path = settings.BASE_DIR / "content" / "templates" / "japanese" / "beginner" / "casual.yaml"
+    content = template_content_validate(
+        data={"slug": "casual", **yaml.safe_load(path.read_text())}, language="japanese"
+    )
+    return scenario_build(script=content.script, language="japanese", persona_name=content.persona.name)
+
+
+CAFE = {
+    "slug": "cafe",
+    "title": "At a café",
+    "topic": "food",
+    "description": "Order a drink.",
+    "persona": {"name": "Lucía", "role": "Waiter", "style": "Friendly"},
+    "system_prompt": "You are Lucía.",
+    "starter_turns": [{"speaker": "partner", "text": "¡Hola! ¿Cómo te llamas?"}],
+    "script": {
+        "goals": [
+            {"id": "name", "text": "Say your name"},
+            {"id": "order", "text": "Order a drink"},
+            {"id": "ask", "text": "Ask a question"},
+        ],
+        "asked_goal": "ask",
+        "facts": [
+            {"ask": ["precio|costar|cuánto"], "answer": ["El café cuesta dos euros."]},
+            {"ask": ["llamar|nombre"], "answer": ["Me llamo Lucía."]},
+        ],
+        "beats": [
+            {
+                "id": "name",
+                "goal": "name",
+                "say": ["¿Cómo te llamas?", "¿Cuál es tu nombre?"],
+                "listen": ["me llamar {name}", "ser {name}", "nombre ser {name}"],
+                "react": ["¡Encantada, {name}!", "¡Encantada!"],
+                "rephrase": ["¿Tu nombre?"],
+                "hints": [
+                    {"text": "Me llamo Ana.", "translation": "My name is Ana."},
+                    {"text": "Soy Tom.", "translation": "I'm Tom."},
+                ],
+                "answer": ["Yo me llamo Lucía."],
+            },
+            {
+                "id": "order",
+                "goal": "order",
+                "say": ["{name}, ¿qué quieres tomar?", "¿Qué quieres tomar?"],
+                "listen": ["querer {drink}", "{drink} por favor"],
+                "react": ["Un {drink}, muy bien.", "Muy bien."],
+                "rephrase": ["¿Café o té?"],
+                "hints": [
+                    {"text": "Quiero un café, por favor.", "translation": "I'd like a coffee, please."},
+                    {"text": "Un té, por favor.", "translation": "A tea, please."},
+                ],
+                "answer": ["Yo tomo un café."],
+            },
+        ],
+        "closing": ["¡Gracias, {name}! Hasta luego.", "¡Gracias! Hasta luego."],
+    },
+}
+
+
+def cafe():
+    content = template_content_validate(data=CAFE, language="spanish")
+    return scenario_build(script=content.script, language="spanish", persona_name=content.persona.name)
+
+
+def conversation(scenario, *turns, state=None, lookup=None):
+    state = state or ScenarioState()
+    replies = []
+    for text in turns:
+        reply = scenario_reply(scenario=scenario, state=state, text=text, lookup=lookup)
+        state = reply.state
+        replies.append(reply)
+    return replies, state
+
+
+def test_the_partner_names_what_the_learner_said_and_moves_on():
+    # when the learner gives their name
+    (reply,), state = conversation(cafe(), "Hola, me llamo Marta.")
+    # then the partner greets them by it and asks the next beat's question, using it again
+    assert reply.text == "¡Encantada, Marta! Marta, ¿qué quieres tomar?"
+    assert (state.slots, reply.reached, state.beat) == ({"name": "Marta"}, ["name"], 1)
+
+
+def test_the_scenario_closes_and_says_so():
+    # when the learner answers both beats
+    replies, state = conversation(cafe(), "Soy Marta.", "Quiero un té.")
+    # then the partner reacts to the drink, closes with the learner's name and says the practice is over
+    assert replies[-1].text == "Un té, muy bien. ¡Gracias, Marta! Hasta luego. Aquí termina nuestra práctica de hoy."
+    assert replies[-1].finished and state.finished
+    assert [g["reached"] for g in scenario_goals(scenario=cafe(), state=state)] == [True, True, False]
+
+
+def test_a_turn_that_does_not_fit_gets_a_rephrase_then_a_hint_then_the_partner_moves_on():
+    # when the learner says three things that answer nothing
+    replies, state = conversation(cafe(), "Mmm.", "No sé.", "Eh...")
+    # then a simpler question, then a hint to copy, then the next question: never the same line again
+    assert replies[0].text == "¿Tu nombre?"
+    assert replies[1].text == "Por ejemplo, puedes decir: «Me llamo Ana»"
+    assert replies[2].text == "No pasa nada. Sigamos. ¿Qué quieres tomar?"
+    assert (state.beat, state.reached) == (1, [])
+
+
+def test_a_question_is_answered_from_the_facts_then_the_question_is_asked_again_in_other_words():
+    # when the learner asks the price instead of answering
+    (reply,), state = conversation(cafe(), "¿Cuánto cuesta un café?")
+    # then the partner answers from its facts and asks its question again, in words not said yet
+    assert reply.text == "El café cuesta dos euros. ¿Cómo te llamas?"
+    assert state.reached == ["ask"] and state.misses == 0
+
+
+def test_asked_back_the_partner_gives_its_own_answer():
+    (reply,), _ = conversation(cafe(), "Me llamo Marta, ¿y tú?")
+    assert reply.text == "¡Encantada, Marta! Yo me llamo Lucía. Marta, ¿qué quieres tomar?"
+
+
+def test_the_partner_never_takes_its_own_name_for_the_learners():
+    # when the learner says the partner's name in a sentence that looks like an introduction
+    (reply,), state = conversation(cafe(), "Soy Lucía.")
+    # then it is not taken as the learner's name
+    assert "name" not in state.slots and "Lucía" not in reply.text.replace("Me llamo Lucía", "")
+
+
+def test_japanese_asking_back_is_not_an_introduction(casual):
+    # given Yuki asked for the learner's name; when the learner asks hers back
+    (reply,), state = conversation(casual, "ゆきさんは？")
+    # then Yuki says her own name and nobody is called ゆきさん
+    assert reply.text.startswith("わたしは ゆきです。")
+    assert "name" not in state.slots and "ゆきさん" not in reply.text
+
+
+def test_two_answers_in_one_turn_do_two_beats(casual):
+    (reply,), state = conversation(casual, "アイコです。カナダから来ました。")
+    assert reply.text.startswith("アイコさん、はじめまして！カナダですか！いいですね。")
+    assert state.reached == ["name", "home"] and state.beat == 2
+
+
+def test_one_sentence_answers_one_beat(casual):
+    # "アイコです" is a name; the job beat's "{job} です" must not take it too
+    _, state = conversation(casual, "私はアイコです。")
+    assert state.done == ["name"]
+
+
+def test_no_line_is_said_twice_however_long_the_learner_wanders():
+    replies, _ = conversation(cafe(), *["¿Qué?"] * 20)
+    lines = [line for reply in replies for line in reply.lines]
+    assert len(lines) == len(set(lines))
+
+
+def test_hints_are_the_current_beats_and_none_after_the_end():
+    scenario = cafe()
+    assert [h["text"] for h in scenario_hints(scenario=scenario, state=ScenarioState())] == [
+        "Me llamo Ana.",
+        "Soy Tom.",
+    ]
+    _, state = conversation(scenario, "Soy Marta.", "Un café, por favor.")
+    assert scenario_hints(scenario=scenario, state=state) == []
+
+
+def test_goals_reported_by_another_judge_move_past_their_beats():
+    state = scenario_goals_apply(scenario=cafe(), state=ScenarioState(), goal_ids=["name", "bogus"])
+    assert (state.reached, state.beat) == (["name"], 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("How do I say cat?", "cat"),
+        ("what's 'station' in Japanese?", "station"),
+        ("How would you say “to eat” in Japanese", "eat"),
+        ("What is the Japanese word for train?", "train"),
+        ("catは日本語で何ですか", "cat"),
+        ("I like cats", None),
+        ("ねこが好きです", None),
+    ],
+)
+def test_how_do_i_say_questions_are_recognised(text, query):
+    assert say_query(text, "japanese") == query
+
+
+def test_how_do_i_say_gets_the_word_and_the_conversation_goes_on(casual):
+    # given a dictionary that knows cat
+    def lookup(q, *, limit=10):
+        return [
+            Entry(word="猫", reading="ねこ", glosses=("cat (esp. the domestic cat)",), pos=("noun",)),
+            Entry(word="キャット", reading="キャット", glosses=("cat",), pos=("noun",)),
+        ][:limit]
+
+    # when the learner asks how to say cat, in English
+    (reply,), state = conversation(casual, "How do I say cat?", lookup=lookup)
+    # then the word comes with its reading, and the partner asks its question again
+    assert reply.text == "「cat」は にほんごで「ねこ」です。かんじでは「猫」と かきます。おなまえは なんですか。"
+    assert state.beat == 0 and state.misses == 0

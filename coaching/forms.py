@@ -2,7 +2,7 @@
 
 from django import forms
 
-from templates.models import PreparationType
+from templates.models import Language, Level, PreparationType
 
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 50
@@ -47,3 +47,23 @@ class CVForm(forms.Form):
         help_text="Names, emails, phone numbers and addresses are removed before anything is stored or sent.",
         widget=forms.Textarea(attrs={"rows": 8}),
     )
+
+
+REHEARSAL_KINDS = {
+    "interview": PreparationType.INTERVIEW,
+    "pitch": PreparationType.PITCH,
+    "meeting": PreparationType.CORPORATE,
+}
+
+
+class RehearsalStartForm(forms.Form):
+    """An interview, pitch or meeting rehearsal; the fields start from the learner's profile."""
+
+    kind = forms.ChoiceField(choices=[(kind, kind.title()) for kind in REHEARSAL_KINDS], initial="interview")
+    preparation_type = forms.ChoiceField(choices=PreparationType.choices, label="Preparation type")
+    meeting_subtype = forms.CharField(max_length=100, required=False, label="Meeting type")
+    role = forms.CharField(max_length=200, required=False, label="Role you prepare for")
+    agenda = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    language = forms.ChoiceField(choices=Language.choices, initial=Language.ENGLISH)
+    level = forms.ChoiceField(choices=Level.choices, initial=Level.INTERMEDIATE)
+    template = forms.CharField(max_length=64, required=False, label="Scenario")

@@ -8,11 +8,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coaching import selectors, services
 from coaching.charts import dimension_chart, humanise
-from coaching.forms import CVForm, ProfileForm, TrainingFocusForm
+from coaching.forms import CVForm, ProfileForm, RehearsalStartForm, TrainingFocusForm
 from config.exceptions import ParleyError
 from config.forms import form_error_add
 from conversations.exceptions import SessionNotFound
-from conversations.services.sessions import session_get
+from conversations.models import SessionMode
+from conversations.services.sessions import session_get, session_start
 from evaluations.services import evaluation_retry
 
 PROFILE_FORMS = {"profile": ProfileForm, "focus": TrainingFocusForm, "cv": CVForm}
@@ -106,3 +107,39 @@ def evaluation_retry_page(request, session_id):
     else:
         messages.success(request, "Evaluation ready.")
     return redirect("session-review", session_id=session.id)
+
+
+@login_required
+@require_POST
+def rehearsal_start(request):
+    """Start an interview, pitch or meeting rehearsal from the dashboard, with the profile's context as edited there."""
+    form = RehearsalStartForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{humanise(field) if field != '__all__' else 'Rehearsal'}: {' '.join(errors)}")
+        return redirect("home")
+    data = form.cleaned_data
+    context = services.profile_context_for(
+        user=request.user,
+        mode=SessionMode.INTERVIEW,
+        preparation_type=data["preparation_type"],
+        meeting_subtype=data["meeting_subtype"],
+    )
+    context.update({key: data[key] for key in ("role", "agenda") if data[key]})
+    try:
+        session = session_start(
+            user=request.user,
+            mode=SessionMode.INTERVIEW,
+            language=data["language"],
+            level=data["level"],
+            template=data["template"] or None,
+            preparation_type=data["preparation_type"],
+            meeting_subtype=data["meeting_subtype"],
+            context=context,
+            # Without a scenario the rehearsal follows the profile, never a scenario picked for it.
+            free_form=not data["template"],
+        )
+    except ParleyError as exc:
+        messages.error(request, exc.message)
+        return redirect("home")
+    return redirect("session-chat", session_id=session.id)

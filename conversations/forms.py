@@ -12,18 +12,37 @@ PERSONAS = [
 ]
 
 
+FREE_FORM = "free"
+
+
 class SessionStartForm(forms.Form):
+    """A language session: a scenario of the chosen language and level, or an explicit free conversation."""
+
     language = forms.ChoiceField(choices=Language.choices, initial=Language.JAPANESE)
     level = forms.ChoiceField(choices=Level.choices, initial=Level.BEGINNER)
     persona = forms.ChoiceField(choices=PERSONAS, initial="friendly", label="Partner persona")
     strictness = forms.ChoiceField(choices=Strictness.choices, initial=Strictness.BALANCED)
-    template = forms.ChoiceField(required=False, label="Scenario")
+    template = forms.ChoiceField(
+        label="Scenario", error_messages={"required": "Choose a scenario, or Free conversation."}
+    )
 
-    def __init__(self, *args, free_form: bool, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.free_form = free_form
         self.templates = list(template_list(mode=Mode.LANGUAGE))
-        self.fields["template"].choices = [("", ""), *((str(t.id), t.title) for t in self.templates)]
+        self.fields["template"].choices = [
+            (FREE_FORM, "Free conversation"),
+            *((str(t.id), t.title) for t in self.templates),
+        ]
+
+    def situations(self) -> list[dict]:
+        """The scenarios grouped by situation (their topic), for the picker."""
+        groups: dict[str, list] = {}
+        for template in sorted(self.templates, key=lambda t: (t.topic, t.title)):
+            groups.setdefault(template.topic, []).append(template)
+        return [
+            {"topic": topic, "label": topic.replace("-", " ").capitalize(), "templates": group}
+            for topic, group in groups.items()
+        ]
 
     def clean(self):
         data = super().clean()

@@ -12,13 +12,15 @@ from config.exceptions import ParleyError
 from config.forms import form_error_add
 from conversations import selectors
 from conversations.exceptions import SessionNotFound
-from conversations.forms import HistoryFilterForm, SessionSettingsForm, SessionStartForm
+from conversations.forms import FREE_FORM, HistoryFilterForm, SessionSettingsForm, SessionStartForm
 from conversations.llm.providers import primary_name
 from conversations.models import MessageRole, MessageState, SessionMode, SessionStatus
 from conversations.services import sessions as session_services
 from evaluations.exceptions import EvaluationNotFound
 from evaluations.selectors import evaluation_for_session
 from evaluations.services import MIN_USER_TURNS, evaluation_create_for_session
+from templates.models import Mode, PreparationType
+from templates.selectors import template_list
 from vocabulary.selectors import vocabulary_list
 
 RECENT_SESSIONS = 5
@@ -60,16 +62,17 @@ def _failed_turn(transcript):
 @login_required
 @require_http_methods(["GET", "POST"])
 def dashboard(request):
-    free_form = session_services.free_form_allowed(user=request.user)
-    form = SessionStartForm(request.POST if request.method == "POST" else None, free_form=free_form)
+    form = SessionStartForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            free_form = form.cleaned_data["template"] == FREE_FORM
             try:
                 session = session_services.session_start(
                     user=request.user,
                     mode=SessionMode.LANGUAGE,
-                    **{**form.cleaned_data, "template": form.cleaned_data["template"] or None},
+                    **{**form.cleaned_data, "template": None if free_form else form.cleaned_data["template"]},
+                    free_form=free_form,
                 )
             except ParleyError as exc:
                 form_error_add(form, exc)
@@ -77,7 +80,13 @@ def dashboard(request):
                 return redirect("session-chat", session_id=session.id)
         status = 400
     recent = selectors.session_list(user=request.user)[:RECENT_SESSIONS]
-    return render(request, "conversations/dashboard.html", {"form": form, "recent": recent}, status=status)
+    context = {
+        "form": form,
+        "recent": recent,
+        "rehearsal_templates": template_list(mode=Mode.INTERVIEW),
+        "preparation_types": PreparationType.choices,
+    }
+    return render(request, "conversations/dashboard.html", context, status=status)
 
 
 @login_required
@@ -185,3 +194,15 @@ def history(request):
         request.GET.get("page")
     )
     return render(request, "conversations/history.html", {"filters": filters, "page": page, "status": status})
+
+
+@login_required
+def messages_inbox(request, conversation_id=None):
+    """The inbox and, when one is chosen, a conversation with people; messages.js fills both live."""
+    if conversation_id is not None:
+        try:
+            selectors.people_conversation_get(user=request.user, conversation_id=conversation_id)
+        except ParleyError as exc:
+            raise Http404("Conversation not found.") from exc
+    config = {"userId": str(request.user.id), "conversationId": str(conversation_id) if conversation_id else None}
+    return render(request, "conversations/messages.html", {"messages_config": config})

@@ -195,10 +195,11 @@ def _sign_up(page, base: str) -> str:
 
 
 def _start_japanese_session(page) -> str:
-    page.get_by_label("Language").select_option("japanese")
-    page.get_by_label("Level").select_option("beginner")
-    page.get_by_label("Scenario").select_option(label="Small talk with a new friend (Japanese, beginner)")
-    page.get_by_role("button", name="Start practising").click()
+    form = page.locator("#start-form")
+    form.get_by_label("Language", exact=True).select_option("japanese")
+    form.get_by_label("Level", exact=True).select_option("beginner")
+    form.locator(".scenario", has_text="Small talk with a new friend").get_by_role("radio").check()
+    form.get_by_role("button", name="Start practising").click()
     expect(page.locator(".bubble-assistant")).to_have_count(1)
     return re.search(r"/sessions/([0-9a-f-]{36})/", page.url).group(1)
 
@@ -230,7 +231,9 @@ def _select_text(page, bubble, phrase: str) -> None:
     bubble.scroll_into_view_if_needed()
     bubble.locator(".bubble-text").evaluate(
         """(el, phrase) => {
-            const node = el.firstChild;
+            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            let node = walker.nextNode();
+            while (node && !node.textContent.includes(phrase)) node = walker.nextNode();
             const start = node.textContent.indexOf(phrase);
             const range = document.createRange();
             range.setStart(node, start);
@@ -311,12 +314,15 @@ def test_learner_practises_ten_turns_sees_mistakes_keeps_words_and_reviews(page,
     expect(page.locator("#mistakes .mistake .chip")).to_have_text(["Particle"])
     expect(page.locator(f'#vocabulary .vocab[data-id="{item["id"]}"] .mastery-toggle')).to_be_checked()
 
-    # At phone width the panel stacks under the chat and nothing scrolls sideways.
-    page.set_viewport_size({"width": 375, "height": 800})
-    chat_box = page.locator("section.chat").bounding_box()
-    panel_box = page.locator("aside.side-panel").bounding_box()
-    assert panel_box["y"] >= chat_box["y"] + chat_box["height"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # On a phone the panel is a drawer behind the Notes button, and nothing scrolls sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    panel = page.locator("aside.side-panel")
+    expect(panel).to_be_hidden()
+    page.get_by_role("button", name=re.compile("^Notes")).click()
+    expect(panel.locator("#mistakes .mistake")).to_be_visible()
+    page.get_by_role("button", name="Close").click()
+    expect(panel).to_be_hidden()
+    page.wait_for_function("document.documentElement.scrollWidth <= 390")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_role("button", name="End session").click()

@@ -91,7 +91,7 @@ def test_sign_up_creates_the_account_and_signs_in(client):
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert User.objects.filter(email="new@example.com").exists()
-    assert b"Start a practice session" in client.get("/").content
+    assert b"Practise a language" in client.get("/").content
 
 
 def test_sign_up_shows_a_taken_email_and_a_weak_password(client, user):
@@ -150,9 +150,68 @@ def test_dashboard_lists_recent_sessions_and_scenarios_for_the_filter(learner_cl
     assert response.status_code == 200
     body = response.content.decode()
     assert f'href="/sessions/{practice.id}/"' in body
-    assert f'value="{template.id}" data-language="japanese" data-level="beginner"' in body
+    assert re.search(
+        rf'data-language="japanese" data-level="beginner">\s*<input type="radio" name="template" value="{template.id}"',
+        body,
+    )
     assert 'data-language="spanish"' in body
-    assert "Let Parley pick a scenario" in body
+    assert 'value="free"' in body
+    # Grouped by situation, each with the goals it practises.
+    assert re.search(r'<h3 class="situation-title">[^<]+</h3>', body)
+    for goal in template.goals:
+        assert (goal.get("text") if isinstance(goal, dict) else goal) in body
+
+
+def test_free_conversation_is_a_choice_and_starts_without_a_scenario(learner_client, user, template):
+    form = {"language": "japanese", "level": "beginner", "persona": "friendly", "strictness": "gentle"}
+    response = learner_client.post("/", {**form, "template": "free"})
+    session = user.practice_sessions.get()
+    assert response.status_code == 302
+    assert session.template is None
+    assert session.flag_variant == "free_form"
+
+
+def test_a_language_without_scenarios_never_silently_starts_a_session(learner_client, user, template):
+    form = {"language": "french", "level": "beginner", "persona": "friendly", "strictness": "gentle"}
+    response = learner_client.post("/", form)
+    assert response.status_code == 400
+    assert b"Choose a scenario, or Free conversation." in response.content
+    assert not user.practice_sessions.exists()
+
+
+def test_rehearsal_starts_with_the_profile_context_as_edited(learner_client, user):
+    from coaching.services import profile_update
+
+    profile_update(user=user, preparation_type="Interview", agenda="Leadership stories", role="Engineering manager")
+    response = learner_client.post(
+        "/rehearsals/",
+        {
+            "kind": "pitch",
+            "preparation_type": "Pitch",
+            "meeting_subtype": "Investor pitch",
+            "role": "Founder",
+            "agenda": "",
+            "language": "english",
+            "level": "intermediate",
+            "template": "",
+        },
+    )
+    session = user.practice_sessions.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/sessions/{session.id}/"
+    assert (session.mode, session.preparation_type, session.meeting_subtype) == ("interview", "Pitch", "Investor pitch")
+    assert session.template is None
+    # Edited fields win; the rest of the context comes from the profile.
+    assert session.context["role"] == "Founder"
+    assert session.context["agenda"] == "Leadership stories"
+    assert session.context["partner_role"]
+
+
+def test_rehearsal_with_bad_input_starts_nothing_and_says_why(learner_client, user):
+    response = learner_client.post("/rehearsals/", {"kind": "pitch", "preparation_type": "Juggling"}, follow=True)
+    assert response.status_code == 200
+    assert b"Preparation type" in response.content
+    assert not user.practice_sessions.exists()
 
 
 def test_start_form_starts_a_session_and_opens_the_chat(learner_client, user, template):
@@ -315,3 +374,21 @@ def test_settings_service_refuses_a_blank_persona_and_keeps_the_session(practice
     practice.refresh_from_db()
     assert refused.value.fields == {"persona": ["A persona is 1 to 200 characters."]}
     assert (practice.persona, practice.strictness) == ("friendly", "balanced")
+
+
+# Messages
+
+
+def test_messages_page_renders_and_a_conversation_of_others_is_a_404(learner_client, user, client_for):
+    from conversations.services.messaging import group_create, message_send
+
+    stranger, friend = UserFactory(), UserFactory()
+    theirs = group_create(owner=stranger, name="Not yours", member_ids=[str(friend.id)])
+    message, _ = message_send(sender=friend, to=str(user.id), content="やあ")
+    page = learner_client.get("/messages/")
+    assert page.status_code == 200
+    assert b'id="inbox"' in page.content
+    assert b'id="unread-total"' in page.content
+    assert learner_client.get(f"/messages/{message.conversation_id}/").status_code == 200
+    assert learner_client.get(f"/messages/{theirs.id}/").status_code == 404
+    assert Client().get("/messages/").status_code == 302

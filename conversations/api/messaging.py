@@ -30,6 +30,9 @@ def member_payload(membership: Membership, online: set[str]) -> dict:
         "role": membership.role,
         "is_online": str(user.id) in online,
         "last_seen": user.last_seen.isoformat() if user.last_seen else None,
+        # Each member's receipt watermarks, so a client can draw delivered and read ticks on load.
+        "delivered_up_to_seq": membership.delivered_up_to_seq,
+        "read_up_to_seq": membership.read_up_to_seq,
     }
 
 

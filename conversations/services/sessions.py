@@ -87,16 +87,18 @@ def session_start(
     preparation_type: str = "",
     meeting_subtype: str = "",
     context: dict | None = None,
+    free_form: bool = False,
 ) -> PracticeSession:
     """Start a session; a template's opening turn becomes the first AI message.
 
-    Without a template, the session is free-form when the flag allows it for this user and
-    otherwise follows the first template for the language and level. Raises TemplateNotFound.
+    Without a template, the session is free-form when the learner asked for it (`free_form`) or
+    the flag allows it for this user, and otherwise follows the first template for the language
+    and level. Raises TemplateNotFound.
     """
     chosen = _template_resolve(template=template, language=language, level=level) if template else None
     variant = FlagVariant.TEMPLATE
     if chosen is None:
-        if free_form_allowed(user=user):
+        if free_form or free_form_allowed(user=user):
             variant = FlagVariant.FREE_FORM
         else:
             chosen = template_list(language=language, level=level, mode=mode).first()

@@ -3,6 +3,8 @@
 // replayed by `sync` after a reconnect never duplicate a bubble.
 
 import { api, bindMasteryToggles } from "./api.js";
+import { renderMarkdown } from "./markdown.js";
+import { onClose, onFrame, onOpen, send as socketSend, start } from "./socket.js";
 
 const config = JSON.parse(document.getElementById("chat-config").textContent);
 const transcript = document.getElementById("transcript");
@@ -13,26 +15,32 @@ const notice = document.getElementById("notice");
 const status = document.getElementById("connection");
 const composer = document.getElementById("composer");
 const input = document.getElementById("composer-input");
+const sendButton = document.getElementById("send-button");
+const stopButton = document.getElementById("stop-button");
 const mistakeList = document.getElementById("mistakes");
 const vocabularyList = document.getElementById("vocabulary");
 const offlineNote = document.getElementById("offline-note");
 const addButton = document.getElementById("add-vocabulary");
+const panel = document.getElementById("side-panel");
+const panelToggle = document.getElementById("panel-toggle");
+const panelCount = document.getElementById("panel-count");
 
 const FAILED_TEXT = "The partner could not answer this message.";
-const MAX_BACKOFF_MS = 10000;
+// Replies the learner replaced (regenerated, or an edited turn and its reply) leave the transcript.
+const GONE = "superseded";
 
-let socket = null;
-let attempts = 0;
 let lastSeq = 0;
 const seenSeqs = new Set();
-const unacked = new Map(); // client_id -> user_message frame, resent after a reconnect until acked
+const unacked = new Map(); // client_id -> turn frame, resent after a reconnect until acked
 const streams = new Map(); // message_id -> {base, baseIndex, pieces}
+let editing = null; // the user bubble being edited, while the composer holds its text
 
 // ---- small helpers -------------------------------------------------------------------------
 
 const clone = (id) => document.getElementById(id).content.firstElementChild.cloneNode(true);
 const byData = (list, key, value) => (value ? list.querySelector(`[data-${key}="${CSS.escape(value)}"]`) : null);
 const typeLabel = (type) => (type.charAt(0).toUpperCase() + type.slice(1)).replace(/_/g, " ");
+const emit = (name, detail) => document.dispatchEvent(new CustomEvent(name, { detail }));
 
 function newClientId() {
   if (window.crypto?.randomUUID) return crypto.randomUUID();
@@ -59,8 +67,18 @@ function markSeen(seq) {
   while (seenSeqs.has(lastSeq + 1)) lastSeq += 1;
 }
 
-function scrollToEnd() {
-  transcript.scrollTop = transcript.scrollHeight;
+// Follow new text only when the learner is already at the bottom: reading back is never yanked away.
+let pinned = true;
+transcript.addEventListener(
+  "scroll",
+  () => {
+    pinned = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 48;
+  },
+  { passive: true },
+);
+
+function scrollToEnd(force = false) {
+  if (force || pinned) transcript.scrollTop = transcript.scrollHeight;
 }
 
 // ---- bubbles -------------------------------------------------------------------------------
@@ -85,6 +103,13 @@ function newBubble(role) {
   return bubble;
 }
 
+function setText(bubble, text) {
+  const node = bubble.querySelector(".bubble-text");
+  if (bubble.classList.contains("bubble-user")) node.textContent = text;
+  else renderMarkdown(node, text);
+  bubble.dataset.content = text;
+}
+
 function setOffline(bubble, offline) {
   if (!offline || bubble.querySelector(".tag-offline")) return;
   const tag = document.createElement("span");
@@ -94,10 +119,28 @@ function setOffline(bubble, offline) {
   offlineNote.hidden = false;
 }
 
+function setStopped(bubble, stopped) {
+  const known = bubble.querySelector(".tag-stopped");
+  if (!stopped || known) return;
+  const tag = document.createElement("span");
+  tag.className = "tag tag-stopped";
+  tag.textContent = "stopped";
+  bubble.querySelector(".bubble-author").append(" ", tag);
+}
+
 function renderMessage(message) {
   if (message.conversation_id && config.conversationId && message.conversation_id !== config.conversationId) return;
-  const bubble =
-    byData(transcript, "id", message.id) || byData(transcript, "client-id", message.client_id) || newBubble(message.role);
+  const known = byData(transcript, "id", message.id) || byData(transcript, "client-id", message.client_id);
+  markSeen(message.seq);
+  if (message.client_id) unacked.delete(message.client_id);
+  if (message.state === GONE) {
+    known?.remove();
+    streams.delete(message.id);
+    dropMistakes(message.id);
+    refreshControls();
+    return;
+  }
+  const bubble = known || newBubble(message.role);
   bubble.dataset.id = message.id;
   bubble.dataset.seq = message.seq;
   bubble.dataset.state = message.state;
@@ -109,11 +152,13 @@ function renderMessage(message) {
   } else {
     streams.delete(message.id);
     bubble.removeAttribute("aria-busy");
-    bubble.querySelector(".bubble-text").textContent = message.state === "failed" ? FAILED_TEXT : message.content;
+    setStopped(bubble, message.state === "stopped");
+    if (message.state === "failed") bubble.querySelector(".bubble-text").textContent = FAILED_TEXT;
+    else setText(bubble, message.content);
+    emit("parley:bubble", bubble);
   }
   placeBubble(bubble);
-  markSeen(message.seq);
-  if (message.client_id) unacked.delete(message.client_id);
+  refreshControls();
 }
 
 function markFailed(messageId) {
@@ -125,6 +170,7 @@ function markFailed(messageId) {
   bubble.querySelector(".bubble-text").textContent = FAILED_TEXT;
   streams.delete(messageId);
   placeBubble(bubble);
+  refreshControls();
 }
 
 // Deltas are kept by index: a repeat is ignored, a snapshot (after a reconnect) replaces the text
@@ -153,17 +199,101 @@ function applyDelta(frame) {
   }
   if (bubble.dataset.state !== "streaming") return;
   bubble.setAttribute("aria-busy", "true");
-  bubble.querySelector(".bubble-text").textContent = text;
+  setText(bubble, text);
   typing.hidden = true;
+  refreshControls();
   scrollToEnd();
 }
 
+// ---- stop, regenerate, edit ----------------------------------------------------------------
+
+const replying = () => !typing.hidden || Boolean(transcript.querySelector('.bubble[data-state="streaming"]'));
+
+function lastBubble(role) {
+  const bubbles = transcript.querySelectorAll(`.bubble-${role}`);
+  return bubbles[bubbles.length - 1] ?? null;
+}
+
+function actionButton(bubble, name, label, onClick) {
+  let row = bubble.querySelector(".bubble-actions");
+  if (!row) {
+    row = document.createElement("div");
+    row.className = "bubble-actions";
+    bubble.append(row);
+  }
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = `link-button action-${name}`;
+  button.textContent = label;
+  button.addEventListener("click", onClick);
+  row.append(button);
+}
+
+// Only the last turn and the last reply can be changed, and only while nothing is being written.
+function refreshControls() {
+  if (!composer) return;
+  const busy = replying();
+  stopButton.hidden = !busy;
+  sendButton.hidden = busy;
+  transcript.querySelectorAll(".bubble-actions").forEach((row) => row.remove());
+  if (busy) return;
+  const reply = lastBubble("assistant");
+  const turn = lastBubble("user");
+  const last = transcript.lastElementChild;
+  if (reply && last === reply && reply.dataset.id && turn) {
+    actionButton(reply, "regenerate", "Regenerate", regenerate);
+  }
+  if (turn?.dataset.id && (last === turn || last === reply) && turn !== editing) {
+    actionButton(turn, "edit", "Edit", () => editStart(turn));
+  }
+}
+
+function stop() {
+  send({ type: "stop", session_id: config.sessionId });
+}
+
+function regenerate() {
+  showNotice("");
+  hideOutage();
+  typing.hidden = false;
+  refreshControls();
+  send({ type: "regenerate", session_id: config.sessionId, client_id: newClientId() });
+}
+
+function editStart(bubble) {
+  editing = bubble;
+  bubble.classList.add("bubble-editing");
+  input.value = bubble.dataset.content ?? bubble.querySelector(".bubble-text").textContent;
+  composer.classList.add("composer-editing");
+  say("Editing your last message: Send replaces it and asks for a new reply; Escape cancels.");
+  refreshControls();
+  input.focus();
+}
+
+function editCancel() {
+  editing?.classList.remove("bubble-editing");
+  editing = null;
+  composer.classList.remove("composer-editing");
+  input.value = "";
+  say("");
+  refreshControls();
+}
+
+stopButton?.addEventListener("click", stop);
+
 // ---- side panel ----------------------------------------------------------------------------
+
+function countMistakes() {
+  const count = mistakeList.children.length;
+  panelCount.textContent = String(count);
+  panelCount.hidden = !count;
+}
 
 function addMistake(item) {
   if (byData(mistakeList, "id", item.id)) return;
   const entry = clone("tpl-mistake");
   entry.dataset.id = item.id;
+  entry.dataset.messageId = item.message_id;
   const chip = entry.querySelector(".chip");
   chip.className = `chip chip-${item.type}`;
   chip.textContent = typeLabel(item.type);
@@ -172,6 +302,14 @@ function addMistake(item) {
   entry.querySelector(".mistake-explanation").textContent = item.explanation;
   mistakeList.append(entry);
   setEmptyHint("mistakes", false);
+  countMistakes();
+}
+
+// An edited turn's findings are recomputed: the ones on the replaced text leave the panel.
+function dropMistakes(messageId) {
+  mistakeList.querySelectorAll(`[data-message-id="${CSS.escape(messageId)}"]`).forEach((entry) => entry.remove());
+  setEmptyHint("mistakes", !mistakeList.children.length);
+  countMistakes();
 }
 
 function addVocabulary(item) {
@@ -187,14 +325,26 @@ function addVocabulary(item) {
   setEmptyHint("vocabulary", false);
 }
 
+// On narrow screens the panel is a drawer over the chat.
+function panelOpen(open) {
+  panel.classList.toggle("open", open);
+  panelToggle.setAttribute("aria-expanded", String(open));
+  if (open) panel.querySelector("#panel-close").focus();
+  else panelToggle.focus();
+}
+panelToggle.addEventListener("click", () => panelOpen(!panel.classList.contains("open")));
+document.getElementById("panel-close").addEventListener("click", () => panelOpen(false));
+panel.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") panelOpen(false);
+});
+
 // ---- the outage banner ---------------------------------------------------------------------
 
 let failedTurn = config.failedTurn;
 
 function lastUserTurn() {
-  const bubbles = transcript.querySelectorAll(".bubble-user");
-  const last = bubbles[bubbles.length - 1];
-  return last ? { content: last.querySelector(".bubble-text").textContent, clientId: last.dataset.clientId } : null;
+  const last = lastBubble("user");
+  return last ? { content: last.dataset.content ?? last.textContent, clientId: last.dataset.clientId } : null;
 }
 
 function showOutage() {
@@ -213,18 +363,19 @@ retryButton.addEventListener("click", () => {
   const { content, clientId } = failedTurn;
   hideOutage();
   typing.hidden = false;
+  refreshControls();
   send({ type: "user_message", session_id: config.sessionId, content, client_id: clientId });
 });
 
 // ---- the socket ----------------------------------------------------------------------------
 
 function send(frame) {
-  if (frame.type === "user_message") unacked.set(frame.client_id, frame);
-  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+  if (frame.client_id && frame.type !== "regenerate") unacked.set(frame.client_id, frame);
+  socketSend(frame);
 }
 
 function sync() {
-  socket.send(JSON.stringify({ type: "sync", session_id: config.sessionId, after_seq: lastSeq }));
+  socketSend({ type: "sync", session_id: config.sessionId, after_seq: lastSeq });
 }
 
 const handlers = {
@@ -239,12 +390,15 @@ const handlers = {
     }
     markSeen(frame.seq);
     unacked.delete(frame.client_id);
+    refreshControls();
   },
   message(frame) {
     renderMessage(frame.message);
   },
   "ai.typing"(frame) {
-    if (frame.session_id === config.sessionId) typing.hidden = false;
+    if (frame.session_id !== config.sessionId) return;
+    typing.hidden = false;
+    refreshControls();
   },
   "ai.delta"(frame) {
     if (frame.session_id === config.sessionId) applyDelta(frame);
@@ -257,18 +411,20 @@ const handlers = {
     scrollToEnd();
   },
   mistakes(frame) {
-    if (frame.session_id === config.sessionId) frame.items.forEach(addMistake);
+    if (frame.session_id !== config.sessionId) return;
+    frame.items.forEach(addMistake);
   },
   vocabulary(frame) {
     if (frame.session_id === config.sessionId) frame.items.forEach(addVocabulary);
   },
   synced(frame) {
+    if (frame.conversation_id && frame.conversation_id !== config.conversationId) return;
     if (frame.more) {
       sync();
       return;
     }
     // Turns sent while we were away, or whose ack was lost: the server stores each client_id once.
-    for (const pending of unacked.values()) socket.send(JSON.stringify(pending));
+    for (const pending of unacked.values()) socketSend(pending);
   },
   error(frame) {
     if (frame.session_id && frame.session_id !== config.sessionId) return;
@@ -282,53 +438,62 @@ const handlers = {
     if (pending && !pending.dataset.id) {
       // The turn was refused, not stored: give the text back so nothing typed is lost.
       unacked.delete(frame.client_id);
-      input.value = pending.querySelector(".bubble-text").textContent;
+      input.value = pending.dataset.content ?? pending.textContent;
       pending.remove();
     }
+    if (frame.client_id) unacked.delete(frame.client_id);
+    refreshControls();
     showNotice(frame.message);
   },
 };
 
-function connect() {
-  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  socket = new WebSocket(`${scheme}://${window.location.host}/ws/`);
-  socket.addEventListener("open", () => {
-    attempts = 0;
-    say("");
-    sync();
-  });
-  socket.addEventListener("message", (event) => {
-    const frame = JSON.parse(event.data);
-    handlers[frame.type]?.(frame);
-  });
-  socket.addEventListener("close", () => {
-    const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempts) * (0.5 + Math.random() / 2);
-    attempts += 1;
-    say("Connection lost. Reconnecting…");
-    setTimeout(connect, delay);
-  });
-}
+onFrame((frame) => {
+  handlers[frame.type]?.(frame);
+  emit("parley:frame", frame);
+});
+onOpen(() => {
+  say("");
+  sync();
+});
+onClose(() => say("Connection lost. Reconnecting…"));
+document.addEventListener("parley:send", (event) => socketSend(event.detail));
 
 // ---- composing -----------------------------------------------------------------------------
 
 composer?.addEventListener("submit", (event) => {
   event.preventDefault();
   const content = input.value.trim();
-  if (!content) return;
+  if (!content || replying()) return;
   showNotice("");
-  const frame = { type: "user_message", session_id: config.sessionId, content, client_id: newClientId() };
+  const clientId = newClientId();
+  const frame = editing
+    ? { type: "edit", session_id: config.sessionId, message_id: editing.dataset.id, content, client_id: clientId }
+    : { type: "user_message", session_id: config.sessionId, content, client_id: clientId };
+  if (editing) {
+    // The server answers with the replaced turn and reply as superseded, then the new turn.
+    editing.classList.remove("bubble-editing");
+    editing = null;
+    composer.classList.remove("composer-editing");
+    say("");
+  }
   const bubble = newBubble("user");
-  bubble.dataset.clientId = frame.client_id;
+  bubble.dataset.clientId = clientId;
   bubble.dataset.state = "pending";
-  bubble.querySelector(".bubble-text").textContent = content;
+  setText(bubble, content);
   transcript.append(bubble);
-  scrollToEnd();
+  scrollToEnd(true);
   input.value = "";
   input.focus();
   send(frame);
+  typing.hidden = false;
+  refreshControls();
 });
 
 input?.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && editing) {
+    editCancel();
+    return;
+  }
   // Enter while an input method is composing (kana to kanji) confirms the conversion, it never sends.
   if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.keyCode === 229) return;
   event.preventDefault();
@@ -383,7 +548,7 @@ addButton.addEventListener("click", async () => {
   try {
     const item = await api("POST", "/api/v1/vocabulary", {
       phrase,
-      context_sentence: sentenceAround(text.textContent, phrase),
+      context_sentence: sentenceAround(bubble.dataset.content ?? text.textContent, phrase),
       source_message: bubble.dataset.id,
       language: config.language,
     });
@@ -400,5 +565,9 @@ bindMasteryToggles(vocabularyList, showNotice);
 // A reply still being written when the page was rendered is asked for again by the first sync.
 for (const bubble of transcript.children) {
   if (bubble.dataset.state !== "streaming") markSeen(Number(bubble.dataset.seq));
+  const text = bubble.querySelector(".bubble-text");
+  if (bubble.classList.contains("bubble-user")) bubble.dataset.content = text.textContent;
 }
-if (config.open) connect();
+refreshControls();
+scrollToEnd(true);
+if (config.open) start();

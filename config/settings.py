@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "evaluations",
     "vocabulary",
     "coaching",
+    "voice",
 ]
 
 MIDDLEWARE = [

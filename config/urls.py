@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("evaluations.urls")),
     path("", include("vocabulary.urls")),
     path("", include("coaching.urls")),
+    path("", include("voice.urls")),
 ]
 
 pages = [

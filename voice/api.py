@@ -1,0 +1,49 @@
+from collections.abc import AsyncIterator, Iterable
+
+from asgiref.sync import sync_to_async
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from config.serializers import InputSerializer
+from voice import services
+
+
+class AudioQuerySerializer(InputSerializer):
+    speed = serializers.ChoiceField(choices=["0.75", "1", "1.0"], required=False, default="1")
+
+
+async def _streamed(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
+    """Hand the chunks to the ASGI server as they are made; a sync iterator would be read whole first."""
+    iterator = iter(chunks)
+    while (chunk := await sync_to_async(next, thread_sensitive=False)(iterator, None)) is not None:
+        yield chunk
+
+
+class MessageAudioView(APIView):
+    @extend_schema(
+        summary="A practice message as speech",
+        parameters=[
+            OpenApiParameter("message_id", OpenApiTypes.UUID, OpenApiParameter.PATH),
+            AudioQuerySerializer,
+        ],
+        responses={
+            (200, "audio/ogg"): OpenApiResponse(OpenApiTypes.BINARY, description="Ogg Opus, mono"),
+            (200, "audio/mpeg"): OpenApiResponse(OpenApiTypes.BINARY),
+            400: OpenApiResponse(description="A speed other than 0.75 or 1"),
+            404: OpenApiResponse(description="No such message, or not one of your practice messages"),
+            409: OpenApiResponse(description="The message is still being written"),
+            503: OpenApiResponse(description="No voice for this language without an AI provider"),
+        },
+    )
+    def get(self, request, message_id):
+        query = AudioQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        audio = services.message_audio(
+            user=request.user, message_id=message_id, speed=float(query.validated_data["speed"])
+        )
+        response = StreamingHttpResponse(_streamed(audio.chunks), content_type=audio.content_type)
+        response["Cache-Control"] = "private, max-age=86400"
+        return response

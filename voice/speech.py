@@ -1,0 +1,146 @@
+"""Japanese speech offline (pyopenjtalk-plus), encoded to Ogg Opus as it is made. Imports no Django.
+
+The voice and its dictionary live inside the wheel, so nothing is downloaded at run time. Open JTalk
+keeps one engine per process; it is not safe to drive from two threads at once, hence the lock.
+"""
+
+import contextlib
+import io
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import soundfile
+
+SAMPLE_RATE = 48_000
+CONTENT_TYPE = "audio/ogg"
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
+# Markdown emphasis, headings and list bullets are read out as noise by the synthesiser.
+_UNSPOKEN = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+|[*_#`>]", re.MULTILINE)
+_SMALL_KANA = set("ャュョァィゥェォヮ")
+
+_engine_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _openjtalk():
+    # Imported on first use: loading the dictionary costs a quarter of a second. The import prints a
+    # notice about an optional predictor (何 readings) that needs ONNX Runtime; it is not used here.
+    with contextlib.redirect_stdout(io.StringIO()):
+        import pyopenjtalk
+
+    return pyopenjtalk
+
+
+def sentences(text: str) -> list[str]:
+    """The text in sentences worth speaking (markup dropped, empty pieces skipped)."""
+    spoken = _UNSPOKEN.sub("", text)
+    return [s.strip() for s in _SENTENCE.findall(spoken) if s.strip(" 　、。！？!?")]
+
+
+def _synthesise(sentence: str, speed: float) -> np.ndarray:
+    with _engine_lock:
+        samples, rate = _openjtalk().tts(sentence, speed=speed, predict_nani=False)
+    if rate != SAMPLE_RATE:
+        raise RuntimeError(f"unexpected sample rate {rate}")
+    # Open JTalk answers 16-bit amplitudes as float64; soundfile wants -1..1.
+    return np.clip(samples / 32768.0, -1.0, 1.0).astype(np.float32)
+
+
+class _Growing(io.RawIOBase):
+    """A write-only file that hands over what was written since the last call: Ogg pages as they come."""
+
+    def __init__(self) -> None:
+        self._pending = bytearray()
+        self._written = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._written
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        # libsndfile asks for the length (seek to the end, then back); the Ogg writer never rewinds.
+        target = {io.SEEK_SET: offset, io.SEEK_CUR: self._written + offset, io.SEEK_END: self._written + offset}[whence]
+        if target != self._written:
+            raise io.UnsupportedOperation("the stream only grows")
+        return target
+
+    def write(self, data) -> int:
+        self._pending += data
+        self._written += len(data)
+        return len(data)
+
+    def take(self) -> bytes:
+        data, self._pending = bytes(self._pending), bytearray()
+        return data
+
+
+def japanese_ogg(text: str, *, speed: float = 1.0) -> Iterator[bytes]:
+    """Ogg Opus for the text, yielded sentence by sentence so the first bytes leave early."""
+    out = _Growing()
+    with soundfile.SoundFile(out, mode="w", samplerate=SAMPLE_RATE, channels=1, format="OGG", subtype="OPUS") as f:
+        for sentence in sentences(text):
+            f.write(_synthesise(sentence, speed))
+            f.flush()
+            if chunk := out.take():
+                yield chunk
+    if tail := out.take():
+        yield tail
+
+
+@dataclass(frozen=True)
+class Mora:
+    kana: str
+    high: bool
+
+
+def _morae(katakana: str) -> list[str]:
+    morae: list[str] = []
+    for char in katakana:
+        if char in _SMALL_KANA and morae:
+            morae[-1] += char
+        else:
+            morae.append(char)
+    return morae
+
+
+def _is_high(position: int, nucleus: int) -> bool:
+    """Tokyo pitch of the mora at 1-based `position` in a phrase whose accent nucleus is `nucleus`.
+
+    0 is flat (low, then high to the end); 1 falls after the first mora; n rises after the first
+    mora and falls after the n-th.
+    """
+    if nucleus == 1:
+        return position == 1
+    return position > 1 and (nucleus == 0 or position <= nucleus)
+
+
+def pitch_accent(word: str) -> list[Mora]:
+    """The Tokyo pitch pattern of a word, mora by mora (箸 ハシ is high-low, 橋 low-high).
+
+    Open JTalk groups the word into accent phrases (食べ + ます is one) and gives each its nucleus.
+    """
+    with _engine_lock:
+        nodes = _openjtalk().run_frontend(word)
+    phrases: list[tuple[int, list[str]]] = []
+    for node in nodes:
+        morae = _morae(node["pron"].replace("’", ""))
+        if not morae or node["pos"] == "記号":
+            continue
+        if node["chain_flag"] == 1 and phrases:
+            phrases[-1][1].extend(morae)
+        else:
+            phrases.append((node["acc"], morae))
+    return [
+        Mora(kana=kana, high=_is_high(position, nucleus))
+        for nucleus, morae in phrases
+        for position, kana in enumerate(morae, start=1)
+    ]

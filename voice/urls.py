@@ -1,0 +1,9 @@
+from django.urls import re_path
+
+from voice import api
+
+MESSAGE = r"(?P<message_id>[0-9a-fA-F-]{36})"
+
+urlpatterns = [
+    re_path(rf"^messages/{MESSAGE}/audio/?$", api.MessageAudioView.as_view(), name="message-audio"),
+]

@@ -2,7 +2,8 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 
-from conversations.models import Message
+from conversations.exceptions import SessionNotFound
+from conversations.models import Message, PracticeSession
 from voice.exceptions import MessageNotFound
 
 
@@ -19,3 +20,14 @@ def practice_message_get(*, user, message_id) -> Message:
     if message is None:
         raise MessageNotFound()
     return message
+
+
+def practice_session_get(*, user, session_id) -> PracticeSession:
+    """One of the user's practice sessions; SessionNotFound otherwise."""
+    try:
+        session = PracticeSession.objects.filter(id=session_id, user=user).first()
+    except (ValueError, DjangoValidationError) as exc:
+        raise SessionNotFound() from exc
+    if session is None:
+        raise SessionNotFound()
+    return session

@@ -5,6 +5,7 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.serializers import InputSerializer
@@ -20,6 +21,28 @@ async def _streamed(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
     iterator = iter(chunks)
     while (chunk := await sync_to_async(next, thread_sensitive=False)(iterator, None)) is not None:
         yield chunk
+
+
+class CapabilitiesQuerySerializer(InputSerializer):
+    language = serializers.CharField(max_length=40)
+
+
+class CapabilitiesSerializer(serializers.Serializer):
+    speech = serializers.BooleanField(help_text="The server speaks this language (message audio)")
+    transcription = serializers.BooleanField(help_text="The server transcribes recordings (session transcribe)")
+
+
+class VoiceCapabilitiesView(APIView):
+    @extend_schema(
+        summary="What voice the server offers for a language",
+        parameters=[CapabilitiesQuerySerializer],
+        responses={200: CapabilitiesSerializer},
+    )
+    def get(self, request):
+        query = CapabilitiesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        capabilities = services.voice_capabilities(language=query.validated_data["language"])
+        return Response(CapabilitiesSerializer(capabilities).data)
 
 
 class MessageAudioView(APIView):

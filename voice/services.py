@@ -19,6 +19,17 @@ class Audio:
     chunks: Iterable[bytes]
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    speech: bool  # the server speaks this language
+    transcription: bool  # the server turns a recording into text
+
+
+def voice_capabilities(*, language: str) -> Capabilities:
+    """What the server can do with voice in `language`; the browser's own speech covers the rest."""
+    return Capabilities(speech=language == "japanese", transcription=False)
+
+
 def _audio_key(message_id, speed: float) -> str:
     return f"voice:audio:{message_id}:{speed}"
 

@@ -113,3 +113,11 @@ def test_spanish_has_no_offline_voice(auth_client, user):
 def test_signed_out_callers_are_refused(api_client, user):
     message = _partner_message(practice_session(user=user), "こんにちは。")
     assert api_client.get(f"/api/v1/messages/{message.id}/audio").status_code == 401
+
+
+def test_capabilities_say_japanese_is_spoken_here_and_spanish_is_not(auth_client):
+    japanese = auth_client.get("/api/v1/voice", {"language": "japanese"})
+    spanish = auth_client.get("/api/v1/voice", {"language": "spanish"})
+    assert japanese.json() == {"speech": True, "transcription": False}
+    assert spanish.json() == {"speech": False, "transcription": False}
+    assert auth_client.get("/api/v1/voice").status_code == 400

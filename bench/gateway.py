@@ -68,7 +68,7 @@ async def _bare(server: FakeProvider, n: int) -> tuple[list[float], list[float]]
 
 
 async def _gateway(user, n: int) -> tuple[list[float], list[float]]:
-    from conversations.llm import Delta, ReplyRequest, reply_stream
+    from ai import Delta, ReplyRequest, reply_stream
 
     request = ReplyRequest(language="english", user_text="hi")
     firsts, totals = [], []

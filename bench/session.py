@@ -59,9 +59,10 @@ def prompt_sizes(turns: int) -> tuple[int, int]:
     from asgiref.sync import async_to_sync
 
     from accounts.models import User
-    from conversations.llm import Turn, prompts
-    from conversations.llm.providers.offline import estimate_tokens
+    from ai import Turn
+    from ai.providers.offline import estimate_tokens
     from conversations.models import Message
+    from conversations.partner import prompts
     from conversations.services import context
     from conversations.services.replies import reply_generate
     from conversations.services.sessions import session_start, turn_submit

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from conversations import llm
+import ai
 from conversations.models import MessageRole, PracticeSession
 from evaluations.models import Evaluation
 from evaluations.offline import FILLERS, HEDGES, NUMBER, STAR
@@ -128,7 +128,7 @@ def advice_score(out: AdviceOut, request: AdviceRequest) -> list[dict]:
 def advice_get(*, user, text: str, goal: str = "", session: PracticeSession | None = None) -> list[dict]:
     """Scored advice on `text` through the gateway. Raises AIUnavailable (AIMalformedOutput after a retry)."""
     request = advice_request_build(text=text, goal=goal, session=session)
-    out = llm.structured_sync(
+    out = ai.structured_sync(
         user=user,
         conversation=session.conversation if session else None,
         purpose="advice",
@@ -139,7 +139,7 @@ def advice_get(*, user, text: str, goal: str = "", session: PracticeSession | No
     return advice_score(out, request)
 
 
-@llm.offline_handler("advice")
+@ai.offline_handler("advice")
 def advice_offline(request: AdviceRequest) -> AdviceOut:
     """Simple rules on the text: structure, numbers, fillers, hedges, 'we' for 'I', sentence length, the goal."""
     text = request.text

@@ -10,7 +10,7 @@ import re
 
 from pydantic import BaseModel, Field
 
-from conversations.llm import offline_handler
+from ai import offline_handler
 
 MAX_STORIES = 6
 

@@ -8,7 +8,7 @@ and subtype from the context lines of the system prompt.
 
 import re
 
-from conversations.llm import ReplyRequest
+from ai import ReplyRequest
 
 ROLES = {
     "Interview": "the interviewer",

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+import ai
 from coaching.cv import CVRequest, CVStructure, cv_messages
 from coaching.interviewer import interviewer_brief
 from coaching.models import Profile
 from coaching.redaction import pii_redact
-from conversations import llm
 
 PROFILE_FIELDS = ("preparation_type", "meeting_subtype", "agenda", "tone", "role")
 CONTEXT_STORIES = 3
@@ -61,7 +61,7 @@ def cv_ingest(*, user, cv_text: str) -> CVResult:
     profile.cv_text = redaction.text
     profile.save(update_fields=["cv_text", "updated_at"])
     request = CVRequest(cv_text=redaction.text, focus_tags=list(profile.training_focus.get("tags", [])))
-    structure = llm.structured_sync(
+    structure = ai.structured_sync(
         user=user,
         conversation=None,
         purpose="cv_structure",

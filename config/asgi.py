@@ -24,7 +24,7 @@ def mcp_app():
     The SDK and the server it builds (models for every protocol message, starlette, rich) take
     about 20 MiB, which a process that only ever serves sockets and the API should not carry.
     """
-    from conversations.tools.mcp_server import MCPHttpApp
+    from assistant.tools.mcp_server import MCPHttpApp
 
     return MCPHttpApp(path=MCP_PATH)
 

@@ -42,12 +42,14 @@ INSTALLED_APPS = [
     "channels",
     "waffle",
     "accounts",
+    "ai",
     "conversations",
     "templates",
     "evaluations",
     "vocabulary",
     "coaching",
     "voice",
+    "assistant",
 ]
 
 MIDDLEWARE = [
@@ -269,7 +271,7 @@ LOGGING = {
     },
 }
 
-# LLM gateway resilience and limits (conversations/llm/). Fallbacks are tried in order, each
+# LLM gateway resilience and limits (ai/). Fallbacks are tried in order, each
 # `provider` or `provider:model`, when the primary fails persistently.
 LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=30.0)
 LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=2)

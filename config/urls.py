@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("vocabulary.urls")),
     path("", include("coaching.urls")),
     path("", include("voice.urls")),
+    path("", include("assistant.urls")),
 ]
 
 pages = [

@@ -13,10 +13,10 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from assistant.socket import on_assistant_message
 from config.db import database_async
 from config.exceptions import ParleyError
 from conversations import selectors
-from conversations.assistant_socket import on_assistant_message
 from conversations.events import user_group, user_send
 from conversations.models import MessageState
 from conversations.services import messaging

@@ -6,8 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-# Gateway rows live with the gateway's code but belong to this app (label `conversations`).
-from conversations.llm.models import AIInteraction, InteractionStatus  # noqa: F401
 from templates.models import PreparationType
 
 

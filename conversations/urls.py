@@ -1,6 +1,6 @@
 from django.urls import re_path
 
-from conversations.api import assistant, messaging, people, sessions
+from conversations.api import messaging, people, sessions
 
 urlpatterns = [
     re_path(r"^sessions/?$", sessions.SessionListView.as_view(), name="session-list"),
@@ -30,10 +30,4 @@ urlpatterns = [
     re_path(r"^groups/(?P<group_id>[^/]+)/members/?$", messaging.GroupMembersView.as_view(), name="group-members"),
     re_path(r"^users/?$", people.UserSearchView.as_view(), name="user-search"),
     re_path(r"^users/(?P<user_id>[^/]+)/block/?$", people.UserBlockView.as_view(), name="user-block"),
-    re_path(r"^users/(?P<user_id>[^/]+)/chat/?$", assistant.AssistantChatView.as_view(), name="assistant-chat"),
-    re_path(
-        r"^users/(?P<user_id>[^/]+)/chat/(?P<conversation_id>[^/]+)/history/?$",
-        assistant.AssistantHistoryView.as_view(),
-        name="assistant-history",
-    ),
 ]

@@ -7,13 +7,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ai.providers import primary_name
 from coaching.charts import humanise, levels_display
 from config.exceptions import ParleyError
 from config.forms import form_error_add
 from conversations import selectors
 from conversations.exceptions import SessionNotFound
 from conversations.forms import FREE_FORM, HistoryFilterForm, SessionSettingsForm, SessionStartForm
-from conversations.llm.providers import primary_name
 from conversations.models import MessageRole, MessageState, SessionMode, SessionStatus
 from conversations.services import sessions as session_services
 from evaluations.exceptions import EvaluationNotFound

@@ -7,7 +7,7 @@ Nothing here understands meaning; the evaluation row is marked offline so the UI
 
 import re
 
-from conversations.llm import offline_handler
+from ai import offline_handler
 from evaluations.schemas import EvaluationOut, EvaluationRequest, UniversalScores
 from evaluations.scoring import DIMENSION_ADVICE as AREAS
 from evaluations.scoring import LEVELS, STRENGTHS

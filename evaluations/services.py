@@ -5,10 +5,10 @@ import logging
 
 from django.db import transaction
 
+import ai
 from accounts.models import ActivationState, User
 from coaching.progress import plan_update, rollup_record
 from coaching.selectors import profile_peek
-from conversations import llm
 from conversations.models import MessageRole, PracticeSession, SessionStatus
 from evaluations.exceptions import EvaluationNotAllowed
 from evaluations.models import Evaluation, EvaluationStatus, Mistake
@@ -129,7 +129,7 @@ def _store_success(*, session: PracticeSession, fields: dict) -> Evaluation:
 
 
 @transaction.atomic
-def _store_failure(*, session: PracticeSession, error: llm.AIUnavailable) -> Evaluation:
+def _store_failure(*, session: PracticeSession, error: ai.AIUnavailable) -> Evaluation:
     locked = PracticeSession.objects.select_for_update().get(id=session.id)
     evaluation = Evaluation.objects.filter(session=locked).first()
     if evaluation is not None and evaluation.status == EvaluationStatus.OK:
@@ -162,7 +162,7 @@ def evaluation_create_for_session(*, session: PracticeSession) -> tuple[Evaluati
         return None, TOO_FEW_TURNS
     request = evaluation_request_build(session=session)
     try:
-        out = llm.structured_sync(
+        out = ai.structured_sync(
             user=session.user,
             conversation=session.conversation,
             purpose="evaluation",
@@ -170,7 +170,7 @@ def evaluation_create_for_session(*, session: PracticeSession) -> tuple[Evaluati
             messages=evaluation_messages(request),
             request=request,
         )
-    except llm.AIUnavailable as exc:
+    except ai.AIUnavailable as exc:
         logger.warning("evaluation of session %s failed: %s", session.id, exc.code)
         return _store_failure(session=session, error=exc), exc.code
     evaluation = _store_success(session=session, fields=_settled(out, request, session.user_turns))
@@ -191,5 +191,5 @@ def evaluation_retry(*, session: PracticeSession) -> Evaluation:
             f"A session needs at least {MIN_USER_TURNS} answers to be evaluated.", code=TOO_FEW_TURNS
         )
     if reason is not None:
-        raise llm.AIMalformedOutput() if reason == llm.AIMalformedOutput.code else llm.AIUnavailable()
+        raise ai.AIMalformedOutput() if reason == ai.AIMalformedOutput.code else ai.AIUnavailable()
     return evaluation

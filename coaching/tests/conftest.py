@@ -60,7 +60,3 @@ def evaluated_session(*, user, score: int, levels: dict | None = None, prep: str
         practice_suggestions=["Practise"],
         created_at=when,
     )
-
-
-# The gateway's fake provider server, for the tests that go through the real openai SDK.
-from conversations.tests.conftest import fake_llm, fake_provider_server  # noqa: E402, F401

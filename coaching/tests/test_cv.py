@@ -2,9 +2,9 @@ import json
 
 import pytest
 
+from ai.models import AIInteraction
 from coaching.models import Profile
 from coaching.redaction import pii_redact
-from conversations.models import AIInteraction
 
 CV = """Jane Doe
 Email: jane.doe@example.com | Phone: +44 20 7946 0958 | Mobile: 06 12 34 56 78 | (555) 123-4567

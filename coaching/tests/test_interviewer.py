@@ -1,5 +1,5 @@
+from ai import ReplyRequest, Turn
 from coaching.interviewer import interviewer_question, interviewer_questions, offline_interviewer_reply
-from conversations.llm import ReplyRequest, Turn
 
 
 def test_each_preparation_type_has_its_own_questions():

@@ -6,10 +6,11 @@ a failure here costs only the side panel, never the turn.
 
 import logging
 
+import ai
 from config.db import database_async
-from conversations import llm
 from conversations.events import user_send_best_effort
 from conversations.models import Message, PracticeSession
+from conversations.partner.analysis import analyse_turn
 from conversations.services import context
 from conversations.services.serializers import mistake_payload, vocabulary_payload
 from evaluations.models import Mistake, MistakeType, Severity
@@ -54,7 +55,7 @@ async def turn_analyse(*, session: PracticeSession, user_message: Message, ai_me
     mistakes: list[dict] = []
     vocabulary: list[dict] = []
     try:
-        findings = await llm.analyse_turn(
+        findings = await analyse_turn(
             user=session.user,
             conversation=session.conversation,
             text=user_message.content,
@@ -68,10 +69,10 @@ async def turn_analyse(*, session: PracticeSession, user_message: Message, ai_me
             session.user_id,
             {"type": "mistakes", "session_id": str(session.id), "message_id": str(user_message.id), "items": mistakes},
         )
-    except llm.AIUnavailable as exc:
+    except ai.AIUnavailable as exc:
         logger.warning("turn analysis skipped for session %s: %s", session.id, exc.code)
     try:
-        tags = await llm.tag_vocabulary(
+        tags = await ai.tag_vocabulary(
             user=session.user,
             conversation=session.conversation,
             text=ai_message.content,
@@ -85,7 +86,7 @@ async def turn_analyse(*, session: PracticeSession, user_message: Message, ai_me
             await user_send_best_effort(
                 session.user_id, {"type": "vocabulary", "session_id": str(session.id), "items": vocabulary}
             )
-    except llm.AIUnavailable as exc:
+    except ai.AIUnavailable as exc:
         logger.warning("vocabulary tagging skipped for session %s: %s", session.id, exc.code)
     await summary_refresh(session=session)
     return mistakes, vocabulary
@@ -111,14 +112,14 @@ async def summary_refresh(*, session: PracticeSession) -> None:
     if not older:
         return
     try:
-        summary = await llm.summarise(
+        summary = await ai.summarise(
             user=session.user,
             conversation=session.conversation,
-            turns=[llm.Turn(role=t["role"], content=t["content"]) for t in older],
+            turns=[ai.Turn(role=t["role"], content=t["content"]) for t in older],
             language=session.language,
             previous_summary=session.summary,
         )
-    except llm.AIUnavailable as exc:
+    except ai.AIUnavailable as exc:
         # The window simply stays longer until the next attempt; the prompt is still correct.
         logger.warning("summary refresh skipped for session %s: %s", session.id, exc.code)
         return

@@ -7,7 +7,7 @@ the prompt stays bounded however long the session runs.
 
 from django.core.cache import cache
 
-from conversations.llm import Persona, ReplyRequest, Turn, VocabHint
+from ai import Persona, ReplyRequest, Turn, VocabHint
 from conversations.models import Message, MessageRole, MessageState, PracticeSession
 
 RECENT_TURNS = 6

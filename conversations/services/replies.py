@@ -20,8 +20,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 
+import ai
 from config.db import database_async
-from conversations import llm
 from conversations.events import user_send_best_effort, users_send
 from conversations.models import Message, MessageState, PracticeSession
 from conversations.services import context
@@ -47,7 +47,7 @@ class ReplyOutcome:
     message: Message | None = None
     mistakes: list[dict] = field(default_factory=list)
     vocabulary: list[dict] = field(default_factory=list)
-    error: llm.AIUnavailable | None = None
+    error: ai.AIUnavailable | None = None
 
 
 @database_async
@@ -70,7 +70,7 @@ def _stream_forget(message_id) -> None:
 
 
 @database_async
-def _finish(session, ai_message, result: llm.ReplyResult) -> Message | None:
+def _finish(session, ai_message, result: ai.ReplyResult) -> Message | None:
     """Store the reply complete; None when it was judged abandoned meanwhile (then it stays failed)."""
     meta = {
         **ai_message.meta,
@@ -155,13 +155,13 @@ async def _reply_run(*, session: PracticeSession, user_message: Message, ai_mess
     request = await _request(session, user_message)
     stream = _ReplyStream(user_id=user_id, session_id=session.id, message_id=ai_message.id)
     try:
-        async for item in llm.reply_stream(user=session.user, conversation=session.conversation, request=request):
-            if isinstance(item, llm.Delta):
+        async for item in ai.reply_stream(user=session.user, conversation=session.conversation, request=request):
+            if isinstance(item, ai.Delta):
                 stream.add(item)
             else:
                 result = item
         await stream.close()
-    except llm.AIUnavailable as exc:
+    except ai.AIUnavailable as exc:
         # What was streamed reaches the sockets before the error does.
         await stream.close()
         await _stored(_fail, ai_message, stream.text, exc)
@@ -173,7 +173,7 @@ async def _reply_run(*, session: PracticeSession, user_message: Message, ai_mess
             exc.code,
             extra={"session_id": str(session.id), "user_id": str(user_id), "code": exc.code},
         )
-        limited = isinstance(exc, llm.AIRateLimited | llm.AIBudgetExceeded)
+        limited = isinstance(exc, ai.AIRateLimited | ai.AIBudgetExceeded)
         await user_send_best_effort(
             user_id,
             _error_frame(session.id, ai_message.id, code=exc.code, message=exc.message)
@@ -219,7 +219,7 @@ class _ReplyStream:
         self.sending: asyncio.Task | None = None
         self.broken = False
 
-    def add(self, delta: llm.Delta) -> None:
+    def add(self, delta: ai.Delta) -> None:
         if self.sending is not None and self.sending.done():
             self.sending.result()  # a send that failed fails the reply
         self.text += delta.text

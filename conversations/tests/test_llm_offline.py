@@ -6,12 +6,11 @@ import types
 import pytest
 from pydantic import BaseModel
 
-from conversations.llm import (
+from ai import (
     Persona,
     ReplyRequest,
     Turn,
     VocabHint,
-    analyse_turn,
     register_offline_handler,
     reply_stream,
     reply_sync,
@@ -19,9 +18,10 @@ from conversations.llm import (
     summarise,
     tag_vocabulary,
 )
-from conversations.llm.partner import SUMMARY_MAX_CHARS, SUMMARY_MAX_SENTENCES
-from conversations.llm.providers import primary_name
-from conversations.models import AIInteraction
+from ai.models import AIInteraction
+from ai.providers import primary_name
+from conversations.partner.analysis import analyse_turn
+from conversations.partner.offline import SUMMARY_MAX_CHARS, SUMMARY_MAX_SENTENCES
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,8 @@ import logging
 import pytest
 from channels.db import database_sync_to_async
 
-from conversations.models import AIInteraction, Message, MessageState
+from ai.models import AIInteraction
+from conversations.models import Message, MessageState
 from conversations.services.context import RECENT_TURNS, SUMMARY_EVERY
 from conversations.tests.factories import practice_session
 from conversations.tests.fake_provider import Scripted

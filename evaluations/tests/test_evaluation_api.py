@@ -3,10 +3,10 @@ from rest_framework.test import APIClient
 
 from accounts.models import ActivationState
 from accounts.services import tokens_for
+from ai.errors import ProviderError
+from ai.providers import offline
 from coaching.models import ImprovementPlan, ProgressRollup
 from coaching.tests.conftest import ANSWERS, WEAK_ANSWERS, practice
-from conversations.llm.errors import ProviderError
-from conversations.llm.providers import offline
 from conversations.models import Message, MessageRole, PracticeSession
 from evaluations.models import Evaluation, EvaluationStatus, Mistake
 from evaluations.offline import evaluation_offline

@@ -1,0 +1,322 @@
+"""How the gateway runs a call: providers, retries, timeouts, breaker, limits, metrics and audit rows.
+
+Each call walks the provider chain (the primary, then LLM_FALLBACKS). Per provider: the breaker
+may fail it fast; otherwise each attempt has a timeout and transient failures (429, 5xx,
+timeouts, lost connections, malformed output once) are retried with exponential backoff and
+jitter, honouring Retry-After. Whatever happens, one AIInteraction row per provider tried. When
+the chain is exhausted the caller gets one AIUnavailable.
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from pydantic import BaseModel
+from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt, wait_exponential_jitter
+
+from ai import guards, metrics
+from ai.errors import (
+    AIMalformedOutput,
+    AIRateLimited,
+    AIUnavailable,
+    MalformedOutput,
+    ProviderError,
+    ProviderTimeout,
+)
+from ai.providers import Completion, Provider, ProviderCall, Usage, provider_chain
+from ai.providers.base import parse_structured
+from ai.status import InteractionStatus
+from ai.types import Delta
+from config.db import database_async
+
+logger = logging.getLogger("parley.llm")
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one provider did for one call: enough to write its row, metrics and log line."""
+
+    provider: Provider
+    fallback: bool
+    started: float
+    status: str = InteractionStatus.OK
+    text: str = ""
+    tokens_in: int = 0
+    tokens_out: int = 0
+    error: str = ""
+
+    @property
+    def latency_ms(self) -> int:
+        return int((time.perf_counter() - self.started) * 1000)
+
+
+def _user_id(user: Any) -> Any:
+    return getattr(user, "pk", None) if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def _record(*, user_id: Any, conversation_id: Any, purpose: str, prompt: list, outcome: Outcome) -> int:
+    """Write the row and settle the breaker and the budget: one trip to the database and the cache."""
+    name = outcome.provider.name
+    if outcome.status == InteractionStatus.OK:
+        guards.breaker_success(provider=name)
+        # The offline partner costs nothing, so it does not spend the user's budget.
+        if not outcome.provider.offline:
+            guards.budget_spend(user_id=user_id, tokens=outcome.tokens_in + outcome.tokens_out)
+    elif outcome.status in (InteractionStatus.ERROR, InteractionStatus.TIMEOUT):
+        guards.breaker_failure(provider=name)
+    # Imported here: the gateway's functions are importable before the app registry is ready.
+    from ai.models import AIInteraction
+
+    row = AIInteraction.objects.create(
+        user_id=user_id,
+        conversation_id=conversation_id,
+        purpose=purpose,
+        provider=name,
+        model=outcome.provider.model,
+        prompt=prompt,
+        response=outcome.text,
+        tokens_in=outcome.tokens_in,
+        tokens_out=outcome.tokens_out,
+        latency_ms=outcome.latency_ms,
+        status=outcome.status,
+        error=outcome.error[:2000],
+        fallback=outcome.fallback,
+    )
+    return row.pk
+
+
+_record_async = database_async(_record)
+
+
+async def _finish(*, user_id: Any, conversation: Any, purpose: str, prompt: list, outcome: Outcome) -> int:
+    """Measure, log a failure once, and persist the outcome."""
+    name = outcome.provider.name
+    if outcome.status == InteractionStatus.OK:
+        metrics.LATENCY.labels(name, purpose).observe(outcome.latency_ms / 1000)
+        metrics.TOKENS.labels(name, purpose, "in").inc(outcome.tokens_in)
+        metrics.TOKENS.labels(name, purpose, "out").inc(outcome.tokens_out)
+    else:
+        metrics.ERRORS.labels(name, purpose, outcome.status).inc()
+        logger.warning(
+            "llm %s via %s failed (%s) for user %s: %s",
+            purpose,
+            name,
+            outcome.status,
+            user_id,
+            outcome.error,
+            extra={"provider": name, "purpose": purpose, "status": outcome.status, "user_id": user_id},
+        )
+    return await _record_async(
+        user_id=user_id,
+        conversation_id=getattr(conversation, "pk", None),
+        purpose=purpose,
+        prompt=prompt,
+        outcome=outcome,
+    )
+
+
+def _should_retry(state: RetryCallState) -> bool:
+    exc = state.outcome.exception() if state.outcome else None
+    if not isinstance(exc, ProviderError) or not exc.transient:
+        return False
+    if isinstance(exc, MalformedOutput):
+        return state.attempt_number < 2
+    # A server asking for a longer pause than a person will wait for a reply is down for us.
+    return exc.retry_after is None or exc.retry_after <= settings.LLM_RETRY_MAX_SECONDS
+
+
+def _retrying() -> AsyncRetrying:
+    backoff = wait_exponential_jitter(
+        multiplier=settings.LLM_RETRY_BASE_SECONDS,
+        max=settings.LLM_RETRY_MAX_SECONDS,
+        jitter=settings.LLM_RETRY_BASE_SECONDS,
+    )
+
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        retry_after = getattr(exc, "retry_after", None)
+        return retry_after if retry_after is not None else backoff(state)
+
+    return AsyncRetrying(
+        retry=_should_retry, stop=stop_after_attempt(settings.LLM_MAX_RETRIES + 1), wait=wait, reraise=True
+    )
+
+
+async def _timed(awaitable: Awaitable[Any], timeout: float) -> Any:
+    try:
+        async with asyncio.timeout(timeout):
+            return await awaitable
+    except TimeoutError as exc:
+        raise ProviderTimeout() from exc
+
+
+async def _admit(*, user_id: Any, conversation: Any, purpose: str, prompt: list) -> tuple[list[Provider], set[str]]:
+    """Refuse over-limit users (with a row); return the providers to try and those whose breaker is open."""
+    chain = provider_chain()
+    try:
+        open_breakers = await sync_to_async(guards.admit, thread_sensitive=False)(
+            user_id=user_id, providers=[provider.name for provider in chain]
+        )
+    except AIUnavailable as exc:
+        limited = isinstance(exc, AIRateLimited)
+        outcome = Outcome(
+            provider=chain[0],
+            fallback=False,
+            started=time.perf_counter(),
+            status=InteractionStatus.RATE_LIMITED if limited else InteractionStatus.BUDGET_EXCEEDED,
+            error=exc.message,
+        )
+        await _finish(user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt, outcome=outcome)
+        raise
+    return chain, open_breakers
+
+
+async def _breaker_open(provider: Provider, position: int, open_breakers: set[str]) -> bool:
+    # The primary's breaker was read with the admission a moment ago (no cache trip on the event
+    # loop); a fallback is reached only after the primary's retries, so its breaker is read again.
+    if position == 0:
+        return provider.name in open_breakers
+    return await sync_to_async(guards.breaker_is_open, thread_sensitive=False)(provider=provider.name)
+
+
+def _failure(outcome: Outcome, exc: ProviderError) -> None:
+    outcome.status = exc.status
+    outcome.error = str(exc)
+    outcome.text = exc.text
+
+
+def _unavailable(last: ProviderError | None) -> AIUnavailable:
+    return AIMalformedOutput() if isinstance(last, MalformedOutput) else AIUnavailable()
+
+
+async def call_provider(
+    *,
+    user: Any,
+    conversation: Any,
+    purpose: str,
+    prompt: list,
+    make_call: Callable[[Provider], ProviderCall],
+    run: Callable[[Provider, ProviderCall], Awaitable[Completion]],
+) -> tuple[Completion, Outcome, int]:
+    """Run one non-streaming call through the chain; return the completion, its outcome and row id."""
+    user_id = _user_id(user)
+    chain, open_breakers = await _admit(user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt)
+    last: ProviderError | None = None
+    for position, provider in enumerate(chain):
+        outcome = Outcome(provider=provider, fallback=position > 0, started=time.perf_counter())
+        call = make_call(provider)
+        try:
+            if await _breaker_open(provider, position, open_breakers):
+                outcome.status, outcome.error = InteractionStatus.CIRCUIT_OPEN, "circuit open, not called"
+                raise ProviderError(outcome.error, transient=False)
+            async for attempt in _retrying():
+                with attempt:
+                    completion = await _timed(run(provider, call), call.timeout)
+        except ProviderError as exc:
+            last = exc
+            if outcome.status != InteractionStatus.CIRCUIT_OPEN:
+                _failure(outcome, exc)
+            await _finish(user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt, outcome=outcome)
+            continue
+        outcome.text, outcome.tokens_in, outcome.tokens_out = (
+            completion.text,
+            completion.tokens_in,
+            completion.tokens_out,
+        )
+        row_id = await _finish(
+            user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt, outcome=outcome
+        )
+        return completion, outcome, row_id
+    raise _unavailable(last)
+
+
+async def stream_provider(
+    *, user: Any, conversation: Any, purpose: str, prompt: list, make_call: Callable[[Provider], ProviderCall]
+) -> AsyncIterator[Delta | tuple[Outcome, int]]:
+    """Stream Deltas through the chain, then one (outcome, row id).
+
+    Retries and fallbacks happen only before the first piece: after that a failure would repeat
+    text the caller already showed, so it raises AIUnavailable and the row keeps the partial text.
+    """
+    user_id = _user_id(user)
+    chain, open_breakers = await _admit(user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt)
+    last: ProviderError | None = None
+    for position, provider in enumerate(chain):
+        outcome = Outcome(provider=provider, fallback=position > 0, started=time.perf_counter())
+        call = make_call(provider)
+        pieces: list[str] = []
+        stream = None
+        try:
+            if await _breaker_open(provider, position, open_breakers):
+                outcome.status, outcome.error = InteractionStatus.CIRCUIT_OPEN, "circuit open, not called"
+                raise ProviderError(outcome.error, transient=False)
+            async for attempt in _retrying():
+                with attempt:
+                    if stream is not None:
+                        await stream.aclose()
+                    stream = provider.stream(call)
+                    item = await _timed(anext(stream), call.timeout)
+            metrics.FIRST_DELTA.labels(provider.name, purpose).observe(time.perf_counter() - outcome.started)
+            # Between pieces the SDKs' own read timeout (set from call.timeout) catches a stalled
+            # stream; a timer per piece here would cost more than the rest of the gateway.
+            while not isinstance(item, Usage):
+                yield Delta(index=len(pieces), text=item)
+                pieces.append(item)
+                item = await anext(stream)
+        except (ProviderError, StopAsyncIteration) as exc:
+            if isinstance(exc, StopAsyncIteration):
+                exc = ProviderError("the provider stream ended without usage", transient=False)
+            last = exc
+            if outcome.status != InteractionStatus.CIRCUIT_OPEN:
+                _failure(outcome, exc)
+                outcome.text = "".join(pieces)
+            await _finish(user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt, outcome=outcome)
+            if pieces:
+                raise AIUnavailable() from exc
+            continue
+        finally:
+            if stream is not None:
+                await stream.aclose()
+        outcome.text, outcome.tokens_in, outcome.tokens_out = "".join(pieces), item.tokens_in, item.tokens_out
+        row_id = await _finish(
+            user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt, outcome=outcome
+        )
+        yield outcome, row_id
+        return
+    raise _unavailable(last)
+
+
+def new_call(
+    provider: Provider,
+    *,
+    purpose: str,
+    messages: list,
+    payload: Any = None,
+    schema: type[BaseModel] | None = None,
+    tools: list | None = None,
+) -> ProviderCall:
+    return ProviderCall(
+        purpose=purpose,
+        messages=messages,
+        timeout=settings.LLM_TIMEOUT_SECONDS,
+        payload=payload,
+        schema=schema,
+        tools=tools,
+    )
+
+
+async def run_structured(provider: Provider, call: ProviderCall) -> Completion:
+    """Ask for JSON and validate it inside the attempt, so a malformed answer is retried once."""
+    completion = await provider.structured(call)
+    if completion.parsed is None:
+        try:
+            completion.parsed = parse_structured(completion.text, call.schema)
+        except MalformedOutput as exc:
+            exc.text = completion.text
+            raise
+    return completion

@@ -1,0 +1,196 @@
+"""The LLM gateway: what feature code asks for, each call tagged with a purpose.
+
+Feature code never imports an SDK; it calls these functions and handles AIUnavailable (and its
+subclasses) by sending the `ai_unavailable` event or answering 503.
+"""
+
+import json
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, TypeVar
+
+from asgiref.sync import async_to_sync
+from pydantic import BaseModel
+
+from ai.engine import Outcome, call_provider, new_call, run_structured, stream_provider
+from ai.prompts import prompt_messages
+from ai.types import (
+    Delta,
+    ReplyRequest,
+    ReplyResult,
+    SummaryOut,
+    SummaryRequest,
+    Tool,
+    Turn,
+    VocabHint,
+    VocabularyRequest,
+    VocabularyTags,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from conversations.models import Conversation
+
+T = TypeVar("T", bound=BaseModel)
+
+
+def _result(text: str, outcome: Outcome, row_id: int, tool_calls: tuple = ()) -> ReplyResult:
+    return ReplyResult(
+        text=text,
+        provider=outcome.provider.name,
+        model=outcome.provider.model,
+        tokens_in=outcome.tokens_in,
+        tokens_out=outcome.tokens_out,
+        latency_ms=outcome.latency_ms,
+        fallback=outcome.fallback,
+        offline=outcome.provider.offline,
+        interaction_id=row_id,
+        tool_calls=tool_calls,
+    )
+
+
+async def reply_stream(
+    *, user: "User | None", conversation: "Conversation | None", request: ReplyRequest
+) -> AsyncIterator[Delta | ReplyResult]:
+    """Stream the partner's reply as Deltas, then one ReplyResult; raises AIUnavailable, even mid-stream."""
+    messages = prompt_messages("reply", request)
+    async for item in stream_provider(
+        user=user,
+        conversation=conversation,
+        purpose="reply",
+        prompt=messages,
+        make_call=lambda provider: new_call(provider, purpose="reply", messages=messages, payload=request),
+    ):
+        if isinstance(item, Delta):
+            yield item
+        else:
+            outcome, row_id = item
+            yield _result(outcome.text, outcome, row_id)
+
+
+async def reply(*, user: "User | None", conversation: "Conversation | None", request: ReplyRequest) -> ReplyResult:
+    """The partner's whole reply in one piece; raises AIUnavailable."""
+    messages = prompt_messages("reply", request)
+    completion, outcome, row_id = await call_provider(
+        user=user,
+        conversation=conversation,
+        purpose="reply",
+        prompt=messages,
+        make_call=lambda provider: new_call(provider, purpose="reply", messages=messages, payload=request),
+        run=lambda provider, call: provider.complete(call),
+    )
+    return _result(completion.text, outcome, row_id)
+
+
+def reply_sync(*, user: "User | None", conversation: "Conversation | None", request: ReplyRequest) -> ReplyResult:
+    """reply() for synchronous callers such as DRF views."""
+    return async_to_sync(reply)(user=user, conversation=conversation, request=request)
+
+
+async def complete(
+    *,
+    user: "User | None",
+    conversation: "Conversation | None",
+    purpose: str,
+    messages: list[dict],
+    tools: list[Tool] | None = None,
+) -> ReplyResult:
+    """A free-form chat completion, with tool calls when `tools` are given; raises AIUnavailable."""
+    completion, outcome, row_id = await call_provider(
+        user=user,
+        conversation=conversation,
+        purpose=purpose,
+        prompt=messages,
+        make_call=lambda provider: new_call(
+            provider, purpose=purpose, messages=messages, payload=messages, tools=tools
+        ),
+        run=lambda provider, call: provider.complete(call),
+    )
+    return _result(completion.text, outcome, row_id, tuple(completion.tool_calls))
+
+
+async def structured(
+    *,
+    user: "User | None",
+    conversation: "Conversation | None",
+    purpose: str,
+    schema: type[T],
+    messages: list[dict] | None = None,
+    request: BaseModel | None = None,
+) -> T:
+    """A validated instance of `schema`: real providers get `messages`, the offline partner `request`.
+
+    Malformed JSON or a schema mismatch is retried once, then raises AIMalformedOutput.
+    """
+    if messages is None:
+        if request is None:
+            raise ValueError("structured() needs messages or a request")
+        messages = [{"role": "user", "content": json.dumps(request.model_dump(mode="json"), ensure_ascii=False)}]
+    completion, _, _ = await call_provider(
+        user=user,
+        conversation=conversation,
+        purpose=purpose,
+        prompt=messages,
+        make_call=lambda provider: new_call(
+            provider, purpose=purpose, messages=messages, payload=request, schema=schema
+        ),
+        run=run_structured,
+    )
+    return completion.parsed
+
+
+def structured_sync(
+    *,
+    user: "User | None",
+    conversation: "Conversation | None",
+    purpose: str,
+    schema: type[T],
+    messages: list[dict] | None = None,
+    request: BaseModel | None = None,
+) -> T:
+    """structured() for synchronous callers such as DRF views."""
+    return async_to_sync(structured)(
+        user=user, conversation=conversation, purpose=purpose, schema=schema, messages=messages, request=request
+    )
+
+
+async def tag_vocabulary(
+    *,
+    user: "User | None",
+    conversation: "Conversation | None",
+    text: str,
+    language: str,
+    level: str = "beginner",
+    hints: list[VocabHint] = (),
+) -> list[VocabHint]:
+    """Useful phrases in `text` (an AI reply), preferring the template's hints; raises AIUnavailable."""
+    request = VocabularyRequest(language=language, level=level, text=text, hints=list(hints))
+    tags = await structured(
+        user=user,
+        conversation=conversation,
+        purpose="vocabulary",
+        schema=VocabularyTags,
+        messages=prompt_messages("vocabulary", request),
+        request=request,
+    )
+    return tags.items
+
+
+async def summarise(
+    *,
+    user: "User | None",
+    conversation: "Conversation | None",
+    turns: list[Turn],
+    language: str,
+    previous_summary: str = "",
+) -> str:
+    """The running summary extended with older `turns`, kept short; raises AIUnavailable."""
+    request = SummaryRequest(language=language, previous_summary=previous_summary, turns=turns)
+    out = await structured(
+        user=user,
+        conversation=conversation,
+        purpose="summary",
+        schema=SummaryOut,
+        messages=prompt_messages("summary", request),
+        request=request,
+    )
+    return out.summary

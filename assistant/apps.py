@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class AssistantConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "assistant"
+
+    def ready(self):
+        # Registers the tools and the offline assistant's handler with the gateway.
+        from assistant import tools  # noqa: F401
+        from assistant.tools import offline_assistant  # noqa: F401

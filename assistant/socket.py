@@ -1,0 +1,50 @@
+"""The assistant on the socket: `assistant_message` → ack, ai.typing, ai.delta pieces, ai.message.
+
+The agent calls tools before it can say anything, so the answer is streamed once the tool loop is
+done, in word-sized pieces, the way practice replies arrive.
+"""
+
+import re
+
+from channels.db import database_sync_to_async
+
+from assistant.api import assistant_message_payload
+from assistant.services import assistant_reply, assistant_turn_submit
+
+_PIECES = re.compile(r"\S+\s*|\s+")
+
+
+async def on_assistant_message(consumer, frame: dict) -> None:
+    """Store the learner's message, ack it, then stream the assistant's answer; errors go to the consumer."""
+    turn = await database_sync_to_async(assistant_turn_submit)(
+        user=consumer.user,
+        content=frame.get("content"),
+        conversation_id=frame.get("conversation_id"),
+        client_id=frame.get("client_id"),
+    )
+    conversation_id = str(turn.conversation.pk)
+    message = turn.user_message
+    await consumer.send_json(
+        {
+            "type": "ack",
+            "client_id": message.client_id,
+            "message_id": str(message.id),
+            "seq": message.seq,
+            "conversation_id": conversation_id,
+        }
+    )
+    await consumer.send_json({"type": "ai.typing", "conversation_id": conversation_id})
+    reply = await assistant_reply(user=consumer.user, turn=turn)
+    for index, piece in enumerate(_PIECES.findall(reply.content)):
+        await consumer.send_json(
+            {
+                "type": "ai.delta",
+                "conversation_id": conversation_id,
+                "message_id": str(reply.id),
+                "index": index,
+                "delta": piece,
+            }
+        )
+    await consumer.send_json(
+        {"type": "ai.message", "conversation_id": conversation_id, "message": assistant_message_payload(reply)}
+    )

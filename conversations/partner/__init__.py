@@ -1,0 +1,5 @@
+"""The practice partner's policy: its prompts, its strictness, its offline lines and the turn analysis.
+
+The AI gateway (`ai`) runs the calls; this package tells it what to say, registering its prompts and
+offline handlers when the conversations app is ready.
+"""

@@ -1,0 +1,88 @@
+"""The practice prompts: how the partner's typed requests become chat messages for the real providers."""
+
+import json
+from typing import Any
+
+from ai import register_prompt
+from ai.types import ReplyRequest, SummaryRequest, TurnAnalysisRequest, VocabularyRequest
+
+STRICTNESS = {
+    "gentle": "Correct only mistakes that block understanding, briefly and kindly.",
+    "balanced": "Now and then recast a mistake naturally in your reply, without lecturing.",
+    "strict": "Point out each clear mistake briefly, then carry on with the conversation.",
+}
+
+Messages = list[dict[str, Any]]
+
+
+def reply_messages(request: ReplyRequest) -> Messages:
+    """System message with persona, strictness, scaffold, hints and summary; then the recent turns."""
+    persona = request.persona
+    lines = [
+        f"You are {persona.name}, a {persona.role}. Your style is {persona.style}.",
+        f"Talk with the learner in {request.language} at {request.level} level ({request.mode} practice).",
+        "Keep replies short (one to three sentences) and end with something the learner can answer.",
+        STRICTNESS[request.strictness],
+    ]
+    if request.system_prompt:
+        lines.append(request.system_prompt)
+    # Only the starter turns still ahead: the ones already spoken are in the history or the summary.
+    if upcoming := request.starter_turns[request.partner_step :]:
+        lines.append("Guide the conversation through these turns in order:")
+        lines += [f"- {turn}" for turn in upcoming]
+    if request.vocab_hints:
+        lines.append("Weave in these phrases where natural:")
+        lines += [f"- {h.phrase} ({h.reading}): {h.translation}".replace(" ()", "") for h in request.vocab_hints]
+    if request.summary:
+        lines.append(f"Summary of the conversation so far:\n{request.summary}")
+    messages: Messages = [{"role": "system", "content": "\n".join(lines)}]
+    messages += [{"role": turn.role, "content": turn.content} for turn in request.recent_turns]
+    messages.append({"role": "user", "content": request.user_text})
+    return messages
+
+
+def summary_messages(request: SummaryRequest) -> Messages:
+    transcript = "\n".join(f"{turn.role}: {turn.content}" for turn in request.turns)
+    return [
+        {
+            "role": "system",
+            "content": "Update the running summary of a language-practice conversation in at most 8 short "
+            f'sentences, in {request.language}. Answer as JSON: {{"summary": "..."}}.',
+        },
+        {
+            "role": "user",
+            "content": f"Summary so far:\n{request.previous_summary or '(none)'}\n\nNew turns:\n{transcript}",
+        },
+    ]
+
+
+def vocabulary_messages(request: VocabularyRequest) -> Messages:
+    hints = json.dumps([h.model_dump() for h in request.hints], ensure_ascii=False)
+    return [
+        {
+            "role": "system",
+            "content": f"List up to 10 phrases from the text worth learning for a {request.level} learner of "
+            f"{request.language}, preferring these hints when present: {hints}. Answer as JSON: "
+            '{"items": [{"phrase": "...", "reading": "...", "translation": "..."}]}.',
+        },
+        {"role": "user", "content": request.text},
+    ]
+
+
+def analysis_messages(request: TurnAnalysisRequest) -> Messages:
+    return [
+        {
+            "role": "system",
+            "content": f"You check a {request.level} learner's {request.language}. {STRICTNESS[request.strictness]} "
+            'Report at most 3 findings as JSON: {"findings": [{"type": grammar|vocabulary|particle|'
+            'conjugation|politeness|spelling|word order|other, "severity": low|medium|high, "original": '
+            '"...", "correction": "...", "explanation": "...", "rule": "..."}]}. No findings: {"findings": []}.',
+        },
+        {"role": "user", "content": request.text},
+    ]
+
+
+register_prompt("reply", reply_messages)
+register_prompt("summary", summary_messages)
+register_prompt("vocabulary", vocabulary_messages)
+register_prompt("analyse_turn", analysis_messages)

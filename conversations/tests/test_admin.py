@@ -18,7 +18,7 @@ def admin_client(client):
         "/admin/conversations/conversation/",
         "/admin/conversations/practicesession/",
         "/admin/conversations/message/",
-        "/admin/conversations/aiinteraction/",
+        "/admin/ai/aiinteraction/",
         "/admin/evaluations/mistake/",
         "/admin/accounts/user/",
         "/admin/waffle/flag/",

@@ -12,14 +12,19 @@ from asgiref.sync import async_to_sync
 from pydantic import BaseModel
 
 from ai.engine import Outcome, call_provider, new_call, run_structured, stream_provider
+from ai.errors import ProviderError
 from ai.prompts import prompt_messages
+from ai.providers import Completion, Provider, ProviderCall, provider_chain
+from ai.providers.base import audio_summary
 from ai.types import (
     Delta,
     ReplyRequest,
     ReplyResult,
+    SpeechRequest,
     SummaryOut,
     SummaryRequest,
     Tool,
+    TranscriptionRequest,
     Turn,
     VocabHint,
     VocabularyRequest,
@@ -194,3 +199,45 @@ async def summarise(
         request=request,
     )
     return out.summary
+
+
+def voice_offered(capability: str) -> bool:
+    """Whether a configured provider `speaks` or `transcribes`; the offline partner does neither."""
+    return any(getattr(provider, capability, False) for provider in provider_chain())
+
+
+def _voice_run(capability: str, method: str):
+    async def run(provider: Provider, call: ProviderCall) -> Completion:
+        if not getattr(provider, capability, False):
+            raise ProviderError(f"{provider.name} does not offer {call.purpose}", transient=False)
+        return await getattr(provider, method)(call)
+
+    return run
+
+
+async def speak(*, user: "User | None", conversation: "Conversation | None", request: SpeechRequest) -> Completion:
+    """`request.text` spoken by the provider: the completion's `audio` and `content_type`; raises AIUnavailable."""
+    prompt = [{"role": "user", "content": request.text}]
+    completion, _, _ = await call_provider(
+        user=user,
+        conversation=conversation,
+        purpose="speech",
+        prompt=prompt,
+        make_call=lambda provider: new_call(provider, purpose="speech", messages=prompt, payload=request),
+        run=_voice_run("speaks", "speech"),
+    )
+    return completion
+
+
+async def transcribe(*, user: "User | None", conversation: "Conversation | None", request: TranscriptionRequest) -> str:
+    """The words heard in a learner's recording; raises AIUnavailable. The audit row keeps no audio."""
+    prompt = [{"role": "user", "content": audio_summary(request.audio, request.content_type)}]
+    completion, _, _ = await call_provider(
+        user=user,
+        conversation=conversation,
+        purpose="transcription",
+        prompt=prompt,
+        make_call=lambda provider: new_call(provider, purpose="transcription", messages=prompt, payload=request),
+        run=_voice_run("transcribes", "transcribe"),
+    )
+    return completion.text.strip()

@@ -71,6 +71,23 @@ class TurnAnalysisRequest(BaseModel):
     text: str
 
 
+class SpeechRequest(BaseModel):
+    """Text to speak: `language` is an ISO 639-1 code, `speed` 0.25-4 (1 is normal)."""
+
+    text: str
+    language: str
+    speed: float = 1.0
+
+
+class TranscriptionRequest(BaseModel):
+    """A recording to turn into text; `language` (ISO 639-1) tells the model what to expect."""
+
+    audio: bytes
+    filename: str
+    content_type: str
+    language: str = ""
+
+
 class VocabularyTags(BaseModel):
     items: list[VocabHint] = Field(max_length=10)
 

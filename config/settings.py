@@ -282,6 +282,11 @@ LLM_BREAKER_THRESHOLD = env.int("LLM_BREAKER_THRESHOLD", default=5)
 LLM_BREAKER_COOLDOWN_SECONDS = env.float("LLM_BREAKER_COOLDOWN_SECONDS", default=30.0)
 LLM_USER_RATE = env.int("LLM_USER_RATE", default=120)
 LLM_DAILY_TOKEN_BUDGET = env.int("LLM_DAILY_TOKEN_BUDGET", default=200_000)
+# Voice through the provider: speech for languages the server cannot speak offline, transcription of
+# a learner's recording. Empty means the provider's default model.
+LLM_SPEECH_MODEL = env("LLM_SPEECH_MODEL", default="")
+LLM_SPEECH_VOICE = env("LLM_SPEECH_VOICE", default="alloy")
+LLM_TRANSCRIPTION_MODEL = env("LLM_TRANSCRIPTION_MODEL", default="")
 # A reply still streaming after this long was abandoned (its process died); the next turn may go on.
 REPLY_STALE_SECONDS = env.int("REPLY_STALE_SECONDS", default=180)
 # A reply's task renews a lease this long (whole seconds, as Redis expiries are) every third of it;

@@ -5,6 +5,7 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -70,3 +71,35 @@ class MessageAudioView(APIView):
         response = StreamingHttpResponse(_streamed(audio.chunks), content_type=audio.content_type)
         response["Cache-Control"] = "private, max-age=86400"
         return response
+
+
+class TranscribeSerializer(serializers.Serializer):
+    audio = serializers.FileField(help_text="The recording: WebM, Ogg, WAV, FLAC, MP3 or M4A, at most 2 MB and 60 s")
+
+
+class TranscriptSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="What was heard, for the learner to check before sending")
+
+
+class SessionTranscribeView(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        summary="A spoken turn as text",
+        parameters=[OpenApiParameter("session_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+        request={"multipart/form-data": TranscribeSerializer},
+        responses={
+            200: TranscriptSerializer,
+            400: OpenApiResponse(description="No recording, not audio, over 2 MB or over 60 s"),
+            404: OpenApiResponse(description="No such session, or another user's"),
+            409: OpenApiResponse(description="The session has ended"),
+            503: OpenApiResponse(description="No provider transcribes, or it is unavailable"),
+        },
+    )
+    def post(self, request, session_id):
+        data = TranscribeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        text = services.session_transcribe(
+            user=request.user, session_id=session_id, audio=data.validated_data["audio"].read()
+        )
+        return Response(TranscriptSerializer({"text": text}).data)

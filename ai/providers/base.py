@@ -30,6 +30,8 @@ class Completion:
     tokens_out: int = 0
     tool_calls: list[ToolCall] = field(default_factory=list)
     parsed: BaseModel | None = None
+    audio: bytes = b""  # speech: the encoded audio, `text` then describes it for the audit row
+    content_type: str = ""
 
 
 @dataclass(slots=True)
@@ -53,6 +55,24 @@ class Provider(Protocol):
 
     async def structured(self, call: ProviderCall) -> Completion:
         """Answer with JSON for `call.schema`; the gateway validates it unless `parsed` is set."""
+
+
+class VoiceProvider(Provider, Protocol):
+    """A provider that can also speak (`speaks`) and transcribe (`transcribes`)."""
+
+    speaks: bool
+    transcribes: bool
+
+    async def speech(self, call: ProviderCall) -> Completion:
+        """Speak `call.payload` (a SpeechRequest): `audio` and its `content_type`."""
+
+    async def transcribe(self, call: ProviderCall) -> Completion:
+        """Transcribe `call.payload` (a TranscriptionRequest): the words heard as `text`."""
+
+
+def audio_summary(data: bytes, content_type: str) -> str:
+    """What the audit row keeps of audio: its size and type, never the recording itself."""
+    return f"<{len(data)} bytes of {content_type}>"
 
 
 def parse_structured(text: str, schema: type[BaseModel]) -> BaseModel:

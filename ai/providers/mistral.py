@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx2
+from django.conf import settings
 from mistralai.client import Mistral
 from mistralai.client.errors import MistralError
 
@@ -20,6 +21,7 @@ from ai.providers.clients import client_for
 from ai.types import ToolCall
 
 DEFAULT_MODEL = "mistral-small-latest"
+TRANSCRIPTION_MODEL = "voxtral-mini-latest"
 
 
 def _text(content: Any) -> str:
@@ -56,6 +58,8 @@ def _usage(usage: Any) -> tuple[int, int]:
 class MistralProvider:
     name = "mistral"
     offline = False
+    speaks = False
+    transcribes = True
 
     def __init__(self, *, model: str, api_key: str, base_url: str | None):
         self.model = model or DEFAULT_MODEL
@@ -120,3 +124,16 @@ class MistralProvider:
         response = await self._call("complete_async", call, response_format=fmt)
         tokens_in, tokens_out = _usage(response.usage)
         return Completion(text=_text(response.choices[0].message.content), tokens_in=tokens_in, tokens_out=tokens_out)
+
+    async def transcribe(self, call: ProviderCall) -> Completion:
+        request = call.payload
+        try:
+            response = await self._client().audio.transcriptions.complete_async(
+                model=settings.LLM_TRANSCRIPTION_MODEL or TRANSCRIPTION_MODEL,
+                file={"file_name": request.filename, "content": request.audio, "content_type": request.content_type},
+                language=request.language or None,
+                timeout_ms=int(call.timeout * 1000),
+            )
+        except Exception as exc:
+            raise _translate(exc) from exc
+        return Completion(text=response.text or "")

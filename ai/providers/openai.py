@@ -4,12 +4,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
+from django.conf import settings
 
 from ai.errors import IncompleteStream, ProviderError, ProviderTimeout
 from ai.providers.base import (
     Completion,
     ProviderCall,
     Usage,
+    audio_summary,
     json_schema_of,
     tool_arguments,
     tool_schemas,
@@ -18,6 +20,8 @@ from ai.providers.clients import client_for
 from ai.types import ToolCall
 
 DEFAULT_MODEL = "gpt-4o-mini"
+SPEECH_MODEL = "gpt-4o-mini-tts"
+TRANSCRIPTION_MODEL = "gpt-4o-mini-transcribe"
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -52,6 +56,8 @@ def _translate(exc: Exception) -> ProviderError:
 class OpenAIProvider:
     name = "openai"
     offline = False
+    speaks = True
+    transcribes = True
 
     def __init__(self, *, model: str, api_key: str, base_url: str | None):
         self.model = model or DEFAULT_MODEL
@@ -118,3 +124,32 @@ class OpenAIProvider:
             tokens_in=usage.prompt_tokens if usage else 0,
             tokens_out=usage.completion_tokens if usage else 0,
         )
+
+    async def speech(self, call: ProviderCall) -> Completion:
+        request = call.payload
+        try:
+            response = await self._client().audio.speech.create(
+                model=settings.LLM_SPEECH_MODEL or SPEECH_MODEL,
+                voice=settings.LLM_SPEECH_VOICE,
+                input=request.text,
+                speed=request.speed,
+                response_format="opus",
+                timeout=call.timeout,
+            )
+            data = response.content
+        except Exception as exc:  # the adapter boundary, as for chat
+            raise _translate(exc) from exc
+        return Completion(text=audio_summary(data, "audio/ogg"), audio=data, content_type="audio/ogg")
+
+    async def transcribe(self, call: ProviderCall) -> Completion:
+        request = call.payload
+        try:
+            response = await self._client().audio.transcriptions.create(
+                model=settings.LLM_TRANSCRIPTION_MODEL or TRANSCRIPTION_MODEL,
+                file=(request.filename, request.audio, request.content_type),
+                language=request.language or openai.omit,
+                timeout=call.timeout,
+            )
+        except Exception as exc:
+            raise _translate(exc) from exc
+        return Completion(text=response.text or "")

@@ -1,4 +1,5 @@
-"""A local fake LLM server speaking the OpenAI and Mistral chat completions wire formats.
+"""A local fake LLM server speaking the OpenAI and Mistral chat completions wire formats, and
+their speech (`/v1/audio/speech`) and transcription (`/v1/audio/transcriptions`) endpoints.
 
 It runs an aiohttp app on a free loopback port in a background thread, so the real SDKs talk to
 it over HTTP. Tests script what it answers next (`script(...)`) and read what it was sent
@@ -6,6 +7,7 @@ it over HTTP. Tests script what it answers next (`script(...)`) and read what it
 """
 
 import asyncio
+import io
 import json
 import threading
 import time
@@ -86,6 +88,8 @@ class FakeProvider:
         asyncio.set_event_loop(self._loop)
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_post("/v1/audio/speech", self._speech)
+        app.router.add_post("/v1/audio/transcriptions", self._transcription)
         self._runner = web.AppRunner(app, handler_cancellation=True)
         self._loop.run_until_complete(self._runner.setup())
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -94,6 +98,51 @@ class FakeProvider:
         ready.set()
         self._loop.run_forever()
 
+    @staticmethod
+    def _failure(answer: Scripted) -> web.Response:
+        error = {"error": {"message": f"scripted {answer.status}", "type": "fake", "code": answer.status}}
+        return web.json_response(error, status=answer.status, headers=answer.headers)
+
+    async def _speech(self, request: web.Request) -> web.Response:
+        """Ogg Opus of a quiet tone, a tenth of a second a character at speed 1, as real speech stretches."""
+        import numpy
+        import soundfile
+
+        body = await request.json()
+        self.requests.append({"body": body, "path": request.path})
+        answer = self._next(body)
+        if answer.hang:
+            await asyncio.sleep(answer.hang)
+        if answer.status != 200:
+            return self._failure(answer)
+        rate = 48_000
+        seconds = max(0.2, len(body["input"]) * 0.1 / float(body.get("speed") or 1.0))
+        tone = 0.1 * numpy.sin(numpy.arange(int(rate * seconds)) * 2 * numpy.pi * 220 / rate).astype("float32")
+        out = io.BytesIO()
+        soundfile.write(out, tone, rate, format="OGG", subtype="OPUS")
+        return web.Response(body=out.getvalue(), content_type="audio/ogg")
+
+    async def _transcription(self, request: web.Request) -> web.Response:
+        """The scripted text as what was heard; the form (model, language, file size) is recorded."""
+        form = await request.post()
+        upload = form.get("file")
+        body = {
+            "model": form.get("model"),
+            "language": form.get("language"),
+            "file_bytes": len(upload.file.read()) if upload is not None else 0,
+            "file_type": upload.content_type if upload is not None else None,
+        }
+        self.requests.append({"body": body, "path": request.path})
+        answer = self._next(body)
+        if answer.hang:
+            await asyncio.sleep(answer.hang)
+        if answer.status != 200:
+            return self._failure(answer)
+        usage = {"prompt_tokens": 0, "completion_tokens": _tokens(answer.text), "total_tokens": _tokens(answer.text)}
+        return web.json_response(
+            {"text": answer.text, "model": body["model"], "language": body["language"], "usage": usage, "segments": []}
+        )
+
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
         self.requests.append({"body": body, "user_agent": request.headers.get("User-Agent", "")})
@@ -101,8 +150,7 @@ class FakeProvider:
         if answer.hang:
             await asyncio.sleep(answer.hang)
         if answer.status != 200:
-            error = {"error": {"message": f"scripted {answer.status}", "type": "fake", "code": answer.status}}
-            return web.json_response(error, status=answer.status, headers=answer.headers)
+            return self._failure(answer)
         if answer.raw_body is not None:
             return web.Response(text=answer.raw_body, content_type="application/json")
         prompt_tokens = sum(_tokens(str(m.get("content") or "")) for m in body.get("messages", []))

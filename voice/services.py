@@ -10,7 +10,8 @@ from ai import gateway
 from ai.types import SpeechRequest, TranscriptionRequest
 from conversations.exceptions import SessionClosed
 from conversations.models import MessageState, SessionStatus
-from voice import selectors, speech
+from language.japanese import speech
+from voice import selectors
 from voice.exceptions import MessageIncomplete, RecordingInvalid, SpeechUnavailable, TranscriptionUnavailable
 from voice.recordings import RecordingError, recording_check
 

@@ -58,7 +58,7 @@ def test_a_replay_comes_from_the_cache_byte_for_byte(auth_client, user, monkeypa
     message = _partner_message(practice_session(user=user), "ありがとう ございます。")
     _, first = _audio(auth_client, message)
     # a second listen must not synthesise again
-    from voice import speech
+    from language.japanese import speech
 
     monkeypatch.setattr(speech, "japanese_ogg", lambda *a, **k: pytest.fail("synthesised twice"))
     response, again = _audio(auth_client, message)

@@ -23,7 +23,7 @@ from config.tests.test_browser import (
     _wait_until_up,
 )
 from conversations.tests.fake_provider import Scripted
-from voice import speech
+from language.japanese import speech
 
 pytestmark = pytest.mark.browser
 

@@ -1,6 +1,6 @@
 import pytest
 
-from voice import speech
+from language.japanese import speech
 
 
 def _line(word: str) -> str:

@@ -5,6 +5,7 @@ the email or the username. The schema says so in words; positive cases that brea
 generated (the server answers them 400, rightly). Everything else about them is still fuzzed.
 """
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -12,6 +13,11 @@ from pathlib import Path
 import django
 import schemathesis
 from django.core.exceptions import ValidationError
+
+# Imported here, before the workers start: hypothesis reads `sys.modules["numpy"].ndarray`, and a
+# worker thread that meets numpy halfway through another thread's first import of it errors out.
+with contextlib.suppress(ImportError):
+    import numpy  # noqa: F401
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -1,4 +1,5 @@
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from conversations.views import dashboard
 
@@ -8,3 +9,8 @@ def home(request):
     if request.user.is_authenticated:
         return dashboard(request)
     return render(request, "home.html")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that link no icon (the admin, the browsable API)."""
+    return redirect(static("favicon.svg"), permanent=True)

@@ -190,7 +190,8 @@ def _sign_up(page, base: str) -> str:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("heading", name=re.compile("Welcome back"))).to_be_visible()
+    # A new learner is welcomed, not welcomed back.
+    expect(page.get_by_role("heading", name=re.compile(r"^Welcome, "))).to_be_visible()
     return email
 
 
@@ -410,3 +411,61 @@ def test_outage_shows_a_banner_and_retry_keeps_one_copy_of_the_turn(page, server
     expect(page.locator(".bubble-user .bubble-text")).to_have_text(TURNS[0])
     users = [m for m in _transcript(page, session_id) if m["role"] == "user"]
     assert [m["content"] for m in users] == [TURNS[0]]
+
+
+def _offline(context) -> list[str]:
+    """Aborts every request that would leave the machine, as without internet; returns their URLs."""
+    blocked = []
+
+    def route(route):
+        if urlsplit(route.request.url).hostname in {"127.0.0.1", "localhost"}:
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    context.route("**/*", route)
+    return blocked
+
+
+def test_api_docs_list_the_operations_without_internet(page, servers):
+    base = servers["offline"]
+    page.context.set_default_timeout(20_000)
+    blocked = _offline(page.context)
+
+    page.goto(f"{base}/api/docs/")
+    expect(page.locator(".opblock").first).to_be_visible()
+    expect(page.locator(".opblock-post .opblock-summary-path").filter(has_text="/api/v1/auth/login/")).to_be_visible()
+    assert page.locator(".opblock").count() >= 30
+
+    page.goto(f"{base}/api/redoc/")
+    # ReDoc lays out the whole schema at once: slow on a busy machine.
+    expect(page.locator("[data-section-id^='tag/']").first).to_be_attached(timeout=60_000)
+    expect(page.get_by_role("heading", name="Parley API")).to_be_visible()
+    expect(page.get_by_text("/api/v1/auth/login/").first).to_be_attached()
+    page.wait_for_load_state("networkidle")
+    assert blocked == []
+
+
+def test_every_page_has_a_title_an_icon_and_no_missing_file(page, servers):
+    base = servers["offline"]
+    page.context.set_default_timeout(20_000)
+    missing = []
+    page.on("response", lambda response: response.status >= 400 and missing.append((response.status, response.url)))
+    _sign_up(page, base)
+    session_id = _start_japanese_session(page)
+
+    titles = {}
+    for path in ["/", "/messages/", "/history/", "/vocabulary/", "/trends/", "/profile/", f"/sessions/{session_id}/"]:
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+        titles[path] = page.title()
+    icon = page.request.get(base + page.locator('link[rel="icon"]').get_attribute("href"))
+    legacy_icon = page.request.get(f"{base}/favicon.ico")
+
+    assert titles["/"] == "Dashboard · Parley"
+    assert all(title.endswith(" · Parley") for title in titles.values())
+    assert len(set(titles.values())) == len(titles), titles
+    assert icon.ok and icon.headers["content-type"].startswith("image/svg+xml")
+    assert legacy_icon.ok and legacy_icon.url.endswith("/static/favicon.svg")
+    assert missing == []

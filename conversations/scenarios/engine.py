@@ -288,6 +288,9 @@ def scenario_reply(*, scenario: Scenario, state: ScenarioState, text: str, looku
             turn.say(turn.generic("after"))
     else:
         statements = [s for s in sentences if not s.is_question or _is_ask_back(scenario, s)]
+        # In a shop or at a counter the learner's part is to ask ("いくらですか"): a question no fact
+        # answers may answer the current beat, whose reaction then gives the answer.
+        unanswered = [q for q in questions if q not in statements and _fact_for(scenario, [q]) is None]
         answered_beat = None
         index = state.beat
         # The current beat, then later ones the same turn also answers ("アイコです。カナダから来ました。").
@@ -295,6 +298,9 @@ def scenario_reply(*, scenario: Scenario, state: ScenarioState, text: str, looku
             beat = scenario.beats[index]
             later = index > state.beat
             heard = _listen(scenario, beat, statements, with_slot=later) if beat.id not in state.done else None
+            if heard is None and not later and unanswered and (heard := _listen(scenario, beat, unanswered)):
+                questions.remove(heard[1])
+                statements.append(heard[1])
             if heard is None:
                 if index == state.beat:
                     break

@@ -139,6 +139,26 @@ def test_a_question_is_answered_from_the_facts_then_the_question_is_asked_again_
     assert state.reached == ["ask"] and state.misses == 0
 
 
+def test_a_question_no_fact_answers_may_answer_the_current_beat():
+    # given the partner asks what the learner wants to drink
+    _, state = conversation(cafe(), "Soy Marta.")
+    # when the learner asks for a tea as a question, which no fact answers
+    (reply,), state = conversation(cafe(), "¿Me pones un té, por favor?", state=state)
+    # then the question answers the beat, as "Un té, por favor." would
+    assert reply.text.startswith("Un té, muy bien.")
+    assert "order" in state.reached and state.finished
+
+
+def test_a_question_a_fact_answers_leaves_the_current_beat_open():
+    # given the partner asks what the learner wants to drink
+    _, state = conversation(cafe(), "Soy Marta.")
+    # when the learner asks the price of a coffee
+    (reply,), state = conversation(cafe(), "¿Cuánto cuesta un café, por favor?", state=state)
+    # then the fact answers it and the drink is still to be chosen
+    assert reply.text.startswith("El café cuesta dos euros.")
+    assert "order" not in state.done and state.beat == 1
+
+
 def test_asked_back_the_partner_gives_its_own_answer():
     (reply,), _ = conversation(cafe(), "Me llamo Marta, ¿y tú?")
     assert reply.text == "¡Encantada, Marta! Yo me llamo Lucía. Marta, ¿qué quieres tomar?"

@@ -21,7 +21,7 @@ _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _QUOTED = re.compile(r"「[^」]*」|«[^»]*»|“[^”]*”|\"[^\"]*\"|„[^“]*“")
 _STOPWORDS = {
     "english": "the a is are you your i to and of what do in it my me for how that this",
-    "spanish": "el la los las es son tú tu yo de que qué y en un una mi por para cómo te",
+    "spanish": "el la los las es son tú tu yo de que qué y en un una mi por para cómo te no lo a muy cuando me ha",
     "french": "le la les est tu toi je de que et en un une mon ma pour comment te",
     "german": "der die das ist du ich und zu in ein eine mein wie was für dich",
     "italian": "il la le è tu io di che e in un una mio per come ti",

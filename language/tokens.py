@@ -188,6 +188,14 @@ def _lemma_ja(raw: str | None) -> str:
     return (raw or "").split("-", 1)[0]
 
 
+_HONORIFICS = frozenset({"さん", "様", "ちゃん", "君", "氏", "殿"})
+
+
+def _word_suffix(feature) -> bool:
+    # 寺 in 金閣寺, 生 in 大学生, 員 in 会社員 belong to the word a slot captures; さん after a name does not.
+    return feature.pos1 == "接尾辞" and _lemma_ja(feature.lemma) not in _HONORIFICS
+
+
 def _japanese(text: str) -> tuple[Token, ...]:
     from language.japanese.text import tagger
 
@@ -199,12 +207,12 @@ def _japanese(text: str) -> tuple[Token, ...]:
         keys = frozenset(hiragana(s) for s in spellings if s) | frozenset(s for s in spellings if s)
         if feature.pos1 in ("補助記号", "空白", "記号"):
             kind = PUNCT
-        elif feature.pos1 in _FUNCTION_POS:
+        elif feature.pos1 in _FUNCTION_POS and not _word_suffix(feature):
             kind = FUNCTION
         else:
             kind = CONTENT
         proper = feature.pos2 == "固有名詞" or (feature.lemma is None and word.surface.isalpha())
-        nominal = feature.pos1 in ("名詞", "接頭辞")
+        nominal = feature.pos1 in ("名詞", "接頭辞") or _word_suffix(feature)
         tokens.append(Token(surface=word.surface, keys=keys, kind=kind, proper=proper, nominal=nominal))
     return tuple(tokens)
 

@@ -23,9 +23,9 @@ _STOPWORDS = {
     "english": "the a is are you your i to and of what do in it my me for how that this",
     "spanish": "el la los las es son tú tu yo de que qué y en un una mi por para cómo te no lo a muy cuando me ha",
     "french": "le la les est tu toi je de que et en un une mon ma pour comment te",
-    "german": "der die das ist du ich und zu in ein eine mein wie was für dich",
-    "italian": "il la le è tu io di che e in un una mio per come ti",
-    "portuguese": "o a os as é você eu de que e em um uma meu para como te",
+    "german": "der die das ist du ich und zu in ein eine mein wie was für dich mit dir hat",
+    "italian": "il la le è tu io di che e in un una mio per come ti a quando",
+    "portuguese": "o a os as é você eu de que e em um uma meu para como te por não muito",
 }
 
 
@@ -142,7 +142,8 @@ def test_replies_are_in_the_sessions_language(source):
         if len(words) < 5 or source.language not in _STOPWORDS:
             continue
         score = {language: sum(word in stop.split() for word in words) for language, stop in _STOPWORDS.items()}
-        assert max(score, key=score.get) == source.language, (reply.text, score)
+        # Short replies share function words across languages: a tie is no evidence of another language.
+        assert score[source.language] == max(score.values()), (reply.text, score)
 
 
 def _names_in(scenario, texts) -> set[str]:

@@ -1,0 +1,600 @@
+"""Golden conversations: each shipped scenario played through offline, learner turns in, partner lines and goals out.
+
+Each table is one full session a learner could have: the scenario's own suggested replies
+("Help me reply"), with a question from the facts or a turn that fits nothing woven in. A change
+to a script or to the engine that alters what the partner says shows here, line by line.
+"""
+
+import pytest
+from django.conf import settings
+
+from conversations.scenarios.engine import ScenarioState, scenario_build, scenario_reply
+from templates.loader import template_sources_read
+
+SOURCES = {
+    source.source_path: source for source in template_sources_read(root=settings.BASE_DIR / "content" / "templates")
+}
+
+GOLDEN = {
+    "english/beginner/small-talk.yaml": [
+        ("Hi Sam. I'm Alex.", ["Nice to meet you, Alex!", "Where are you from?"], ["name"]),
+        ("I come from Brazil.", ["Oh, Brazil! I've always wanted to go there.", "What do you do?"], ["from"]),
+        (
+            "I'm a student.",
+            ["That sounds interesting. I'm a nurse myself.", "What do you like doing in your free time?"],
+            ["work"],
+        ),
+        ("What do you do, Sam?", ["I'm a nurse at a hospital in Manchester.", "Have you got any hobbies?"], []),
+        (
+            "I like reading and cooking.",
+            ["Oh nice! I play football on Tuesdays.", "Any plans for the weekend?"],
+            ["like"],
+        ),
+        (
+            "I'm going to visit my family.",
+            [
+                "That sounds great. I'm just going to relax.",
+                "It was really nice talking to you. Speak soon!",
+                "That's the end of our practice for today.",
+            ],
+            ["plans"],
+        ),
+    ],
+    "french/beginner/small-talk.yaml": [
+        ("Je m'appelle Sam.", ["Enchantée, Sam !", "Et toi, tu viens d'où ?"], ["name"]),
+        (
+            "Je viens du Canada.",
+            ["Canada ? Je ne connais pas encore, mais j'aimerais bien y aller.", "Qu'est-ce que tu fais dans la vie ?"],
+            ["from"],
+        ),
+        ("Et toi ?", ["Moi, je suis boulangère.", "Tu travailles ou tu étudies ?"], []),
+        (
+            "Je suis étudiant.",
+            ["C'est intéressant ! Moi, je suis boulangère.", "Qu'est-ce que tu aimes faire le week-end ?"],
+            ["work"],
+        ),
+        ("J'aime lire.", ["Ah, lire ! Moi aussi, j'adore ça !", "Et ce week-end, qu'est-ce que tu fais ?"], ["like"]),
+        (
+            "Je vais voir mes amis.",
+            [
+                "Super programme !",
+                "C'était super de parler avec toi ! À bientôt et bon week-end !",
+                "C'est la fin de notre pratique pour aujourd'hui.",
+            ],
+            ["plans"],
+        ),
+    ],
+    "german/beginner/small-talk.yaml": [
+        ("Ich heiße Sam.", ["Freut mich, Sam!", "Woher kommst du?"], ["name"]),
+        ("Wo wohnst du?", ["Ich wohne in Hamburg, in der Nähe vom Hafen.", "Und wo wohnst du?"], []),
+        (
+            "Ich komme aus Kanada.",
+            ["Kanada? Da war ich noch nie, aber ich möchte gern hin.", "Was machst du beruflich?"],
+            ["from"],
+        ),
+        ("Ich bin Student.", ["Interessant! Ich bin Gärtner.", "Was machst du gern in deiner Freizeit?"], ["work"]),
+        ("Ich lese gern.", ["Toll! Ich segle gern auf der Alster.", "Was machst du am Wochenende?"], ["like"]),
+        (
+            "Ich besuche meine Freunde.",
+            [
+                "Das klingt gut!",
+                "Es war schön, mit dir zu sprechen! Bis bald und ein schönes Wochenende!",
+                "Damit ist unsere Übung für heute zu Ende.",
+            ],
+            ["plans"],
+        ),
+    ],
+    "italian/beginner/small-talk.yaml": [
+        ("Mi chiamo Sam.", ["Piacere, Sam!", "Di dove sei?"], ["name"]),
+        ("Sono canadese.", ["Che bello! Non ci sono mai stata.", "Che lavoro fai?"], ["from"]),
+        (
+            "Sono studente.",
+            ["Interessante! Io sono insegnante di musica.", "Che cosa ti piace fare nel tempo libero?"],
+            ["work"],
+        ),
+        ("Mmm...", ["Ti piace la musica? E lo sport?"], []),
+        (
+            "Mi piace leggere.",
+            ["Ah, leggere! Piace molto anche a me!", "Che cosa fai questo fine settimana?"],
+            ["like"],
+        ),
+        (
+            "Vado a trovare i miei amici.",
+            [
+                "Che bel programma!",
+                "È stato bello parlare con te! A presto e buon fine settimana!",
+                "La nostra pratica di oggi finisce qui.",
+            ],
+            ["plans"],
+        ),
+    ],
+    "japanese/beginner/business.yaml": [
+        (
+            "おはようございます。スミスと申します。",
+            ["スミスさんですね。こちらこそ、よろしく おねがいします。", "これは わたしの めいしです。どうぞ。"],
+            ["intro"],
+        ),
+        (
+            "ありがとうございます。ちょうだいします。",
+            ["めいしは りょうてで もらいます。いいですね。", "きょうは かいぎが あります。"],
+            ["cards"],
+        ),
+        (
+            "会議は何時からですか。",
+            ["10じからです。3がいの かいぎしつです。", "かいぎの あとで、いっしょに ひるごはんを たべませんか。"],
+            [],
+        ),
+        (
+            "はい、ぜひおねがいします。",
+            [
+                "じゃあ、12じに いきましょう。しょくどうの カレーが おいしいですよ。",
+                "もう 6じですね。きょうは どうでしたか。",
+            ],
+            ["schedule"],
+        ),
+        (
+            "おつかれさまでした。",
+            [
+                "おつかれさまでした。また あした。",
+                "あしたも よろしく おねがいします。",
+                "これで きょうの れんしゅうは おわりです。",
+            ],
+            ["greetings"],
+        ),
+    ],
+    "japanese/beginner/directions.yaml": [
+        (
+            "すみません、郵便局はどこですか。",
+            [
+                "郵便局ですね。ちかいですよ。",
+                "この みちを まっすぐ いって、ふたつめの かどを みぎに まがって ください。",
+            ],
+            ["where"],
+        ),
+        (
+            "まっすぐ行って、二つ目のかどを右にまがるんですね。",
+            ["はい、そうです。かどに ぎんこうが あります。", "ゆうびんきょくは ぎんこうの となりに あります。"],
+            ["route"],
+        ),
+        ("遠いですか。", ["いいえ、あるいて 5ふんぐらいです。", "わかりましたか。"], []),
+        (
+            "わかりました。ありがとうございます。",
+            [
+                "いいえ、どういたしまして。",
+                "きを つけて いって くださいね。",
+                "これで きょうの れんしゅうは おわりです。",
+            ],
+            ["far"],
+        ),
+    ],
+    "japanese/beginner/doctor.yaml": [
+        ("のどが痛いです。", ["のどが いたいんですね。それは つらいですね。", "いつからですか。"], ["symptom"]),
+        ("昨日からです。", ["昨日からですね。わかりました。", "ねつは ありますか。"], ["since"]),
+        (
+            "はい、三十八度あります。",
+            [
+                "そうですか。ちょっと くちを あけて ください。はい、「あー」。",
+                "かぜですね。くすりを だします。いちにち 3かい、ごはんの あとに のんで ください。",
+            ],
+            ["fever"],
+        ),
+        (
+            "お風呂に入ってもいいですか。",
+            [
+                "ねつが なければ、シャワーは だいじょうぶです。",
+                "ただの かぜですよ。この くすりを あさと ひると よる、ごはんの あとに のんで ください。",
+            ],
+            [],
+        ),
+        (
+            "わかりました。一日三回飲みます。",
+            ["みっかぶん だしますね。よく ねて ください。", "また なにか あったら きて ください。"],
+            [],
+        ),
+        (
+            "ありがとうございました。",
+            ["おだいじに。", "はやく よく なって くださいね。", "これで きょうの れんしゅうは おわりです。"],
+            ["medicine"],
+        ),
+    ],
+    "japanese/beginner/hobbies.yaml": [
+        ("趣味は料理です。", ["料理ですか！いいですね。", "よく しますか。"], ["hobby"]),
+        ("毎日します。", ["まいにちですか！すごいですね。", "いつから やって いますか。"], []),
+        (
+            "子どものときからです。はるかさんは？",
+            [
+                "そんなに ながいんですね！",
+                "わたしは 12さいから ギターを ひいて います。",
+                "らいしゅう みんなで カラオケに いきます。いっしょに いきませんか。",
+            ],
+            ["often", "ask"],
+        ),
+        (
+            "はい、行きたいです！",
+            ["よかった！みんな よろこびます。", "じゃあ、どようびの 6じに えきで あいましょう。"],
+            [],
+        ),
+        (
+            "わかりました。楽しみです。",
+            ["わたしも たのしみです！", "じゃあ、また どようびに！", "これで きょうの れんしゅうは おわりです。"],
+            ["join"],
+        ),
+    ],
+    "japanese/beginner/hotel.yaml": [
+        (
+            "チェックインおねがいします。スミスです。",
+            ["スミスさまですね。ごよやく、ありがとう ございます。", "なんぱく ですか。"],
+            ["checkin"],
+        ),
+        (
+            "二泊です。",
+            ["はい、わかりました。おへやは 8かいの 805ごうしつです。", "ほかに なにか ごしつもんは ありますか。"],
+            ["nights"],
+        ),
+        ("チェックアウトは何時ですか。", ["チェックアウトは 11じです。", "なにか ききたい ことは ありますか。"], []),
+        (
+            "朝ご飯は何時からですか。",
+            [
+                "あさごはんは 7じから 9じはんまでです。2かいの レストランです。",
+                "あさごはんの けんは こちらです。ほかに なにか ありますか。",
+            ],
+            ["breakfast"],
+        ),
+        (
+            "Wi-Fiはありますか。",
+            [
+                "ワイファイは むりょうです。パスワードは かぎの かみに あります。",
+                "エレベーターは あちらです。ごゆっくり どうぞ。",
+            ],
+            [],
+        ),
+        (
+            "ありがとうございます。",
+            ["どういたしまして。", "おやすみなさいませ。", "これで きょうの れんしゅうは おわりです。"],
+            ["wifi"],
+        ),
+    ],
+    "japanese/beginner/introductions.yaml": [
+        (
+            "はじめまして。エマです。",
+            ["エマさんですね。どうぞ、はいって ください。", "おくには どちらですか。"],
+            ["name"],
+        ),
+        ("イギリスから来ました。", ["イギリスですか！とおいですね。", "おしごとは？がくせいさんですか。"], ["from"]),
+        (
+            "大学生です。日本語を勉強しています。",
+            [
+                "そうですか。がんばって くださいね。",
+                "きょうの ばんごはんは なにが いいですか。すきな たべものは なんですか。",
+            ],
+            ["job"],
+        ),
+        (
+            "すしが好きです。",
+            ["すしですね。わかりました。こんばん つくりますね。", "きょうから ここが あなたの うちですよ。"],
+            ["food"],
+        ),
+        (
+            "どうぞよろしくおねがいします。",
+            [
+                "こちらこそ、よろしく おねがいします。",
+                "これから よろしくね。さあ、ばんごはんに しましょう。",
+                "これで きょうの れんしゅうは おわりです。",
+            ],
+            ["thanks"],
+        ),
+    ],
+    "japanese/beginner/konbini.yaml": [
+        ("えっと…", ["おべんとう、でんしレンジで あたためますか。"], []),
+        (
+            "はい、おねがいします。",
+            ["はい、しょうしょう おまち ください。", "650えんです。おしはらいは どうしますか。"],
+            ["heat"],
+        ),
+        ("カードでおねがいします。", ["カードですね。どうぞ。", "ふくろは ごりようですか。"], ["pay"]),
+        (
+            "袋はいりません。",
+            ["はい、わかりました。おはしも いれますね。", "ありがとう ございます。ほかに なにか ありますか。"],
+            ["bag"],
+        ),
+        ("トイレはどこですか。", ["あちらです。いりぐちの みぎです。", "おべんとう、あたたまりました。どうぞ。"], []),
+        (
+            "ありがとうございます。",
+            ["ありがとう ございました。", "また おこし ください。", "これで きょうの れんしゅうは おわりです。"],
+            ["ask"],
+        ),
+    ],
+    "japanese/beginner/phone.yaml": [
+        (
+            "もしもし、予約をしたいです。",
+            ["ごよやくですね。ありがとう ございます。", "なんようびの なんじですか。"],
+            ["book"],
+        ),
+        (
+            "土曜日の七時におねがいします。",
+            ["土曜日の 七時ですね。だいじょうぶですよ。", "おなまえと おでんわばんごうを おねがいします。"],
+            ["when"],
+        ),
+        (
+            "ブラウンです。電話番号は090-1234-5678です。",
+            ["ブラウンさまですね。ありがとう ございます。", "なんめいさまですか。"],
+            [],
+        ),
+        (
+            "二人です。",
+            ["はい、わかりました。カウンターの せきに なります。", "ほかに なにか ありますか。"],
+            ["people"],
+        ),
+        (
+            "よろしくおねがいします。失礼します。",
+            [
+                "はい、ありがとう ございます。",
+                "では、おまちして います。しつれいします。",
+                "これで きょうの れんしゅうは おわりです。",
+            ],
+            ["name"],
+        ),
+    ],
+    "japanese/beginner/restaurant.yaml": [
+        ("一人です。", ["一人ですね。こちらへ どうぞ。", "メニューです。なにに しますか。"], ["party"]),
+        (
+            "おすすめは何ですか。",
+            ["からあげていしょくが いちばん にんきですよ。", "こちら、メニューです。ごちゅうもんは？"],
+            [],
+        ),
+        (
+            "からあげ定食をください。",
+            ["からあげ定食ですね。かしこまりました。", "おのみものは いかがですか。"],
+            ["order"],
+        ),
+        (
+            "お茶をください。",
+            ["お茶ですね。すぐ もって きます。", "おまたせしました。どうぞ。あついですから、きを つけて ください。"],
+            ["drink"],
+        ),
+        ("いただきます。", ["どうぞ、めしあがって ください。", "ほかに なにか いかがですか。"], []),
+        (
+            "お会計をおねがいします。",
+            [
+                "はい、からあげ定食は 1,000えんです。レジで おねがいします。",
+                "1,000えん ちょうど いただきます。レシートです。",
+            ],
+            ["bill"],
+        ),
+        (
+            "ごちそうさまでした。",
+            ["ありがとう ございました。", "また きて くださいね！", "これで きょうの れんしゅうは おわりです。"],
+            ["thanks"],
+        ),
+    ],
+    "japanese/beginner/shopping.yaml": [
+        (
+            "Tシャツをさがしています。",
+            [
+                "ティーシャツですね。こちらに たくさん ありますよ。",
+                "いろは しろと くろと あおが あります。なにいろが いいですか。",
+            ],
+            ["want"],
+        ),
+        ("青がいいです。", ["青ですね。いい いろですね。", "サイズは どうしますか。"], ["colour"]),
+        (
+            "Mサイズをください。",
+            ["Mサイズですね。どうぞ、きて みて ください。", "どうですか。よく にあって いますよ。"],
+            ["size"],
+        ),
+        ("これはいくらですか。", ["2,500えんです。", "おしはらいは げんきんですか、カードですか。"], []),
+        (
+            "カードでおねがいします。",
+            [
+                "ありがとう ございます。ふくろに いれますね。",
+                "ありがとう ございました！また きて くださいね。",
+                "これで きょうの れんしゅうは おわりです。",
+            ],
+            ["price"],
+        ),
+    ],
+    "japanese/beginner/small-talk.yaml": [
+        ("はじめまして。サムです。", ["サムさん、よろしく おねがいします。", "どこから きましたか。"], ["name"]),
+        ("アメリカから来ました。", ["アメリカですか。いいですね。", "なにが すきですか。"], ["from"]),
+        ("あおいさんは？", ["わたしは ねこと りょうりが すきです。", "しゅみは なんですか。"], []),
+        ("音楽が好きです。", ["音楽ですか！わたしも すきです。", "きょうは なにを しましたか。"], ["like"]),
+        (
+            "日本語を勉強しました。",
+            ["いいですね。わたしは こうえんを さんぽしました。", "にほんの たべものは すきですか。"],
+            [],
+        ),
+        (
+            "はい、すしが大好きです。",
+            [
+                "そうですか！よかったです。",
+                "きょうは たのしかったです。また はなしましょう！",
+                "これで きょうの れんしゅうは おわりです。",
+            ],
+            ["day"],
+        ),
+    ],
+    "japanese/beginner/train.yaml": [
+        (
+            "新宿まで行きたいです。",
+            ["新宿ですね。この せんで いけますよ。", "きっぷは あそこの きかいで かえます。"],
+            ["destination"],
+        ),
+        (
+            "切符はいくらですか。",
+            ["しんじゅくまで 570えんです。", "きっぷを かったら、かいさつを とおって ください。"],
+            ["ticket"],
+        ),
+        (
+            "何番線ですか。",
+            ["3ばんせんです。かいだんを あがって、みぎです。", "でんしゃは 10ぷんごとに きます。"],
+            ["platform"],
+        ),
+        (
+            "次の電車は何時ですか。",
+            ["つぎの でんしゃは 10じ 15ふんです。しんじゅくまで 40ぷんぐらいです。", "わかりましたか。"],
+            [],
+        ),
+        (
+            "わかりました。ありがとうございます。",
+            [
+                "どういたしまして。きを つけて。",
+                "では、いってらっしゃい。",
+                "これで きょうの れんしゅうは おわりです。",
+            ],
+            ["time"],
+        ),
+    ],
+    "japanese/beginner/travel.yaml": [
+        ("金閣寺へ行きたいです。", ["金閣寺ですね。いいですね。", "きょうとは バスが べんりですよ。"], ["destination"]),
+        (
+            "地図はありますか。",
+            ["はい、ちずを どうぞ。えいごの ちずも あります。", "でんしゃも バスも ありますよ。"],
+            [],
+        ),
+        ("どうやって行きますか。", ["205ばんの バスに のって ください。", "バスは えきの まえから でます。"], []),
+        (
+            "バス乗り場はどこですか。",
+            [
+                "えきを でて、まっすぐ いって ください。バスのりばは みぎに あります。",
+                "ビーの 3ばんの のりばから のって ください。",
+            ],
+            ["where"],
+        ),
+        ("どのぐらいかかりますか。", ["40ぷんぐらい かかります。", "ほかに なにか ありますか。"], ["how"]),
+        ("いくらですか。", ["バスは 230えんです。おりる とき、はらって ください。", "わかりましたか。"], []),
+        (
+            "わかりました。ありがとうございます。",
+            [
+                "どういたしまして。",
+                "いってらっしゃい。きょうとを たのしんで くださいね。",
+                "これで きょうの れんしゅうは おわりです。",
+            ],
+            ["price"],
+        ),
+    ],
+    "japanese/beginner/weather.yaml": [
+        ("おはようございます。", ["きょうも げんきですね。", "きょうは ほんとうに あついですね。"], ["greet"]),
+        (
+            "そうですね。暑いですね。",
+            ["そうですね。みずを たくさん のんで くださいね。", "あしたは あめですよ。かさを もって いますか。"],
+            ["today"],
+        ),
+        (
+            "はい、かさがあります。",
+            ["あめの ひは すずしいですから、いいですね。", "どの きせつが いちばん すきですか。"],
+            ["tomorrow"],
+        ),
+        (
+            "春が好きです。さくらがきれいですから。",
+            ["春ですか。いいですね。", "じゃあ、わたしは かいものに いきます。"],
+            [],
+        ),
+        (
+            "いってらっしゃい。",
+            ["はい、いって きます。", "また おはなし しましょうね。", "これで きょうの れんしゅうは おわりです。"],
+            ["season"],
+        ),
+    ],
+    "japanese/beginner/weekend.yaml": [
+        (
+            "友達と買い物に行きました。",
+            ["そうですか！いいですね。", "こんしゅうの しゅうまつは なにを しますか。"],
+            ["last"],
+        ),
+        (
+            "土曜日は掃除をします。",
+            ["そうですか。ぼくは サッカーを します。", "にちようびに いっしょに えいがを みませんか。"],
+            ["plan"],
+        ),
+        (
+            "いいですね。行きましょう。",
+            ["やった！あたらしい アニメの えいがが ありますよ。", "なんじに どこで あいましょうか。"],
+            ["invite"],
+        ),
+        (
+            "一時に駅で会いましょう。",
+            [
+                "一時に 駅ですね。わかりました。",
+                "じゃあ、にちようびに。たのしみに して います！",
+                "これで きょうの れんしゅうは おわりです。",
+            ],
+            ["meet"],
+        ),
+    ],
+    "portuguese/beginner/small-talk.yaml": [
+        ("Eu me chamo Sam.", ["Prazer, Sam!", "De onde você é?"], ["name"]),
+        ("Eu sou do Canadá.", ["Canadá? Nunca fui, mas eu quero muito conhecer.", "O que você faz?"], ["from"]),
+        ("E você?", ["Eu sou enfermeira.", "Você trabalha ou estuda?"], []),
+        (
+            "Eu sou estudante.",
+            ["Que interessante! Eu sou enfermeira.", "O que você gosta de fazer no tempo livre?"],
+            ["work"],
+        ),
+        ("Eu gosto de ler.", ["Ah, ler! Eu também gosto muito!", "O que você vai fazer no fim de semana?"], ["like"]),
+        (
+            "Eu vou visitar os meus amigos.",
+            [
+                "Que programa bom!",
+                "Foi muito bom conversar com você! Até logo e bom fim de semana!",
+                "Aqui termina a nossa prática de hoje.",
+            ],
+            ["plans"],
+        ),
+    ],
+    "spanish/beginner/cafe.yaml": [
+        (
+            "Buenos días. Un café con leche, por favor.",
+            ["¡Un café, marchando!", "¿Y para comer? Tenemos cruasanes y tostadas."],
+            [],
+        ),
+        ("¿Tenéis wifi?", ["Sí, hay wifi. La contraseña está en la pizarra.", "¿Quieres algo de comer?"], []),
+        ("Un cruasán, por favor.", ["¡Buena elección!", "¿Es para tomar aquí o para llevar?"], ["order"]),
+        ("Para tomar aquí.", ["Muy bien. Te lo llevo a la mesa.", "Aquí tienes. ¿Algo más?"], ["here"]),
+        ("No, gracias. ¿Cuánto es?", ["Son cuatro euros con cincuenta.", "¿Con tarjeta o en efectivo?"], ["price"]),
+        (
+            "Con tarjeta, por favor.",
+            ["Gracias a ti. ¡Que tengas un buen día!", "¡Hasta mañana!", "Aquí termina nuestra práctica de hoy."],
+            ["pay"],
+        ),
+    ],
+    "spanish/beginner/small-talk.yaml": [
+        ("Me llamo Sam.", ["¡Encantada, Sam!", "¿De dónde eres?"], ["name"]),
+        ("Soy de Canadá.", ["¿De Canadá? ¡Qué bien!", "¿A qué te dedicas?"], ["from"]),
+        ("Soy estudiante.", ["¡Qué interesante! Yo soy maestra.", "¿Qué te gusta hacer en tu tiempo libre?"], ["work"]),
+        ("Me gusta leer.", ["¡A mí también me gusta!", "¿Qué vas a hacer este fin de semana?"], ["like"]),
+        (
+            "Voy a ver a mis amigos.",
+            [
+                "¡Qué plan tan bueno!",
+                "¡Me ha gustado mucho hablar contigo! ¡Hasta pronto y buen fin de semana!",
+                "Aquí termina nuestra práctica de hoy.",
+            ],
+            ["plans"],
+        ),
+    ],
+}
+
+
+def test_every_scripted_template_has_a_golden_conversation():
+    scripted = {path for path, source in SOURCES.items() if source.content.script}
+    assert scripted - {"japanese/beginner/casual.yaml"} <= set(GOLDEN)
+
+
+@pytest.mark.parametrize("path", sorted(GOLDEN))
+def test_the_golden_conversation(path):
+    # given the scenario's script, run offline from the opening
+    source = SOURCES[path]
+    content = source.content
+    scenario = scenario_build(script=content.script, language=source.language, persona_name=content.persona.name)
+    state = ScenarioState()
+    for learner, partner, reached in GOLDEN[path]:
+        # when the learner says their turn
+        reply = scenario_reply(scenario=scenario, state=state, text=learner)
+        state = reply.state
+        # then the partner says exactly these lines and these goals are ticked
+        assert (reply.lines, reply.reached) == (partner, reached), learner
+    # and the scenario is over: every beat answered, every goal the beats serve reached
+    beats = content.script.beats
+    assert state.finished
+    assert set(state.done) == {beat.id for beat in beats}
+    assert set(state.reached) >= {beat.goal for beat in beats}

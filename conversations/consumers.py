@@ -24,6 +24,7 @@ from conversations.services import sessions as session_services
 from conversations.services.presence import HEARTBEAT_SECONDS, presence_connect, presence_disconnect, presence_heartbeat
 from conversations.services.replies import reply_generate_in_background, stream_state
 from conversations.services.serializers import message_payload
+from conversations.services.turn_control import TurnReplaced, reply_regenerate, reply_stop, turn_edit
 
 logger = logging.getLogger("parley.ws")
 
@@ -55,6 +56,13 @@ def _turn_submit(*, user, session_id: str, content, client_id):
     # One hop to a database thread for both calls: the ack waits on every hop.
     session = session_services.session_get(user=user, session_id=session_id)
     return session, session_services.turn_submit(session=session, content=content, client_id=client_id)
+
+
+@database_async
+def _session_change(change, *, user, session_id: str, **kwargs):
+    # One hop to a database thread for the session and the change.
+    session = session_services.session_get(user=user, session_id=session_id)
+    return session, change(session=session, **kwargs)
 
 
 def _storable(frame) -> bool:
@@ -210,6 +218,9 @@ class ParleyConsumer(AsyncWebsocketConsumer):
             content=frame.get("content"),
             client_id=frame.get("client_id"),
         )
+        await self._turn_started(session, turn)
+
+    async def _turn_started(self, session, turn) -> None:
         message = turn.user_message
         await self.send_json(
             {
@@ -228,6 +239,44 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         elif turn.ai_message is not None:
             # A resend of an answered turn: the client may have missed the reply, so it gets it again.
             await self._reply_resend(session.id, turn.ai_message)
+
+    async def _replaced(self, change: TurnReplaced) -> None:
+        """Every tab drops the replaced messages: each comes back `superseded`."""
+        for message in change.replaced:
+            await user_send(self.user.id, {"type": "message", "message": message_payload(message)})
+
+    async def on_stop(self, frame: dict) -> None:
+        """Stop the reply being written; every tab gets it as stored, `stopped`."""
+        session, reply = await _session_change(reply_stop, user=self.user, session_id=str(frame.get("session_id")))
+        await user_send(
+            self.user.id, {"type": "ai.message", "session_id": str(session.id), "message": message_payload(reply)}
+        )
+
+    async def on_regenerate(self, frame: dict) -> None:
+        """Write the last reply again; the turn's mistakes stand."""
+        session, change = await _session_change(
+            reply_regenerate, user=self.user, session_id=str(frame.get("session_id"))
+        )
+        await self._replaced(change)
+        reply_generate_in_background(
+            session=session,
+            user_message=change.turn.user_message,
+            ai_message=change.turn.ai_message,
+            find_mistakes=False,
+        )
+
+    async def on_edit(self, frame: dict) -> None:
+        """Replace the learner's last turn and its reply, then answer the new turn."""
+        session, change = await _session_change(
+            turn_edit,
+            user=self.user,
+            session_id=str(frame.get("session_id")),
+            message_id=frame.get("message_id"),
+            content=frame.get("content"),
+            client_id=frame.get("client_id"),
+        )
+        await self._replaced(change)
+        await self._turn_started(session, change.turn)
 
     async def on_send_message(self, frame: dict) -> None:
         """A message to a person (`to`) or a group (`group_id`, or any DM/group by `conversation_id`)."""
@@ -340,6 +389,9 @@ class ParleyConsumer(AsyncWebsocketConsumer):
     handlers = {
         "ping": on_ping,
         "user_message": on_user_message,
+        "stop": on_stop,
+        "regenerate": on_regenerate,
+        "edit": on_edit,
         "sync": on_sync,
         "send_message": on_send_message,
         "typing": on_typing,

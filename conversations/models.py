@@ -86,6 +86,10 @@ class MessageState(models.TextChoices):
     COMPLETE = "complete", "Complete"
     STREAMING = "streaming", "Streaming"
     FAILED = "failed", "Failed"
+    # Cut short by the learner: the text is what was written before the stop.
+    STOPPED = "stopped", "Stopped"
+    # Replaced by a regenerated reply or an edited turn; kept so seqs stay gap-free, shown nowhere.
+    SUPERSEDED = "superseded", "Superseded"
 
 
 class Message(models.Model):

@@ -11,6 +11,7 @@ from conversations.models import (
     ConversationKind,
     Membership,
     Message,
+    MessageState,
     PracticeSession,
     SessionStatus,
 )
@@ -26,8 +27,12 @@ def session_list(*, user, status: str | None = None) -> QuerySet[PracticeSession
 
 
 def transcript_get(*, session: PracticeSession) -> QuerySet[Message]:
-    """The session's messages in order."""
-    return Message.objects.filter(conversation_id=session.conversation_id).order_by("seq")
+    """The session's messages in order, without those the learner replaced."""
+    return (
+        Message.objects.filter(conversation_id=session.conversation_id)
+        .exclude(state=MessageState.SUPERSEDED)
+        .order_by("seq")
+    )
 
 
 def mistake_list(*, user, session_id=None, type: str | None = None) -> QuerySet[Mistake]:  # noqa: A002

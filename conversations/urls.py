@@ -8,6 +8,17 @@ urlpatterns = [
     re_path(
         r"^sessions/(?P<session_id>[^/]+)/messages/?$", sessions.SessionMessagesView.as_view(), name="session-messages"
     ),
+    re_path(r"^sessions/(?P<session_id>[^/]+)/stop/?$", sessions.SessionStopView.as_view(), name="session-stop"),
+    re_path(
+        r"^sessions/(?P<session_id>[^/]+)/regenerate/?$",
+        sessions.SessionRegenerateView.as_view(),
+        name="session-regenerate",
+    ),
+    re_path(
+        r"^sessions/(?P<session_id>[^/]+)/messages/(?P<message_id>[^/]+)/edit/?$",
+        sessions.SessionMessageEditView.as_view(),
+        name="session-message-edit",
+    ),
     re_path(r"^sessions/(?P<session_id>[^/]+)/end/?$", sessions.SessionEndView.as_view(), name="session-end"),
     re_path(r"^sessions/(?P<session_id>[^/]+)/complete/?$", sessions.SessionEndView.as_view(), name="session-complete"),
     re_path(

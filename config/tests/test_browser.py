@@ -332,6 +332,10 @@ def test_learner_practises_ten_turns_sees_mistakes_keeps_words_and_reviews(page,
     expect(page.locator(".transcript .bubble")).to_have_count(len(before))
     expect(page.locator(".mistake-list .chip")).to_have_text(["Particle"])
     page.screenshot(path=str(screenshots / "review.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function("document.documentElement.scrollWidth <= 390")
+    page.screenshot(path=str(screenshots / "review-phone.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # The words come due for review; rating one schedules it away.
     page.get_by_role("link", name="Vocabulary").click()

@@ -10,10 +10,12 @@ from rest_framework.response import Response
 from config.serializers import InputSerializer
 from conversations import selectors
 from conversations.api.fields import MessageTextField
+from conversations.events import user_send_sync
 from conversations.models import PracticeSession, PreparationType, SessionMode, SessionStatus, Strictness
 from conversations.services import sessions as session_services
 from conversations.services.replies import reply_generate
 from conversations.services.serializers import message_payload, mistake_payload
+from conversations.services.turn_control import reply_regenerate, reply_stop, turn_edit
 from evaluations.models import Mistake, MistakeType
 from evaluations.services import evaluation_create_for_session
 
@@ -196,27 +198,110 @@ class SessionMessagesView(GenericAPIView):
         turn = session_services.turn_submit(
             session=session, content=data.validated_data["message"], client_id=data.validated_data.get("client_id")
         )
-        ai_message, mistakes, vocabulary = turn.ai_message, None, []
-        if turn.generate:
-            outcome = async_to_sync(reply_generate)(
-                session_id=session.id, user_message_id=turn.user_message.id, ai_message_id=turn.ai_message.id
-            )
-            if outcome.error is not None:
-                raise outcome.error
-            ai_message, mistakes, vocabulary = outcome.message, outcome.mistakes, outcome.vocabulary
-        if mistakes is None:
-            mistakes = [mistake_payload(m) for m in turn.user_message.mistakes.all()]
-        body = {
-            "message_id": str(turn.user_message.id),
-            "seq": turn.user_message.seq,
-            "ai_message_id": str(ai_message.id) if ai_message else None,
-            "ai_response": ai_message.content if ai_message else None,
-            "turn_number": selectors.turn_number(message=turn.user_message),
-            "offline": bool(ai_message and ai_message.meta.get("offline")),
-            "mistakes": mistakes,
-            "vocabulary": vocabulary,
-        }
-        return Response(body, status=status.HTTP_201_CREATED if turn.created else status.HTTP_200_OK)
+        return _turn_response(session, turn)
+
+
+def _turn_response(session, turn, *, find_mistakes: bool = True, status_code=None) -> Response:
+    """Write the turn's reply (when it needs one) and answer with the turn, its reply and findings."""
+    ai_message, mistakes, vocabulary = turn.ai_message, None, []
+    if turn.generate:
+        outcome = async_to_sync(reply_generate)(
+            session_id=session.id,
+            user_message_id=turn.user_message.id,
+            ai_message_id=turn.ai_message.id,
+            find_mistakes=find_mistakes,
+        )
+        if outcome.error is not None:
+            raise outcome.error
+        ai_message, vocabulary = outcome.message, outcome.vocabulary
+        mistakes = outcome.mistakes if find_mistakes else None
+    if mistakes is None:
+        mistakes = [mistake_payload(m) for m in turn.user_message.mistakes.all()]
+    body = {
+        "message_id": str(turn.user_message.id),
+        "seq": turn.user_message.seq,
+        "ai_message_id": str(ai_message.id) if ai_message else None,
+        "ai_response": ai_message.content if ai_message else None,
+        "turn_number": selectors.turn_number(message=turn.user_message),
+        "offline": bool(ai_message and ai_message.meta.get("offline")),
+        "mistakes": mistakes,
+        "vocabulary": vocabulary,
+    }
+    if status_code is None:
+        status_code = status.HTTP_201_CREATED if turn.created else status.HTTP_200_OK
+    return Response(body, status=status_code)
+
+
+def _replaced_announce(user, change) -> None:
+    """The user's open tabs drop the replaced messages (each comes as a `superseded` message frame)."""
+    for message in change.replaced:
+        user_send_sync(user.id, {"type": "message", "message": message_payload(message)})
+
+
+class SessionStopView(GenericAPIView):
+    @extend_schema(
+        request=None,
+        responses={
+            200: OpenApiResponse(description="The reply as stored: `state` is `stopped`, `content` the text so far"),
+            409: OpenApiResponse(description="`nothing_to_stop`: no reply is being written"),
+        },
+        description="Stop the partner's reply being written. It keeps the text so far and is never marked complete.",
+    )
+    def post(self, request, session_id):
+        session = session_services.session_get(user=request.user, session_id=session_id)
+        reply = reply_stop(session=session)
+        payload = message_payload(reply)
+        user_send_sync(request.user.id, {"type": "ai.message", "session_id": str(session.id), "message": payload})
+        return Response(payload)
+
+
+class SessionRegenerateView(GenericAPIView):
+    @extend_schema(
+        request=None,
+        responses={
+            200: TurnResponse,
+            409: OpenApiResponse(description="`nothing_to_regenerate`, `turn_in_progress` or `session_closed`"),
+            503: OpenApiResponse(description="The AI partner is unavailable"),
+        },
+        description="Write the last reply again: the old one becomes `superseded`; the turn's mistakes stand.",
+    )
+    def post(self, request, session_id):
+        session = session_services.session_get(user=request.user, session_id=session_id)
+        change = reply_regenerate(session=session)
+        _replaced_announce(request.user, change)
+        return _turn_response(session, change.turn, find_mistakes=False, status_code=status.HTTP_200_OK)
+
+
+class SessionMessageEditView(GenericAPIView):
+    serializer_class = TurnSerializer
+
+    @extend_schema(
+        request=TurnSerializer,
+        responses={
+            201: TurnResponse,
+            200: OpenApiResponse(TurnResponse, description="Already edited with this client_id"),
+            409: OpenApiResponse(
+                description="`not_editable` (not the last turn), `turn_in_progress`, `session_closed`"
+            ),
+            503: OpenApiResponse(description="The AI partner is unavailable; the new turn is kept"),
+        },
+        description=(
+            "Replace the learner's last turn and its reply with new text: both become `superseded`, the new "
+            "turn is answered and analysed (the old turn's mistakes are dropped)."
+        ),
+    )
+    def post(self, request, session_id, message_id):
+        session = session_services.session_get(user=request.user, session_id=session_id)
+        data = TurnSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        change = turn_edit(
+            session=session,
+            message_id=message_id,
+            content=data.validated_data["message"],
+            client_id=data.validated_data.get("client_id"),
+        )
+        _replaced_announce(request.user, change)
+        return _turn_response(session, change.turn)
 
 
 class SessionEndView(GenericAPIView):

@@ -50,27 +50,43 @@ def _vocabulary_store(session: PracticeSession, ai_message: Message, tags) -> li
     return vocabulary_tag_from_ai(user=session.user, items=items, language=session.language, source_message=ai_message)
 
 
-async def turn_analyse(*, session: PracticeSession, user_message: Message, ai_message: Message):
-    """Store and push the turn's mistakes and the reply's vocabulary; refresh the summary when due."""
+def mistakes_forget(*, message_id) -> None:
+    """Drop the findings on a turn the learner replaced; the new turn gets its own."""
+    Mistake.objects.filter(message_id=message_id).delete()
+
+
+async def turn_analyse(
+    *, session: PracticeSession, user_message: Message, ai_message: Message, find_mistakes: bool = True
+):
+    """Store and push the turn's mistakes and the reply's vocabulary; refresh the summary when due.
+
+    A regenerated reply answers a turn analysed already: `find_mistakes=False` keeps its findings.
+    """
     mistakes: list[dict] = []
     vocabulary: list[dict] = []
-    try:
-        findings = await analyse_turn(
-            user=session.user,
-            conversation=session.conversation,
-            text=user_message.content,
-            language=session.language,
-            level=session.level,
-            strictness=session.strictness,
-        )
-        source = "offline" if ai_message.meta.get("offline") else "llm"
-        mistakes = [mistake_payload(m) for m in await _mistakes_store(session, user_message, findings, source)]
-        await user_send_best_effort(
-            session.user_id,
-            {"type": "mistakes", "session_id": str(session.id), "message_id": str(user_message.id), "items": mistakes},
-        )
-    except ai.AIUnavailable as exc:
-        logger.warning("turn analysis skipped for session %s: %s", session.id, exc.code)
+    if find_mistakes:
+        try:
+            findings = await analyse_turn(
+                user=session.user,
+                conversation=session.conversation,
+                text=user_message.content,
+                language=session.language,
+                level=session.level,
+                strictness=session.strictness,
+            )
+            source = "offline" if ai_message.meta.get("offline") else "llm"
+            mistakes = [mistake_payload(m) for m in await _mistakes_store(session, user_message, findings, source)]
+            await user_send_best_effort(
+                session.user_id,
+                {
+                    "type": "mistakes",
+                    "session_id": str(session.id),
+                    "message_id": str(user_message.id),
+                    "items": mistakes,
+                },
+            )
+        except ai.AIUnavailable as exc:
+            logger.warning("turn analysis skipped for session %s: %s", session.id, exc.code)
     try:
         tags = await ai.tag_vocabulary(
             user=session.user,

@@ -11,6 +11,7 @@ so that, if its process dies, other processes see within seconds that the reply 
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -34,12 +35,39 @@ logger = logging.getLogger("parley.sessions")
 
 STREAM_TTL_SECONDS = 600
 _STREAM_KEY = "stream:{}"
+_STOP_KEY = "stop:{}"
+# How often a reply being written looks for the learner's stop, which may come through any process.
+STOP_POLL_SECONDS = 0.2
 _background: set[asyncio.Task] = set()
 
 
 def stream_state(*, message_id) -> dict | None:
     """The reply so far of a message being written: {"text", "index"} (index of the last delta)."""
     return cache.get(_STREAM_KEY.format(message_id))
+
+
+def reply_stop_signal(*, message_id) -> None:
+    """Tell the task writing this reply, in whichever process, to stop at once."""
+    try:
+        cache.set(_STOP_KEY.format(message_id), True, STREAM_TTL_SECONDS)
+    except CACHE_ERRORS as exc:
+        # The task still finds the reply no longer `streaming` when it stores it, and leaves it stopped.
+        logger.warning("could not signal the stop of reply %s: %s", message_id, exc)
+
+
+def _stop_requested(message_id) -> bool:
+    try:
+        return bool(cache.get(_STOP_KEY.format(message_id)))
+    except CACHE_ERRORS:
+        return False
+
+
+_stop_requested_async = sync_to_async(_stop_requested, thread_sensitive=False)
+
+
+async def _stop_wait(message_id) -> None:
+    while not await _stop_requested_async(message_id):
+        await asyncio.sleep(STOP_POLL_SECONDS)
 
 
 @dataclass
@@ -94,10 +122,13 @@ def _finish(session, ai_message, result: ai.ReplyResult) -> Message | None:
 
 @database_async
 def _fail(ai_message, partial: str, error: Exception) -> None:
-    # The partial text is kept for the record, but the message is marked failed, never complete.
+    # The partial text is kept for the record, but the message is marked failed, never complete; a
+    # reply the learner stopped meanwhile stays stopped.
     ai_message.state = MessageState.FAILED
     ai_message.meta = {**ai_message.meta, "partial": partial, "error": getattr(error, "code", "ai_unavailable")}
-    ai_message.save(update_fields=["state", "meta"])
+    Message.objects.filter(id=ai_message.id, state=MessageState.STREAMING).update(
+        state=ai_message.state, meta=ai_message.meta
+    )
     _stream_forget(ai_message.id)
 
 
@@ -132,10 +163,12 @@ async def _lease_keep(message_id) -> None:
         await asyncio.sleep(settings.REPLY_LEASE_SECONDS / 3)
 
 
-async def reply_generate(*, session_id, user_message_id, ai_message_id) -> ReplyOutcome:
+async def reply_generate(*, session_id, user_message_id, ai_message_id, find_mistakes: bool = True) -> ReplyOutcome:
     """Stream the partner's reply for one turn to the user's sockets, store it, analyse the turn."""
     session, user_message, ai_message = await _stored(_load, session_id, user_message_id, ai_message_id)
-    return await _reply_leased(session=session, user_message=user_message, ai_message=ai_message)
+    return await _reply_leased(
+        session=session, user_message=user_message, ai_message=ai_message, find_mistakes=find_mistakes
+    )
 
 
 async def _reply_leased(**kwargs) -> ReplyOutcome:
@@ -149,17 +182,44 @@ async def _reply_leased(**kwargs) -> ReplyOutcome:
         lease_release(message_id=message_id)
 
 
-async def _reply_run(*, session: PracticeSession, user_message: Message, ai_message: Message) -> ReplyOutcome:
-    user_id = session.user_id
-    await user_send_best_effort(user_id, {"type": "ai.typing", "session_id": str(session.id)})
-    request = await _request(session, user_message)
-    stream = _ReplyStream(user_id=user_id, session_id=session.id, message_id=ai_message.id)
-    try:
+async def _reply_write(session: PracticeSession, request, stream: "_ReplyStream", message_id):
+    """The provider's result, or None when the learner stopped the reply (its stream is closed at once)."""
+
+    async def write():
+        result = None
         async for item in ai.reply_stream(user=session.user, conversation=session.conversation, request=request):
             if isinstance(item, ai.Delta):
                 stream.add(item)
             else:
                 result = item
+        return result
+
+    writing = asyncio.create_task(write())
+    watching = asyncio.create_task(_stop_wait(message_id))
+    try:
+        await asyncio.wait({writing, watching}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        writing.cancel()
+        raise
+    finally:
+        watching.cancel()
+    if writing.done():
+        return writing.result()
+    writing.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await writing
+    return None
+
+
+async def _reply_run(
+    *, session: PracticeSession, user_message: Message, ai_message: Message, find_mistakes: bool = True
+) -> ReplyOutcome:
+    user_id = session.user_id
+    await user_send_best_effort(user_id, {"type": "ai.typing", "session_id": str(session.id)})
+    request = await _request(session, user_message)
+    stream = _ReplyStream(user_id=user_id, session_id=session.id, message_id=ai_message.id)
+    try:
+        result = await _reply_write(session, request, stream, ai_message.id)
         await stream.close()
     except ai.AIUnavailable as exc:
         # What was streamed reaches the sockets before the error does.
@@ -182,6 +242,14 @@ async def _reply_run(*, session: PracticeSession, user_message: Message, ai_mess
         )
         return ReplyOutcome(error=exc)
 
+    if result is None:
+        # Stopped by the learner: reply_stop stored the text so far; the turn itself is still analysed.
+        _stream_forget(ai_message.id)
+        ai_message.content = stream.text
+        mistakes, _ = await turn_analyse(
+            session=session, user_message=user_message, ai_message=ai_message, find_mistakes=find_mistakes
+        )
+        return ReplyOutcome(mistakes=mistakes)
     finished = await _stored(_finish, session, ai_message, result)
     if finished is None:
         logger.warning("reply %s finished after it was judged abandoned; kept failed", ai_message.id)
@@ -191,7 +259,9 @@ async def _reply_run(*, session: PracticeSession, user_message: Message, ai_mess
     await user_send_best_effort(
         user_id, {"type": "ai.message", "session_id": str(session.id), "message": message_payload(ai_message)}
     )
-    mistakes, vocabulary = await turn_analyse(session=session, user_message=user_message, ai_message=ai_message)
+    mistakes, vocabulary = await turn_analyse(
+        session=session, user_message=user_message, ai_message=ai_message, find_mistakes=find_mistakes
+    )
     return ReplyOutcome(message=ai_message, mistakes=mistakes, vocabulary=vocabulary)
 
 
@@ -263,9 +333,11 @@ def _fail_if_streaming(ai_message_id) -> bool:
     )
 
 
-async def _reply_guarded(*, session, user_message, ai_message) -> ReplyOutcome | None:
+async def _reply_guarded(*, session, user_message, ai_message, find_mistakes=True) -> ReplyOutcome | None:
     try:
-        return await _reply_leased(session=session, user_message=user_message, ai_message=ai_message)
+        return await _reply_leased(
+            session=session, user_message=user_message, ai_message=ai_message, find_mistakes=find_mistakes
+        )
     except Exception:
         # The boundary of a task nobody awaits: log once, do not leave the reply `streaming` (it would
         # hold up the session's next turn; if the database stays down, its lapsed lease marks it
@@ -282,7 +354,7 @@ async def _reply_guarded(*, session, user_message, ai_message) -> ReplyOutcome |
 
 
 def reply_generate_in_background(
-    *, session: PracticeSession, user_message: Message, ai_message: Message
+    *, session: PracticeSession, user_message: Message, ai_message: Message, find_mistakes: bool = True
 ) -> asyncio.Task:
     """Run the reply as its own task, so closing the socket that asked does not stop it.
 
@@ -290,7 +362,7 @@ def reply_generate_in_background(
     user), so the reply starts without reading them again.
     """
     task = asyncio.get_running_loop().create_task(
-        _reply_guarded(session=session, user_message=user_message, ai_message=ai_message)
+        _reply_guarded(session=session, user_message=user_message, ai_message=ai_message, find_mistakes=find_mistakes)
     )
     _background.add(task)
     task.add_done_callback(_background.discard)

@@ -176,16 +176,16 @@ def _reply_to(user_message: Message) -> Message | None:
     )
 
 
-_PLACEHOLDER = {"sender": None, "role": MessageRole.ASSISTANT, "content": "", "state": MessageState.STREAMING}
+PLACEHOLDER = {"sender": None, "role": MessageRole.ASSISTANT, "content": "", "state": MessageState.STREAMING}
 
 
-def _placeholder(conversation: Conversation) -> Message:
-    message = message_append(conversation=conversation, **_PLACEHOLDER)
+def placeholder_append(conversation: Conversation) -> Message:
+    message = message_append(conversation=conversation, **PLACEHOLDER)
     lease_renew(message_id=message.id)
     return message
 
 
-def _session_lock(*, session: PracticeSession) -> Conversation:
+def session_lock(*, session: PracticeSession) -> Conversation:
     """Lock the session's conversation (every seq is handed out under it) and refresh the session's
     status and turn count, in one statement. Call inside a transaction; raises SessionNotFound."""
     locked = (
@@ -217,7 +217,7 @@ def abandoned_reply_fail(*, message: Message) -> bool:
     return True
 
 
-def _reply_in_progress(*, conversation: Conversation) -> bool:
+def reply_in_progress(*, conversation: Conversation) -> bool:
     """Whether a reply is still being written; first marks failed the replies `streaming` whose
     generation died with its process (reply_abandoned).
 
@@ -242,8 +242,8 @@ def turn_submit(*, session: PracticeSession, content, client_id=None) -> TurnSta
     """
     content = content_clean(content=content)
     client_id = client_id_clean(client_id=client_id)
-    conversation = _session_lock(session=session)
-    in_progress = _reply_in_progress(conversation=conversation)
+    conversation = session_lock(session=session)
+    in_progress = reply_in_progress(conversation=conversation)
     existing = message_find_by_client_id(sender=session.user, client_id=client_id)
     if existing is not None:
         reply = _reply_to(existing)
@@ -254,12 +254,14 @@ def turn_submit(*, session: PracticeSession, content, client_id=None) -> TurnSta
     if in_progress:
         raise TurnInProgress()
     if existing is not None:
-        return TurnStart(user_message=existing, created=False, ai_message=_placeholder(conversation), generate=True)
+        return TurnStart(
+            user_message=existing, created=False, ai_message=placeholder_append(conversation), generate=True
+        )
     user_message, ai_message = messages_append(
         conversation=conversation,
         messages=[
             {"sender": session.user, "role": MessageRole.USER, "content": content, "client_id": client_id},
-            _PLACEHOLDER,
+            PLACEHOLDER,
         ],
     )
     lease_renew(message_id=ai_message.id)

@@ -32,6 +32,8 @@ class Scripted:
     hang: float = 0.0
     # Stream this many chunks, then drop the connection without finishing.
     cut_after: int | None = None
+    # Sleep this long between streamed chunks (a reply written slowly enough to watch, or to stop).
+    pace: float = 0.0
     # A body that is not JSON at all.
     raw_body: str | None = None
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
@@ -193,6 +195,8 @@ class FakeProvider:
                 # Drop the connection mid-stream, as a crashed provider or a broken network does.
                 request.transport.close()
                 return response
+            if answer.pace and i:
+                await asyncio.sleep(answer.pace)
             delta = {"role": "assistant", "content": piece} if i == 0 else {"content": piece}
             await response.write(_sse(_chunk(model, delta, None)))
             if i == 0:

@@ -329,13 +329,14 @@ function addVocabulary(item) {
 function panelOpen(open) {
   panel.classList.toggle("open", open);
   panelToggle.setAttribute("aria-expanded", String(open));
-  if (open) panel.querySelector("#panel-close").focus();
+  // Focus moves once the drawer is shown (it is not focusable while hidden).
+  if (open) requestAnimationFrame(() => panel.querySelector("#panel-close").focus());
   else panelToggle.focus();
 }
 panelToggle.addEventListener("click", () => panelOpen(!panel.classList.contains("open")));
 document.getElementById("panel-close").addEventListener("click", () => panelOpen(false));
-panel.addEventListener("keydown", (event) => {
-  if (event.key === "Escape") panelOpen(false);
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && panel.classList.contains("open")) panelOpen(false);
 });
 
 // ---- the outage banner ---------------------------------------------------------------------

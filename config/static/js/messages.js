@@ -317,6 +317,8 @@ async function openConversation(id, { push = false } = {}) {
     if (current?.id !== id) return;
     messages.forEach((message) => place(message, { scroll: false }));
     list.scrollTop = list.scrollHeight;
+    lastScrollTop = list.scrollTop;
+    if (list.scrollHeight <= list.clientHeight) loadOlder();
     markRead();
   } catch (error) {
     showNotice(error.message);
@@ -351,23 +353,34 @@ function closeConversation({ push }) {
 }
 
 // Older messages come in pages as the reader scrolls up, without moving what they are reading.
+let lastScrollTop = 0;
+
+async function loadOlder() {
+  if (!hasOlder || loadingOlder || !current?.id || oldestSeq === null) return;
+  loadingOlder = true;
+  const id = current.id;
+  try {
+    const messages = await loadHistory({ before: oldestSeq });
+    if (current?.id !== id) return;
+    const from = list.scrollHeight - list.scrollTop;
+    messages.forEach((message) => place(message, { scroll: false }));
+    list.scrollTop = list.scrollHeight - from;
+    lastScrollTop = list.scrollTop;
+  } catch (error) {
+    showNotice(error.message);
+  } finally {
+    loadingOlder = false;
+  }
+  // A short page that does not fill the pane could never be scrolled up: fetch on.
+  if (list.scrollHeight <= list.clientHeight) loadOlder();
+}
+
 list.addEventListener(
   "scroll",
-  async () => {
-    if (list.scrollTop > 80 || !hasOlder || loadingOlder || !current?.id || oldestSeq === null) return;
-    loadingOlder = true;
-    const id = current.id;
-    try {
-      const messages = await loadHistory({ before: oldestSeq });
-      if (current?.id !== id) return;
-      const from = list.scrollHeight - list.scrollTop;
-      messages.forEach((message) => place(message, { scroll: false }));
-      list.scrollTop = list.scrollHeight - from;
-    } catch (error) {
-      showNotice(error.message);
-    } finally {
-      loadingOlder = false;
-    }
+  () => {
+    const upward = list.scrollTop < lastScrollTop;
+    lastScrollTop = list.scrollTop;
+    if (upward && list.scrollTop < 80) loadOlder();
   },
   { passive: true },
 );
@@ -627,5 +640,8 @@ loadInbox()
   .then(() => {
     if (config.conversationId) openConversation(config.conversationId);
   })
-  .catch((error) => showNotice(error.message));
+  .catch((error) => showNotice(error.message))
+  .finally(() => {
+    layout.dataset.ready = "true";
+  });
 start();

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0004_blocks'),
+        ('conversations', '0005_aiinteraction_to_ai'),
     ]
 
     operations = [

@@ -47,9 +47,13 @@ def mistake_list(*, user, session_id=None, type: str | None = None) -> QuerySet[
 
 def turn_number(*, message: Message) -> int:
     """The position of a learner's message among the learner's turns of its conversation (1-based)."""
-    return Message.objects.filter(
-        conversation_id=message.conversation_id, sender_id=message.sender_id, seq__lte=message.seq
-    ).count()
+    return (
+        Message.objects.filter(
+            conversation_id=message.conversation_id, sender_id=message.sender_id, seq__lte=message.seq
+        )
+        .exclude(state=MessageState.SUPERSEDED)
+        .count()
+    )
 
 
 def conversation_for_member(*, user, conversation_id=None, session_id=None) -> Conversation:

@@ -202,6 +202,7 @@ def _start_japanese_session(page) -> str:
     form.locator(".scenario", has_text="Small talk with a new friend").get_by_role("radio").check()
     form.get_by_role("button", name="Start practising").click()
     expect(page.locator(".bubble-assistant")).to_have_count(1)
+    expect(page.locator("#transcript[data-ready]")).to_have_count(1)
     return re.search(r"/sessions/([0-9a-f-]{36})/", page.url).group(1)
 
 

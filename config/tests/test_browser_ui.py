@@ -193,6 +193,7 @@ def test_older_messages_load_when_scrolling_up(page, other_page, servers):  # no
         assert sent.status == 201, sent.text()
 
     page.reload()
+    _messages_ready(page)
     bubbles = page.locator("#thread-messages .bubble")
     expect(bubbles).to_have_count(30)
     expect(bubbles.last).to_contain_text("message 45")
@@ -297,6 +298,7 @@ def test_on_a_phone_the_chat_opens_at_the_newest_message_with_the_composer_in_vi
 
     page.set_viewport_size(PHONE)
     page.goto(f"{base}/sessions/{session_id}/")
+    expect(page.locator("#transcript[data-ready]")).to_have_count(1)
     composer = page.get_by_label("Your message")
     expect(composer).to_be_visible()
     assert page.evaluate("window.scrollY") == 0
@@ -318,6 +320,7 @@ def test_on_a_phone_the_chat_opens_at_the_newest_message_with_the_composer_in_vi
     # At desktop width too the page never scrolls: only the transcript does.
     page.set_viewport_size({"width": 1280, "height": 900})
     page.reload()
+    expect(page.locator("#transcript[data-ready]")).to_have_count(1)
     assert _in_viewport(page, composer)
     assert _in_viewport(page, page.locator("#transcript .bubble").last)
 

@@ -572,3 +572,5 @@ for (const bubble of transcript.children) {
 refreshControls();
 scrollToEnd(true);
 if (config.open) start();
+// Until now Enter in the composer would only start a new line; tests wait for this mark.
+transcript.dataset.ready = "true";

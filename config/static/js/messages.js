@@ -291,6 +291,7 @@ function showThread() {
   newestSeq = 0;
   hasOlder = false;
   typingLine.hidden = true;
+  olderButton.hidden = true;
   showNotice("");
 }
 
@@ -318,7 +319,7 @@ async function openConversation(id, { push = false } = {}) {
     messages.forEach((message) => place(message, { scroll: false }));
     list.scrollTop = list.scrollHeight;
     lastScrollTop = list.scrollTop;
-    if (list.scrollHeight <= list.clientHeight) loadOlder();
+    olderButton.hidden = !hasOlder;
     markRead();
   } catch (error) {
     showNotice(error.message);
@@ -370,10 +371,13 @@ async function loadOlder() {
     showNotice(error.message);
   } finally {
     loadingOlder = false;
+    olderButton.hidden = !hasOlder;
   }
-  // A short page that does not fill the pane could never be scrolled up: fetch on.
-  if (list.scrollHeight <= list.clientHeight) loadOlder();
 }
+
+// For a short page that does not fill the pane, and for keyboards: older messages on request.
+const olderButton = $("older-button");
+olderButton.addEventListener("click", loadOlder);
 
 list.addEventListener(
   "scroll",

@@ -262,10 +262,11 @@ def test_every_practice_mode_starts_from_the_dashboard(page, servers):  # noqa: 
     # A language with no scenario says so and offers a free conversation instead.
     page.goto(f"{base}/")
     form.get_by_label("Language", exact=True).select_option("french")
+    form.get_by_label("Level", exact=True).select_option("advanced")
     expect(page.get_by_text("There is no scenario for this language and level yet")).to_be_visible()
     expect(form.get_by_role("radio", name=re.compile("^Free conversation"))).to_be_checked()
     form.get_by_role("button", name="Start practising").click()
-    expect(page.locator("#chat-title")).to_have_text(re.compile("French beginner practice"))
+    expect(page.locator("#chat-title")).to_have_text(re.compile("French advanced practice"))
     expect(page.get_by_label("Your message")).to_be_visible()
 
     # Interview, pitch and meeting, with what the profile says prefilled.

@@ -172,7 +172,7 @@ def test_free_conversation_is_a_choice_and_starts_without_a_scenario(learner_cli
 
 
 def test_a_language_without_scenarios_never_silently_starts_a_session(learner_client, user, template):
-    form = {"language": "french", "level": "beginner", "persona": "friendly", "strictness": "gentle"}
+    form = {"language": "french", "level": "advanced", "persona": "friendly", "strictness": "gentle"}
     response = learner_client.post("/", form)
     assert response.status_code == 400
     assert b"Choose a scenario, or Free conversation." in response.content

@@ -17,7 +17,6 @@ import collections
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,7 +26,8 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sockets import database_create, free_port, raise_descriptor_limit, server_env, users_prepare  # noqa: E402
+from bench.processes import daphne_start, free_port, healthz_wait  # noqa: E402
+from bench.sockets import database_create, raise_descriptor_limit, server_env, users_prepare  # noqa: E402
 
 ANSWERS = {"error", "pong", "ack", "synced"}
 LOG = ROOT / "bench" / "data" / "fuzz-daphne.log"
@@ -143,14 +143,7 @@ async def flood(http, url: str, count: int, tally: collections.Counter) -> None:
 async def run(args, env: dict, token: str, session_id: str) -> None:
     port = free_port()
     with LOG.open("w") as log:
-        daphne = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-            cwd=ROOT,
-            env={**os.environ, **env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=raise_descriptor_limit,
-        )
+        daphne = daphne_start(port, env, log=log, preexec_fn=raise_descriptor_limit)
         try:
             await fuzz(args, port, token, session_id)
         finally:
@@ -165,15 +158,8 @@ async def fuzz(args, port: int, token: str, session_id: str) -> None:
     frames = hostile_frames(rng, session_id, args.frames)
     url = f"http://127.0.0.1:{port}/ws/?token={token}"
     tally: collections.Counter = collections.Counter()
+    healthz_wait(port)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-        for _ in range(120):
-            try:
-                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
-                    if response.status == 200:
-                        break
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.5)
         started = time.perf_counter()
         probers = [Prober(http, url, tally) for _ in range(args.sockets)]
 

@@ -25,7 +25,6 @@ import collections
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,9 @@ from urllib.parse import parse_qs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.processes import cpu_seconds, daphne_start, free_port, port_wait  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # The production settings, here too: the tokens minted below must be signed with the servers' key.
 os.environ.update(
@@ -79,42 +81,17 @@ class RelayConsumer(AsyncWebsocketConsumer):
 floor_application = ProtocolTypeRouter({"websocket": URLRouter([re_path(r"^ws/$", RelayConsumer.as_asgi())])})
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def port_open(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
 def servers_start(app: str, count: int) -> tuple[list[int], list[subprocess.Popen]]:
     ports = [free_port() for _ in range(count)]
     env = {
-        **os.environ,
         "LOG_LEVEL": "WARNING",
         "CONN_MAX_AGE": "600",
         "MESSAGE_RATE": "1000000/1s",
         "CHANNEL_LAYER_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
     }
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for port in ports
-    ]
+    processes = [daphne_start(port, env, app=app) for port in ports]
     for port in ports:
-        deadline = time.monotonic() + 30
-        while not port_open(port):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"daphne on {port} did not start")
-            time.sleep(0.05)
+        port_wait(port)
     return ports, processes
 
 
@@ -231,15 +208,6 @@ class Clients:
         return time.perf_counter() - started
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time the server processes used so far (a cost per message that noise barely moves)."""
-    total = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 async def measure(world: dict, ports: list[int], pids: list[int], floor: bool, seconds: float, rate: int) -> dict:
     import aiohttp
 
@@ -248,7 +216,7 @@ async def measure(world: dict, ports: list[int], pids: list[int], floor: bool, s
         await clients.connect(session, ports)
 
         clients.phase = "paced"
-        cpu = cpu_seconds(pids)
+        cpu = cpu_seconds(*pids)
         started = time.perf_counter()
         for n in range(int(rate * seconds)):
             await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
@@ -256,19 +224,19 @@ async def measure(world: dict, ports: list[int], pids: list[int], floor: bool, s
         # Every copy counts, however late; the closed loop starts on a quiet server.
         drained = await clients.drain("paced", limit=30)
         paced = sorted(clients.latencies["paced"])
-        paced_cpu = (cpu_seconds(pids) - cpu) / max(1, clients.deliveries("paced"))
+        paced_cpu = (cpu_seconds(*pids) - cpu) / max(1, clients.deliveries("paced"))
 
         async def closed_loop(user_id, until):
             while time.perf_counter() < until:
                 await clients.send(user_id, wait=True, group_share=GROUP_SHARE)
 
         clients.phase = "closed"
-        cpu = cpu_seconds(pids)
+        cpu = cpu_seconds(*pids)
         started = time.perf_counter()
         await asyncio.gather(*(closed_loop(uid, started + seconds) for uid in world["ids"]))
         elapsed = time.perf_counter() - started
         throughput = clients.deliveries("closed") / elapsed
-        closed_cpu = (cpu_seconds(pids) - cpu) / max(1, clients.deliveries("closed"))
+        closed_cpu = (cpu_seconds(*pids) - cpu) / max(1, clients.deliveries("closed"))
         lost = clients.lost
         closed_latencies = sorted(clients.latencies["closed"])
 

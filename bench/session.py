@@ -15,9 +15,7 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.processes import daphne_start, free_port, port_wait  # noqa: E402
 from conversations.tests.fake_provider import FakeProvider, Scripted  # noqa: E402
 
 SENTENCES = [
@@ -35,12 +34,6 @@ SENTENCES = [
     "ラーメンが だいすきです。",
     "しごとは エンジニアです。",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def django_setup(env: dict) -> None:
@@ -167,27 +160,18 @@ def main() -> None:
     user = User.objects.create_user("bench-socket@example.com", "bench-password-1")
     session = session_start(user=user, mode="language", language="japanese", level="beginner", template="casual")
     port = free_port()
-    daphne = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT,
-        env={
-            **os.environ,
+    daphne = daphne_start(
+        port,
+        {
             **env,
             "LLM_PROVIDER": "openai",
             "OPENAI_API_KEY": "sk-bench",
             "LLM_BASE_URL": server.url,
             "LLM_MODEL": "fake-model",
         },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
     )
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        port_wait(port)
         acks, deltas = asyncio.run(
             socket_overhead(
                 f"http://127.0.0.1:{port}", tokens_for(user=user)["token"], str(session.id), server, args.socket_turns

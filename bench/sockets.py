@@ -24,9 +24,7 @@ import contextlib
 import os
 import random
 import resource
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -36,14 +34,9 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-TICKS = os.sysconf("SC_CLK_TCK")
+from bench.processes import cpu_seconds, daphne_start, free_port, healthz_wait  # noqa: E402
+
 SENTENCES = ["きのう ともだちと えいがを みました。", "わたしは まいにち にほんごを べんきょうします。"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def server_env(database: str, redis_url: str) -> dict:
@@ -103,11 +96,6 @@ def users_prepare(count: int, active: int) -> tuple[list[str], list[str]]:
             session = session_start(user=user, mode="language", language="japanese", level="beginner")
         sessions.append(str(session.id))
     return tokens, sessions
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def rss_mib(pid: int) -> float:
@@ -250,24 +238,10 @@ def raise_descriptor_limit() -> None:
 async def run(args, env: dict, tokens: list[str], sessions: list[str]) -> None:
     port = free_port()
     log = open(ROOT / "bench" / "data" / "sockets-daphne.log", "w")  # noqa: SIM115 (lives as long as daphne)
-    daphne = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        preexec_fn=raise_descriptor_limit,
-    )
+    daphne = daphne_start(port, env, log=log, preexec_fn=raise_descriptor_limit)
     try:
+        healthz_wait(port)
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-            for _ in range(120):
-                try:
-                    async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
-                        if response.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.5)
             baseline = rss_mib(daphne.pid)
             print(f"daphne pid {daphne.pid}: RSS {baseline:.0f} MiB before any socket")
             started = time.perf_counter()

@@ -12,9 +12,7 @@ import argparse
 import io
 import logging
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,21 +21,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.processes import cpu_seconds, daphne_start, free_port, port_wait  # noqa: E402
+
 # Three sentences a beginner partner would say; each reply differs so none comes from the cache.
 OPENINGS = ["こんにちは。", "はじめまして。", "おはよう ございます。", "こんばんは。"]
 MIDDLES = ["きょうは いい てんきですね。", "わたしは きょうとに すんで います。", "コーヒーが すきです。"]
 QUESTIONS = ["どこへ いきますか。", "なにを たべたいですか。", "しゅうまつは なにを しますか。"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def fetch(url: str, token: str) -> tuple[float, float, bytes]:
@@ -89,21 +78,10 @@ def main() -> None:
     ]
     token = tokens_for(user=user)["token"]
     port = free_port()
-    daphne = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT,
-        env={**os.environ, **env, "LOG_LEVEL": "ERROR", "THROTTLE_RATE_USER": "100000/min"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    daphne = daphne_start(port, {**env, "LOG_LEVEL": "ERROR", "THROTTLE_RATE_USER": "100000/min"})
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        port_wait(port)
         # Warm the process: the first request loads the speech engine and its dictionary.
         fetch(f"{base}/api/v1/messages/{messages[0].id}/audio?speed=0.75", token)
         baseline = [fetch(f"{base}/api/v1/auth/me", token)[1] for _ in range(args.replies)]

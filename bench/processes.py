@@ -1,0 +1,68 @@
+"""What the benches share to measure a daphne beside them: a free port, the server started and
+waited for, the CPU time it used."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def daphne_start(port: int, env: dict, *, app: str = "config.asgi:application", log=None, **popen) -> subprocess.Popen:
+    """daphne serving `app` on 127.0.0.1:port, our environment plus `env`; its output to `log` (an
+    open file) or nowhere."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=log or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+        **popen,
+    )
+
+
+def port_wait(port: int, limit: float = 60.0) -> None:
+    """Returns once something accepts connections on 127.0.0.1:port; TimeoutError after `limit` s."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {limit:.0f} s") from None
+            time.sleep(0.05)
+
+
+def healthz_wait(port: int, limit: float = 60.0) -> None:
+    """Returns once the app on 127.0.0.1:port answers /healthz with 200; TimeoutError after `limit` s."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"127.0.0.1:{port}/healthz is not healthy after {limit:.0f} s")
+        time.sleep(0.5)
+
+
+def cpu_seconds(*pids: int) -> float:
+    """User + system CPU time these processes used so far."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")

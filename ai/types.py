@@ -25,6 +25,16 @@ class Turn(BaseModel):
     content: str
 
 
+class ScenarioBrief(BaseModel):
+    """The scenario script's part of a turn: what the prompt says about it, and the offline partner's line."""
+
+    facts: list[str] = Field(default_factory=list)  # what the partner can tell about itself and its world
+    current: str = ""  # the question the partner is on; empty once the scenario is over
+    goals_open: list[str] = Field(default_factory=list)
+    finished: bool = False
+    line: str = ""  # the offline partner's reply to this turn, worked out by the scenario engine
+
+
 class ReplyRequest(BaseModel):
     """Everything the partner needs for one turn; real providers get it rendered as chat messages."""
 
@@ -42,6 +52,7 @@ class ReplyRequest(BaseModel):
     user_text: str
     # How often the partner has spoken in the whole session (the recent turns are only a window).
     partner_turns: int | None = None
+    scenario: ScenarioBrief | None = None
 
     @property
     def partner_step(self) -> int:

@@ -169,6 +169,8 @@ class PracticeSession(models.Model):
     summary_up_to_seq = models.PositiveBigIntegerField(default=0)
     flag_variant = models.CharField(max_length=20, choices=FlagVariant.choices, default=FlagVariant.TEMPLATE)
     user_turns = models.PositiveIntegerField(default=0)
+    # Where the session is in its scenario script: beat, slots, lines said, goals reached (scenarios.engine).
+    scenario = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
 

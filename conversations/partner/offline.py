@@ -70,6 +70,9 @@ def partner_reply(request: ReplyRequest) -> str:
     """
     if (line := offline_interviewer_reply(request)) is not None:
         return line
+    # A scripted scenario: the engine already worked out the line (conversations.scenarios).
+    if request.scenario is not None and request.scenario.line:
+        return request.scenario.line
     say = _phrases(request.language)
     persona = request.persona
     step = request.partner_step

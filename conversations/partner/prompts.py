@@ -26,8 +26,10 @@ def reply_messages(request: ReplyRequest) -> Messages:
     ]
     if request.system_prompt:
         lines.append(request.system_prompt)
+    if request.scenario is not None:
+        lines += _scenario_lines(request.scenario)
     # Only the starter turns still ahead: the ones already spoken are in the history or the summary.
-    if upcoming := request.starter_turns[request.partner_step :]:
+    elif upcoming := request.starter_turns[request.partner_step :]:
         lines.append("Guide the conversation through these turns in order:")
         lines += [f"- {turn}" for turn in upcoming]
     if request.vocab_hints:
@@ -39,6 +41,23 @@ def reply_messages(request: ReplyRequest) -> Messages:
     messages += [{"role": turn.role, "content": turn.content} for turn in request.recent_turns]
     messages.append({"role": "user", "content": request.user_text})
     return messages
+
+
+def _scenario_lines(scenario) -> list[str]:
+    """The scenario script, as far as this turn goes: what the partner knows, where it is, what is left."""
+    lines = []
+    if scenario.facts:
+        lines.append("What you can tell the learner about yourself and this place, if asked:")
+        lines += [f"- {fact}" for fact in scenario.facts]
+    if scenario.finished:
+        lines.append("The scenario is complete: thank the learner warmly and close the conversation.")
+    elif scenario.current:
+        lines.append(f"React briefly to what the learner just said, then ask: {scenario.current}")
+    if scenario.goals_open:
+        lines.append("The learner still wants to practise:")
+        lines += [f"- {goal}" for goal in scenario.goals_open]
+    lines.append("Call the learner only by the name they gave you; never give them another name.")
+    return lines
 
 
 def summary_messages(request: SummaryRequest) -> Messages:

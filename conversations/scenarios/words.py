@@ -35,13 +35,22 @@ def say_query(text: str, language: str) -> str | None:
 
 def word_answer(query: str, *, lookup: Callable) -> WordAnswer | None:
     """The dictionary's best entry for the English word, or None when it has none."""
-    entries = lookup(query, limit=5)
+    entries = lookup(query, limit=10)
     if not entries:
         return None
-    wanted = query.lower()
-    # Prefer an entry that has the word as a gloss of its own ("cat (esp. the domestic cat)"), not
-    # only inside one ("catfish").
+    wanted = {query.lower(), f"to {query.lower()}"}
+
+    def meaning(gloss: str) -> str:
+        while _PARENTHESES.search(gloss):
+            gloss = _PARENTHESES.sub("", gloss)
+        return " ".join(gloss.split()).lower()
+
+    # Prefer the word whose main meaning it is ("cat (esp. the domestic cat)"), then one that has it
+    # as another meaning, over one that only has it inside a gloss ("catfish").
     for entry in entries:
-        if any(_PARENTHESES.sub("", gloss).strip().lower() in (wanted, f"to {wanted}") for gloss in entry.glosses):
+        if entry.glosses and meaning(entry.glosses[0]) in wanted:
+            return WordAnswer(word=entry.word, reading=entry.reading)
+    for entry in entries:
+        if any(meaning(gloss) in wanted for gloss in entry.glosses):
             return WordAnswer(word=entry.word, reading=entry.reading)
     return WordAnswer(word=entries[0].word, reading=entries[0].reading)

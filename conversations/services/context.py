@@ -8,7 +8,9 @@ the prompt stays bounded however long the session runs.
 from django.core.cache import cache
 
 from ai import Persona, ReplyRequest, Turn, VocabHint
+from ai.types import ScenarioBrief
 from conversations.models import Message, MessageRole, MessageState, PracticeSession
+from conversations.scenarios.sessions import scenario_brief, scenario_turn
 
 RECENT_TURNS = 6
 SUMMARY_EVERY = 4
@@ -82,6 +84,7 @@ def reply_request_build(*, session: PracticeSession, user_text: str, before_seq:
         summary=session.summary,
         recent_turns=[Turn(role=t["role"], content=t["content"]) for t in turns[-RECENT_TURNS:]],
         user_text=user_text,
+        scenario=_scenario_brief(session=session, user_text=user_text, seq=before_seq),
         partner_turns=Message.objects.filter(
             conversation_id=session.conversation_id,
             role=MessageRole.ASSISTANT,
@@ -89,6 +92,13 @@ def reply_request_build(*, session: PracticeSession, user_text: str, before_seq:
             seq__lt=before_seq,
         ).count(),
     )
+
+
+def _scenario_brief(*, session: PracticeSession, user_text: str, seq: int) -> ScenarioBrief | None:
+    # The script judges the turn whichever provider answers: the offline partner says its line, an
+    # LLM is told where the scenario is (and its own analysis may tick more goals afterwards).
+    turn = scenario_turn(session=session, text=user_text, seq=seq)
+    return scenario_brief(scenario=turn[0], reply=turn[1]) if turn else None
 
 
 def vocab_hints_for(*, session: PracticeSession) -> list[VocabHint]:

@@ -1,7 +1,5 @@
 """The scenario engine on its own: a script, a state and a learner turn in; a reply and the new state out."""
 
-from dataclasses import dataclass
-
 import pytest
 import yaml
 from django.conf import settings
@@ -15,17 +13,8 @@ from conversations.scenarios.engine import (
     scenario_reply,
 )
 from conversations.scenarios.words import say_query
+from language.japanese.dictionary import lookup
 from templates.schema import template_content_validate
-
-
-@dataclass(frozen=True)
-class Entry:
-    """A dictionary entry as language.japanese.dictionary.lookup returns them."""
-
-    word: str
-    reading: str
-    glosses: tuple[str, ...]
-    pos: tuple[str, ...]
 
 
 @pytest.fixture(scope="module")
@@ -229,15 +218,13 @@ def test_how_do_i_say_questions_are_recognised(text, query):
 
 
 def test_how_do_i_say_gets_the_word_and_the_conversation_goes_on(casual):
-    # given a dictionary that knows cat
-    def lookup(q, *, limit=10):
-        return [
-            Entry(word="猫", reading="ねこ", glosses=("cat (esp. the domestic cat)",), pos=("noun",)),
-            Entry(word="キャット", reading="キャット", glosses=("cat",), pos=("noun",)),
-        ][:limit]
-
     # when the learner asks how to say cat, in English
     (reply,), state = conversation(casual, "How do I say cat?", lookup=lookup)
-    # then the word comes with its reading, and the partner asks its question again
+    # then the word comes from the dictionary, kana first, then its kanji; and Yuki asks her question again
     assert reply.text == "「cat」は にほんごで「ねこ」です。かんじでは「猫」と かきます。おなまえは なんですか。"
     assert state.beat == 0 and state.misses == 0
+
+
+def test_a_word_the_dictionary_does_not_know_is_said_plainly(casual):
+    (reply,), _ = conversation(casual, "How do I say qwzrtx?", lookup=lookup)
+    assert reply.text == "すみません、「qwzrtx」は じしょに ありません。おなまえは なんですか。"

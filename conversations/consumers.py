@@ -52,6 +52,11 @@ _abandoned_reply_fail = database_async(session_services.abandoned_reply_fail)
 
 
 @database_async
+def _session_hints(*, user, session_id) -> list[dict]:
+    return selectors.session_hints(session=session_services.session_get(user=user, session_id=session_id))
+
+
+@database_async
 def _turn_submit(*, user, session_id: str, content, client_id):
     # One hop to a database thread for both calls: the ack waits on every hop.
     session = session_services.session_get(user=user, session_id=session_id)
@@ -278,6 +283,12 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         await self._replaced(change)
         await self._turn_started(session, change.turn)
 
+    async def on_hints(self, frame: dict) -> None:
+        """ "Help me reply": 2 or 3 replies that fit where the session is; another user's session is not_found."""
+        session_id = str(frame.get("session_id"))
+        items = await _session_hints(user=self.user, session_id=session_id)
+        await self.send_json({"type": "hints", "session_id": session_id, "items": items})
+
     async def on_send_message(self, frame: dict) -> None:
         """A message to a person (`to`) or a group (`group_id`, or any DM/group by `conversation_id`)."""
         message, _ = await _message_send(
@@ -393,6 +404,7 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         "regenerate": on_regenerate,
         "edit": on_edit,
         "sync": on_sync,
+        "hints": on_hints,
         "send_message": on_send_message,
         "typing": on_typing,
         "read": on_read,

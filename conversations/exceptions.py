@@ -30,3 +30,8 @@ class Throttled(ParleyError):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     code = "throttled"
     default_message = "You are sending messages too fast; slow down a little."
+
+
+class LanguageNotSpoken(ParleyError):
+    code = "language_not_spoken"
+    default_message = "The partner does not speak this language yet."

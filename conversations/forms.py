@@ -1,6 +1,7 @@
 from django import forms
 
 from conversations.models import SessionStatus, Strictness
+from conversations.scenarios.phrases import SPOKEN
 from templates.models import Language, Level, Mode
 from templates.selectors import template_list
 
@@ -18,7 +19,10 @@ FREE_FORM = "free"
 class SessionStartForm(forms.Form):
     """A language session: a scenario of the chosen language and level, or an explicit free conversation."""
 
-    language = forms.ChoiceField(choices=Language.choices, initial=Language.JAPANESE)
+    # Only the languages the partner speaks (docs/templates.md: the small-talk scripts).
+    language = forms.ChoiceField(
+        choices=[choice for choice in Language.choices if choice[0] in SPOKEN], initial=Language.JAPANESE
+    )
     level = forms.ChoiceField(choices=Level.choices, initial=Level.BEGINNER)
     persona = forms.ChoiceField(choices=PERSONAS, initial="friendly", label="Partner persona")
     strictness = forms.ChoiceField(choices=Strictness.choices, initial=Strictness.BALANCED)

@@ -15,6 +15,7 @@ from conversations.models import (
     PracticeSession,
     SessionStatus,
 )
+from conversations.scenarios.sessions import session_hint_list, session_scenario_view
 from evaluations.models import Mistake
 
 
@@ -173,3 +174,18 @@ def user_search(*, user, search: str = "") -> QuerySet:
             Q(username__istartswith=search) | Q(display_name__istartswith=search) | Q(email__istartswith=search)
         )
     return people.order_by("username")
+
+
+def session_scenario(*, session: PracticeSession) -> dict:
+    """{"goals": [{id, text, reached}], "finished"}: where the session is in its scenario script."""
+    return session_scenario_view(session=session)
+
+
+def session_goals(*, session: PracticeSession) -> list[dict]:
+    """The session's scenario goals in the script's order, each {id, text, reached}; [] when it follows none."""
+    return session_scenario_view(session=session)["goals"]
+
+
+def session_hints(*, session: PracticeSession) -> list[dict]:
+    """2 or 3 replies that fit where the session is in its scenario ("Help me reply"); [] after its end."""
+    return session_hint_list(session=session)

@@ -20,6 +20,7 @@ urlpatterns = [
         name="session-message-edit",
     ),
     re_path(r"^sessions/(?P<session_id>[^/]+)/end/?$", sessions.SessionEndView.as_view(), name="session-end"),
+    re_path(r"^sessions/(?P<session_id>[^/]+)/hints/?$", sessions.SessionHintsView.as_view(), name="session-hints"),
     re_path(r"^sessions/(?P<session_id>[^/]+)/complete/?$", sessions.SessionEndView.as_view(), name="session-complete"),
     re_path(
         r"^sessions/(?P<session_id>[^/]+)/mistakes/?$", sessions.SessionMistakesView.as_view(), name="session-mistakes"

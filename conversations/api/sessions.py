@@ -2,7 +2,13 @@
 
 from asgiref.sync import async_to_sync
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -89,15 +95,41 @@ class SessionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class GoalSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    text = serializers.CharField(help_text="What the learner should do, in English.")
+    reached = serializers.BooleanField()
+
+
+class ScenarioSerializer(serializers.Serializer):
+    goals = GoalSerializer(many=True, help_text="The scenario's goals; free-form sessions get the small-talk goals.")
+    finished = serializers.BooleanField(help_text="The partner closed the scenario.")
+
+
+class HintSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="A reply the learner could send now, in the session's language.")
+    translation = serializers.CharField()
+    reading = serializers.CharField(required=False, help_text="Kana reading, for Japanese.")
+
+
+class HintsSerializer(serializers.Serializer):
+    hints = HintSerializer(many=True)
+
+
 class SessionDetailSerializer(SessionSerializer):
     transcript = serializers.SerializerMethodField()
+    scenario = serializers.SerializerMethodField()
 
     class Meta(SessionSerializer.Meta):
-        fields = [*SessionSerializer.Meta.fields, "transcript"]
+        fields = [*SessionSerializer.Meta.fields, "transcript", "scenario"]
         read_only_fields = fields
 
     def get_transcript(self, session) -> list[dict]:
         return [message_payload(m) for m in selectors.transcript_get(session=session)]
+
+    @extend_schema_field(ScenarioSerializer)
+    def get_scenario(self, session) -> dict:
+        return selectors.session_scenario(session=session)
 
 
 class TurnSerializer(InputSerializer):
@@ -332,6 +364,20 @@ class SessionEndView(GenericAPIView):
         if reason:
             body["reason"] = reason
         return Response(body)
+
+
+class SessionHintsView(GenericAPIView):
+    serializer_class = HintsSerializer
+
+    @extend_schema(
+        summary="Help me reply",
+        description="2 or 3 replies that fit where the session is in its scenario, at its level. "
+        "Empty once the scenario is over. Another user's session is a 404.",
+        responses={200: HintsSerializer, 404: OpenApiResponse()},
+    )
+    def get(self, request, session_id):
+        session = session_services.session_get(user=request.user, session_id=session_id)
+        return Response({"hints": selectors.session_hints(session=session)})
 
 
 class SessionMistakesView(GenericAPIView):

@@ -15,7 +15,7 @@ from waffle.models import Flag
 
 from coaching.services import profile_context_for
 from config.exceptions import ParleyError
-from conversations.exceptions import SessionClosed, SessionNotFound, TurnInProgress
+from conversations.exceptions import LanguageNotSpoken, SessionClosed, SessionNotFound, TurnInProgress
 from conversations.models import (
     Conversation,
     ConversationKind,
@@ -26,9 +26,12 @@ from conversations.models import (
     MessageRole,
     MessageState,
     PracticeSession,
+    SessionMode,
     SessionStatus,
     Strictness,
 )
+from conversations.scenarios.phrases import SPOKEN
+from conversations.scenarios.sessions import small_talk_template
 from conversations.services.leases import lease_held, lease_renew
 from conversations.services.messages import (
     client_id_clean,
@@ -96,6 +99,12 @@ def session_start(
     and level. Raises TemplateNotFound.
     """
     chosen = _template_resolve(template=template, language=language, level=level) if template else None
+    if mode == SessionMode.LANGUAGE and (chosen.language if chosen else language) not in SPOKEN:
+        spoken = ", ".join(name.title() for name in sorted(SPOKEN))
+        raise LanguageNotSpoken(
+            f"The partner does not speak {language.title()} yet. Choose one of: {spoken}.",
+            fields={"language": ["The partner does not speak this language yet."]},
+        )
     variant = FlagVariant.TEMPLATE
     if chosen is None:
         if free_form or free_form_allowed(user=user):
@@ -132,7 +141,9 @@ def session_start(
         context=context or {},
         flag_variant=variant,
     )
-    opening = chosen.opening_turn if chosen else None
+    # A free-form session opens with its language's small-talk script, which the offline partner follows.
+    source = chosen or _small_talk(mode=mode, language=language, level=level)
+    opening = source.opening_turn if source else None
     if opening:
         message_append(
             conversation=conversation,
@@ -146,6 +157,10 @@ def session_start(
             },
         )
     return session
+
+
+def _small_talk(*, mode: str, language: str, level: str) -> ConversationTemplate | None:
+    return small_talk_template(language=language, level=level) if mode == SessionMode.LANGUAGE else None
 
 
 def session_get(*, user, session_id) -> PracticeSession:

@@ -1,0 +1,123 @@
+"""Scenario goals on the session, "Help me reply" over REST and the socket, and the languages offered."""
+
+import pytest
+
+from conversations.tests.factories import practice_session, seeded_templates
+from conversations.tests.test_sessions_socket import open_socket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CASUAL_GOALS = ["name", "home", "work", "likes", "weekend", "ask-back"]
+
+
+@pytest.fixture
+def session(user):
+    return practice_session(user=user, template="casual")
+
+
+def send(client, session, text):
+    response = client.post(f"/api/v1/sessions/{session.id}/messages", {"message": text}, format="json")
+    assert response.status_code in (200, 201), response.content
+    return response.json()
+
+
+def goals(client, session) -> dict:
+    scenario = client.get(f"/api/v1/sessions/{session.id}").json()["scenario"]
+    return {goal["id"]: goal["reached"] for goal in scenario["goals"]} | {"finished": scenario["finished"]}
+
+
+def test_a_new_session_lists_its_goals_none_reached(auth_client, session):
+    scenario = auth_client.get(f"/api/v1/sessions/{session.id}").json()["scenario"]
+    assert [goal["id"] for goal in scenario["goals"]] == CASUAL_GOALS
+    assert scenario["goals"][0] == {"id": "name", "text": "Tell Yuki your name", "reached": False}
+    assert scenario["finished"] is False
+
+
+def test_the_offline_partner_follows_the_script_and_the_goals_are_ticked(auth_client, session):
+    # when the learner gives their name and home town in one turn
+    turn = send(auth_client, session, "アイコです。カナダから来ました。")
+    # then the partner calls them by their name, reacts to the place and asks the next question
+    assert turn["offline"] is True
+    assert turn["ai_response"].startswith("アイコさん、はじめまして！カナダですか！いいですね。")
+    # and both goals are reached, the others not yet
+    assert goals(auth_client, session) == {
+        "name": True,
+        "home": True,
+        "work": False,
+        "likes": False,
+        "weekend": False,
+        "ask-back": False,
+        "finished": False,
+    }
+
+
+def test_the_scenario_finishes_and_the_session_says_so(auth_client, session):
+    for text in ["アイコです。", "カナダから来ました。", "学生です。", "音楽が好きです。ゆきさんは？"]:
+        send(auth_client, session, text)
+    last = send(auth_client, session, "映画を見ます。")
+    assert "これで きょうの れんしゅうは おわりです。" in last["ai_response"]
+    assert goals(auth_client, session) == dict.fromkeys([*CASUAL_GOALS, "finished"], True)
+    # and there is nothing more to suggest
+    assert auth_client.get(f"/api/v1/sessions/{session.id}/hints").json() == {"hints": []}
+
+
+def test_help_me_reply_gives_replies_for_the_current_question(auth_client, session):
+    # at the start, Yuki asks the learner's name
+    hints = auth_client.get(f"/api/v1/sessions/{session.id}/hints").json()["hints"]
+    assert 2 <= len(hints) <= 3
+    assert hints[0] == {
+        "text": "アレックスです。よろしくお願いします。",
+        "translation": "I'm Alex. Nice to meet you.",
+        "reading": "アレックスです。よろしくおねがいします。",
+    }
+    # once the learner has answered, the hints are for the next question
+    send(auth_client, session, "アイコです。")
+    hints = auth_client.get(f"/api/v1/sessions/{session.id}/hints").json()["hints"]
+    assert hints[0]["text"] == "カナダから来ました。"
+
+
+def test_a_hint_sent_as_the_next_turn_advances_the_scenario_with_no_mistake(auth_client, session):
+    hint = auth_client.get(f"/api/v1/sessions/{session.id}/hints").json()["hints"][1]
+    turn = send(auth_client, session, hint["text"])
+    assert turn["mistakes"] == []
+    assert goals(auth_client, session)["name"] is True
+    assert turn["ai_response"].startswith("マリアさん")
+
+
+def test_another_users_hints_are_a_404(api_client, other_user, session):
+    from accounts.services import tokens_for
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user=other_user)['token']}")
+    response = api_client.get(f"/api/v1/sessions/{session.id}/hints")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_a_language_the_partner_does_not_speak_is_refused_at_start(auth_client):
+    seeded_templates()
+    response = auth_client.post(
+        "/api/v1/sessions", {"mode": "language", "language": "korean", "level": "beginner"}, format="json"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "language_not_spoken"
+    assert "does not speak Korean" in body["error"]
+
+
+@pytest.mark.asyncio
+async def test_the_socket_answers_a_hints_frame(user, session):
+    socket = await open_socket(user)
+    await socket.send_json_to({"type": "hints", "session_id": str(session.id)})
+    frame = await socket.receive_json_from(timeout=5)
+    assert frame["type"] == "hints" and frame["session_id"] == str(session.id)
+    assert [item["text"] for item in frame["items"]][:1] == ["アレックスです。よろしくお願いします。"]
+    await socket.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_the_socket_refuses_hints_for_another_users_session(other_user, session):
+    socket = await open_socket(other_user)
+    await socket.send_json_to({"type": "hints", "session_id": str(session.id)})
+    frame = await socket.receive_json_from(timeout=5)
+    assert (frame["type"], frame["code"], frame["session_id"]) == ("error", "not_found", str(session.id))
+    await socket.disconnect()

@@ -89,6 +89,11 @@ def dashboard(request):
     return render(request, "conversations/dashboard.html", context, status=status)
 
 
+def _scenario_context(session) -> dict:
+    scenario = selectors.session_scenario(session=session)
+    return {"scenario": scenario, "goals_reached": sum(goal["reached"] for goal in scenario["goals"])}
+
+
 @login_required
 def session_chat(request, session_id):
     session = _session_or_404(request, session_id)
@@ -103,6 +108,7 @@ def session_chat(request, session_id):
         "failed_turn": failed_turn,
         "lang": LANG_TAGS.get(session.language, ""),
         "offline": primary_name() == "offline" or any(m.meta.get("offline") for m in transcript),
+        **_scenario_context(session),
         "chat_config": {
             "sessionId": str(session.id),
             "language": session.language,
@@ -182,6 +188,7 @@ def session_review(request, session_id):
         "vocabulary": _session_vocabulary(request, session),
         "lang": LANG_TAGS.get(session.language, ""),
         **_evaluation_context(request, session),
+        **_scenario_context(session),
     }
     return render(request, "conversations/review.html", context)
 

@@ -20,6 +20,7 @@ from ai.providers.offline import offline_handler, register_offline_handler
 from ai.types import (
     Delta,
     Findings,
+    GoalRef,
     Persona,
     ReplyRequest,
     ReplyResult,
@@ -38,6 +39,7 @@ __all__ = [
     "AIUnavailable",
     "Delta",
     "Findings",
+    "GoalRef",
     "Persona",
     "ReplyRequest",
     "ReplyResult",

@@ -75,11 +75,18 @@ class VocabularyRequest(BaseModel):
     hints: list[VocabHint] = Field(default_factory=list)
 
 
+class GoalRef(BaseModel):
+    id: str
+    text: str
+
+
 class TurnAnalysisRequest(BaseModel):
     language: str
     level: str = "beginner"
     strictness: Strictness = "balanced"
     text: str
+    # The scenario's goals still open: the analysis says which of them this turn reached.
+    goals: list[GoalRef] = Field(default_factory=list)
 
 
 class SpeechRequest(BaseModel):
@@ -122,6 +129,9 @@ class FindingOut(BaseModel):
 
 class Findings(BaseModel):
     findings: list[FindingOut] = Field(max_length=3)
+    goals_reached: list[str] = Field(
+        default_factory=list, max_length=20, description="ids of the listed goals this turn reached; [] if none"
+    )
 
 
 @dataclass(frozen=True, slots=True)

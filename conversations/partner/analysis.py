@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import ai
@@ -16,7 +17,20 @@ _FINDINGS_BY_STRICTNESS = {"gentle": 1, "balanced": 2, "strict": 3}
 _MINOR = {"low", "minor"}
 
 
-async def analyse_turn(
+@dataclass(frozen=True)
+class TurnAnalysis:
+    findings: list[dict]
+    # The provider's judgement of which offered goals the turn reached; [] when it gave none or named
+    # a goal it was not offered (then the scenario script's own recogniser stands alone).
+    goals_reached: list[str] = field(default_factory=list)
+
+
+async def analyse_turn(**kwargs) -> list[dict]:
+    """The findings of turn_analysis, for callers with no scenario goals."""
+    return (await turn_analysis(**kwargs)).findings
+
+
+async def turn_analysis(
     *,
     user: User | None,
     conversation: Conversation | None,
@@ -24,8 +38,10 @@ async def analyse_turn(
     language: str,
     level: str,
     strictness: ai.Strictness,
-) -> list[dict]:
-    """At most 3 findings on the learner's turn, as dicts (type, severity, original, correction, ...).
+    goals: list[dict] | None = None,
+) -> TurnAnalysis:
+    """At most 3 findings on the learner's turn, as dicts (type, severity, original, correction, ...),
+    and which of the scenario's open `goals` ({id, text}) it reached.
 
     For Japanese the local checker runs first (instant, free, private) and its findings lead; the
     provider's analysis adds what it missed. Strictness sets how much is reported: a gentle partner
@@ -33,7 +49,8 @@ async def analyse_turn(
     Raises AIUnavailable only when there is nothing to report without the provider.
     """
     local = _local_findings(language=language, text=text)
-    request = ai.TurnAnalysisRequest(language=language, level=level, strictness=strictness, text=text)
+    offered = [ai.GoalRef(**goal) for goal in goals or []]
+    request = ai.TurnAnalysisRequest(language=language, level=level, strictness=strictness, text=text, goals=offered)
     try:
         out = await ai.structured(
             user=user,
@@ -53,7 +70,10 @@ async def analyse_turn(
     ]
     if strictness != "strict":
         findings = [f for f in findings if f["severity"].lower() not in _MINOR]
-    return findings[: _FINDINGS_BY_STRICTNESS[strictness]]
+    reached = list(dict.fromkeys(out.goals_reached))
+    if not set(reached) <= {goal.id for goal in offered}:
+        reached = []
+    return TurnAnalysis(findings=findings[: _FINDINGS_BY_STRICTNESS[strictness]], goals_reached=reached)
 
 
 def _local_findings(*, language: str, text: str) -> list[dict]:

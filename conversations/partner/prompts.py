@@ -89,16 +89,20 @@ def vocabulary_messages(request: VocabularyRequest) -> Messages:
 
 
 def analysis_messages(request: TurnAnalysisRequest) -> Messages:
-    return [
-        {
-            "role": "system",
-            "content": f"You check a {request.level} learner's {request.language}. {STRICTNESS[request.strictness]} "
-            'Report at most 3 findings as JSON: {"findings": [{"type": grammar|vocabulary|particle|'
-            'conjugation|politeness|spelling|word order|other, "severity": low|medium|high, "original": '
-            '"...", "correction": "...", "explanation": "...", "rule": "..."}]}. No findings: {"findings": []}.',
-        },
-        {"role": "user", "content": request.text},
-    ]
+    content = (
+        f"You check a {request.level} learner's {request.language}. {STRICTNESS[request.strictness]} "
+        'Report at most 3 findings as JSON: {"findings": [{"type": grammar|vocabulary|particle|'
+        'conjugation|politeness|spelling|word order|other, "severity": low|medium|high, "original": '
+        '"...", "correction": "...", "explanation": "...", "rule": "..."}]}. No findings: {"findings": []}.'
+    )
+    if request.goals:
+        goals = "\n".join(f"- {goal.id}: {goal.text}" for goal in request.goals)
+        content += (
+            "\nThe learner is practising a scenario with these goals still open:\n"
+            f'{goals}\nAlso answer "goals_reached": the ids of the goals this turn achieves '
+            "(the learner did it, even with small mistakes), [] if none."
+        )
+    return [{"role": "system", "content": content}, {"role": "user", "content": request.text}]
 
 
 register_prompt("reply", reply_messages)

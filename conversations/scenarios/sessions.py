@@ -141,8 +141,18 @@ def _english(line) -> str:
     return f"{line.text} ({line.translation})" if line.translation else line.text
 
 
+def scenario_goals_open(*, session: PracticeSession) -> list[dict]:
+    """The goals of the session's scenario not reached yet, as {id, text}, for the turn analysis."""
+    return [
+        {"id": goal["id"], "text": goal["text"]}
+        for goal in session_scenario_view(session=session)["goals"]
+        if not goal["reached"]
+    ]
+
+
 def scenario_goals_reached(*, session: PracticeSession, goal_ids: list[str]) -> None:
     """Count goals the LLM's turn analysis saw the learner reach; unknown ids mean the analysis is ignored."""
+    session.refresh_from_db(fields=["scenario"])
     scenario, state = scenario_and_state(session=session)
     if scenario is None or not goal_ids:
         return

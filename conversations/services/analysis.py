@@ -10,7 +10,8 @@ import ai
 from config.db import database_async
 from conversations.events import user_send_best_effort
 from conversations.models import Message, PracticeSession
-from conversations.partner.analysis import analyse_turn
+from conversations.partner.analysis import turn_analysis
+from conversations.scenarios.sessions import scenario_goals_open, scenario_goals_reached
 from conversations.services import context
 from conversations.services.serializers import mistake_payload, vocabulary_payload
 from evaluations.models import Mistake, MistakeType, Severity
@@ -55,6 +56,14 @@ def mistakes_forget(*, message_id) -> None:
     Mistake.objects.filter(message_id=message_id).delete()
 
 
+_goals_reached = database_async(scenario_goals_reached)
+
+
+@database_async
+def _goals_open(session: PracticeSession) -> list[dict]:
+    return scenario_goals_open(session=session)
+
+
 async def turn_analyse(
     *, session: PracticeSession, user_message: Message, ai_message: Message, find_mistakes: bool = True
 ):
@@ -66,16 +75,21 @@ async def turn_analyse(
     vocabulary: list[dict] = []
     if find_mistakes:
         try:
-            findings = await analyse_turn(
+            analysis = await turn_analysis(
                 user=session.user,
                 conversation=session.conversation,
                 text=user_message.content,
                 language=session.language,
                 level=session.level,
                 strictness=session.strictness,
+                goals=await _goals_open(session),
             )
+            if analysis.goals_reached:
+                await _goals_reached(session=session, goal_ids=analysis.goals_reached)
             source = "offline" if ai_message.meta.get("offline") else "llm"
-            mistakes = [mistake_payload(m) for m in await _mistakes_store(session, user_message, findings, source)]
+            mistakes = [
+                mistake_payload(m) for m in await _mistakes_store(session, user_message, analysis.findings, source)
+            ]
             await user_send_best_effort(
                 session.user_id,
                 {

@@ -121,3 +121,11 @@ async def test_the_socket_refuses_hints_for_another_users_session(other_user, se
     frame = await socket.receive_json_from(timeout=5)
     assert (frame["type"], frame["code"], frame["session_id"]) == ("error", "not_found", str(session.id))
     await socket.disconnect()
+
+
+def test_the_assistant_tool_refuses_a_language_the_partner_does_not_speak(user):
+    from assistant.tools.registry import tool_run
+
+    seeded_templates()
+    result = tool_run(user=user, name="start_practice", arguments={"language": "korean", "level": "beginner"})
+    assert result.error and "does not speak Korean" in result.error

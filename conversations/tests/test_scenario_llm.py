@@ -1,4 +1,4 @@
-"""With an LLM configured: the script feeds the prompt and the turn analysis ticks goals (real openai SDK, fake server)."""
+"""With an LLM configured: the script feeds the prompt, the turn analysis ticks goals (openai SDK, fake server)."""
 
 import json
 

@@ -1,9 +1,13 @@
 """Scenario goals on the session, "Help me reply" over REST and the socket, and the languages offered."""
 
 import pytest
+from waffle.models import Flag
 
+from conversations.models import PracticeSession
+from conversations.services.sessions import FREE_FORM_FLAG
 from conversations.tests.factories import practice_session, seeded_templates
 from conversations.tests.test_sessions_socket import open_socket
+from templates.models import ConversationTemplate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,3 +133,24 @@ def test_the_assistant_tool_refuses_a_language_the_partner_does_not_speak(user):
     seeded_templates()
     result = tool_run(user=user, name="start_practice", arguments={"language": "korean", "level": "beginner"})
     assert result.error and "does not speak Korean" in result.error
+
+
+def test_a_free_conversation_follows_its_languages_small_talk_script(auth_client):
+    # given a Japanese small-talk script (here, the casual scenario under that slug)
+    seeded_templates()
+    ConversationTemplate.objects.filter(language="japanese", slug="small-talk").delete()
+    template = ConversationTemplate.objects.get(language="japanese", level="beginner", slug="casual")
+    template.pk, template.slug, template.source_path = None, "small-talk", ""
+    template.save()
+    Flag.objects.create(name=FREE_FORM_FLAG, everyone=True)
+    # when a free conversation starts
+    body = auth_client.post(
+        "/api/v1/sessions", {"mode": "language", "language": "japanese", "level": "beginner"}, format="json"
+    ).json()
+    session = PracticeSession.objects.get(id=body["session_id"])
+    # then it opens with the script, lists its goals and the partner follows it
+    assert body["template"] is None and body["opening_message"]["content"] == template.opening_turn["text"]
+    assert goals(auth_client, session)["name"] is False
+    turn = send(auth_client, session, "リサです。")
+    assert turn["ai_response"].startswith("リサさん")
+    assert goals(auth_client, session)["name"] is True

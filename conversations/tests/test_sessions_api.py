@@ -74,7 +74,10 @@ def test_without_a_template_the_flag_decides_free_form(auth_client, user):
     assert without_flag["template"]
     assert with_flag["flag_variant"] == "free_form"
     assert with_flag["template"] is None
-    assert with_flag["opening_message"] is None
+    # a free conversation opens with its language's small-talk script, when content/ has one
+    small_talk = ConversationTemplate.objects.filter(language="japanese", level="beginner", slug="small-talk").first()
+    opening = with_flag["opening_message"]
+    assert (opening["content"] if opening else None) == (small_talk.opening_turn["text"] if small_talk else None)
 
 
 def test_the_percentage_experiment_is_stable_per_user(user, other_user):

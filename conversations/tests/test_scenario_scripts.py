@@ -158,12 +158,21 @@ def _names_in(scenario, texts) -> set[str]:
     return found
 
 
-def test_the_partner_calls_the_learner_by_their_name_and_no_other(source):
+ASKS_NAME = sorted(
+    path for path, source in SOURCES.items() if any("name" in beat.captures for beat in source.content.script.beats)
+)
+
+
+def test_the_small_talk_scripts_ask_the_learners_name():
+    assert {"japanese/beginner/small-talk.yaml", "japanese/beginner/casual.yaml"} <= set(ASKS_NAME)
+
+
+@pytest.mark.parametrize("path", ASKS_NAME)
+def test_the_partner_calls_the_learner_by_their_name_and_no_other(path):
+    source = SOURCES[path]
     scenario = scenario_of(source)
     replies, state = play(scenario, _session(scenario, source))
     name = state.slots.get("name")
-    if not any("name" in beat.captures for beat in scenario.beats):
-        pytest.skip("this scenario never asks the learner's name")
     # the name the learner gave is theirs, never the partner's own
     assert name and not any(word.lower() in scenario.persona_names for word in re.findall(r"\w+", name))
     # every other name in the script's examples stays out of the partner's mouth

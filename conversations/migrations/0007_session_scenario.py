@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0005_aiinteraction_to_ai'),
+        ('conversations', '0006_message_stopped_superseded'),
     ]
 
     operations = [

@@ -17,6 +17,10 @@ from templates.schema import PLACEHOLDER, Beat, Hint, Line, Script
 _ASK_BACK = {
     "english": re.compile(r"\b(?:and|what about|how about) you\b|^\W*you\W*$", re.I),
     "spanish": re.compile(r"(?:^|\W)y (?:tú|tu|usted|vos)\b", re.I),
+    "french": re.compile(r"\bet (?:toi|vous)\b", re.I),
+    "german": re.compile(r"\bund (?:du|sie|dir|ihnen)\b", re.I),
+    "italian": re.compile(r"\be (?:tu|lei|te)\b", re.I),
+    "portuguese": re.compile(r"\be (?:você|voce|tu)\b", re.I),
 }
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 
 from conversations.scenarios.engine import ScenarioState, scenario_build, scenario_reply
+from conversations.scenarios.phrases import SPOKEN
 from language.japanese import analyse
 from language.tokens import pattern_compile, tokenise
 from templates.loader import template_sources_read
@@ -63,6 +64,11 @@ def source(request):
 
 def test_there_are_scripts_to_check():
     assert "japanese/beginner/casual.yaml" in SOURCES
+
+
+def test_every_language_the_partner_speaks_has_a_small_talk_script():
+    scripted = {source.language for source in SOURCES.values() if source.content.slug == "small-talk"}
+    assert scripted == SPOKEN
 
 
 def test_a_learner_following_the_starter_turns_reaches_half_the_goals(source):

@@ -80,6 +80,8 @@ transcript.addEventListener(
 function scrollToEnd(force = false) {
   if (force || pinned) transcript.scrollTop = transcript.scrollHeight;
 }
+// The pane shrinks when tools load into the composer or the keyboard opens: the newest stays in view.
+new ResizeObserver(() => scrollToEnd()).observe(transcript);
 
 // ---- bubbles -------------------------------------------------------------------------------
 

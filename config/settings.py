@@ -243,6 +243,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SessionModeEnum": "conversations.models.SessionMode",
         "TemplateModeEnum": "templates.models.Mode",
+        "ReadingLanguageEnum": "vocabulary.api.READING_LANGUAGES",
     },
 }
 

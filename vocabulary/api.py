@@ -1,6 +1,12 @@
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -8,7 +14,7 @@ from rest_framework.views import APIView
 
 from config.serializers import InputSerializer
 from vocabulary import export, selectors, services
-from vocabulary.models import Mastery, ReviewRating, VocabularyItem
+from vocabulary.models import Mastery, ReadingCorrection, ReviewRating, VocabularyItem
 
 
 class VocabularyItemSerializer(serializers.ModelSerializer):
@@ -191,3 +197,147 @@ class VocabularyExportView(APIView):
             response = HttpResponse(export.csv_export(items), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="parley-vocabulary.csv"'
         return response
+
+
+READING_LANGUAGES = [("japanese", "Japanese")]  # the languages with readings and a dictionary
+LANGUAGE_JAPANESE = serializers.ChoiceField(
+    choices=READING_LANGUAGES, help_text="Readings and the dictionary are for Japanese only."
+)
+
+
+class AnnotateSerializer(InputSerializer):
+    text = serializers.CharField(max_length=5000, trim_whitespace=False, allow_blank=True)
+    language = LANGUAGE_JAPANESE
+
+    def validate_text(self, value: str) -> str:
+        # JSON may escape a lone surrogate ("\ud800"); it is no character and could not be sent back.
+        if any("\ud800" <= char <= "\udfff" for char in value):
+            raise serializers.ValidationError("Text must be valid Unicode, with no lone surrogates.")
+        return value
+
+
+class SegmentSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    reading = serializers.CharField(required=False, help_text="Hiragana; only on a segment holding kanji.")
+    word = serializers.IntegerField(required=False, help_text="Index into words; absent between words.")
+
+
+class WordSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    base = serializers.CharField(help_text="The form to look up in the dictionary (食べ → 食べる).")
+
+
+class AnnotationSerializer(serializers.Serializer):
+    segments = SegmentSerializer(many=True, help_text="Joined, they give the text back.")
+    words = WordSerializer(many=True)
+    romaji = serializers.CharField(help_text="Modified Hepburn.")
+
+    def to_representation(self, annotation):
+        return {
+            "segments": [
+                {
+                    "text": segment.text,
+                    **({"reading": segment.reading} if segment.reading else {}),
+                    **({"word": segment.word} if segment.word is not None else {}),
+                }
+                for segment in annotation.segments
+            ],
+            "words": [{"text": word.text, "base": word.base} for word in annotation.words],
+            "romaji": annotation.romaji,
+        }
+
+
+class DictionaryQuerySerializer(InputSerializer):
+    q = serializers.CharField(max_length=200, help_text="Kanji, kana, a conjugated form or an English gloss.")
+    language = LANGUAGE_JAPANESE
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=10)
+
+
+class EntrySerializer(serializers.Serializer):
+    word = serializers.CharField()
+    reading = serializers.CharField()
+    glosses = serializers.ListField(child=serializers.CharField())
+    pos = serializers.ListField(child=serializers.CharField(), help_text="Parts of speech, in English.")
+
+
+DictionaryResponseSerializer = inline_serializer("DictionaryResponse", {"entries": EntrySerializer(many=True)})
+
+
+class ReadingCorrectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReadingCorrection
+        fields = ["id", "word", "reading", "language", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class ReadingCorrectionCreateSerializer(InputSerializer):
+    word = serializers.CharField(max_length=50)
+    reading = serializers.CharField(max_length=100, help_text="Hiragana or katakana.")
+    language = LANGUAGE_JAPANESE
+
+
+class ReadingSettingsSerializer(InputSerializer):
+    furigana = serializers.BooleanField(required=False)
+    romaji = serializers.BooleanField(required=False)
+
+
+ReadingSettingsResponseSerializer = inline_serializer(
+    "ReadingSettings", {"furigana": serializers.BooleanField(), "romaji": serializers.BooleanField()}
+)
+CORRECTION_ID = OpenApiParameter("correction_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+
+
+class AnnotateView(APIView):
+    @extend_schema(request=AnnotateSerializer, responses={200: AnnotationSerializer})
+    def post(self, request):
+        data = AnnotateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        annotation = selectors.text_annotate(user=request.user, text=data.validated_data["text"])
+        return Response(AnnotationSerializer(annotation).data)
+
+
+class DictionaryView(APIView):
+    @extend_schema(parameters=[DictionaryQuerySerializer], responses={200: DictionaryResponseSerializer})
+    def get(self, request):
+        query = DictionaryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        entries = selectors.dictionary_lookup(q=query.validated_data["q"], limit=query.validated_data["limit"])
+        return Response({"entries": EntrySerializer(entries, many=True).data})
+
+
+class ReadingCorrectionListView(APIView):
+    @extend_schema(responses={200: ReadingCorrectionSerializer(many=True)})
+    def get(self, request):
+        return Response(
+            ReadingCorrectionSerializer(selectors.reading_correction_list(user=request.user), many=True).data
+        )
+
+    @extend_schema(request=ReadingCorrectionCreateSerializer, responses={201: ReadingCorrectionSerializer})
+    def post(self, request):
+        data = ReadingCorrectionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        correction = services.reading_correct(user=request.user, **data.validated_data)
+        return Response(ReadingCorrectionSerializer(correction).data, status=status.HTTP_201_CREATED)
+
+
+class ReadingCorrectionDetailView(APIView):
+    @extend_schema(
+        parameters=[CORRECTION_ID],
+        responses={204: None, 404: OpenApiResponse(description="No such correction, or another user's")},
+    )
+    def delete(self, request, correction_id):
+        correction = selectors.reading_correction_get(user=request.user, correction_id=correction_id)
+        services.reading_correction_delete(correction=correction)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ReadingSettingsView(APIView):
+    @extend_schema(responses={200: ReadingSettingsResponseSerializer})
+    def get(self, request):
+        return Response(selectors.reading_settings_get(user=request.user))
+
+    @extend_schema(request=ReadingSettingsSerializer, responses={200: ReadingSettingsResponseSerializer})
+    def put(self, request):
+        data = ReadingSettingsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(services.reading_settings_update(user=request.user, **data.validated_data))

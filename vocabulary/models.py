@@ -81,3 +81,24 @@ class ReviewLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} rated {self.rating} at {self.reviewed_at:%Y-%m-%d %H:%M}"
+
+
+class ReadingCorrection(models.Model):
+    """A learner's own reading of a word, shown over it in place of the tagger's (羽田 read はねだ, not はた)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_corrections")
+    language = models.CharField(max_length=32)
+    word = models.CharField(max_length=50)
+    reading = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["word", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "language", "word"], name="reading_correction_once_per_word")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.word} → {self.reading}"

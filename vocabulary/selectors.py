@@ -9,7 +9,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.exceptions import NotFound
-from vocabulary.models import VocabularyItem
+from language.japanese.dictionary import Entry, lookup
+from language.japanese.readings import Annotation, annotate
+from vocabulary.models import ReadingCorrection, VocabularyItem
+from vocabulary.services import JAPANESE, READING_SETTINGS
 
 DUE_LIMIT = 50
 
@@ -43,3 +46,30 @@ def vocabulary_get(*, user: User, item_id: uuid.UUID | str) -> VocabularyItem:
         return VocabularyItem.objects.get(user=user, id=item_id)
     except (VocabularyItem.DoesNotExist, ValidationError) as exc:
         raise NotFound("Vocabulary item not found.", code="vocabulary_not_found") from exc
+
+
+def reading_correction_list(*, user: User, language: str = JAPANESE) -> QuerySet[ReadingCorrection]:
+    return ReadingCorrection.objects.filter(user=user, language=language)
+
+
+def reading_correction_get(*, user: User, correction_id: uuid.UUID | str) -> ReadingCorrection:
+    """One of the user's corrections. Raises NotFound for a missing id or another user's correction."""
+    try:
+        return ReadingCorrection.objects.get(user=user, id=correction_id)
+    except (ReadingCorrection.DoesNotExist, ValidationError) as exc:
+        raise NotFound("Reading correction not found.", code="reading_correction_not_found") from exc
+
+
+def reading_settings_get(*, user: User) -> dict[str, bool]:
+    """Whether the learner reads Japanese with furigana and with romaji."""
+    return {**READING_SETTINGS, **(user.preferences or {}).get("readings", {})}
+
+
+def text_annotate(*, user: User, text: str) -> Annotation:
+    """Readings and romaji of a Japanese text, with the learner's own corrections applied."""
+    corrections = dict(reading_correction_list(user=user).values_list("word", "reading"))
+    return annotate(text, corrections=corrections)
+
+
+def dictionary_lookup(*, q: str, limit: int = 10) -> list[Entry]:
+    return lookup(q, limit=limit)

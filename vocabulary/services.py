@@ -11,7 +11,10 @@ from fsrs import Card, Rating, Scheduler, State
 from accounts.models import User
 from config.exceptions import NotFound, ParleyError
 from conversations.models import Message
-from vocabulary.models import Mastery, ReviewLog, ReviewRating, Source, VocabularyItem
+from language.japanese.dictionary import lookup
+from language.japanese.readings import KANA_READING, annotate, to_hiragana
+from language.japanese.text import tag
+from vocabulary.models import Mastery, ReadingCorrection, ReviewLog, ReviewRating, Source, VocabularyItem
 
 # fsrs's defaults (90% desired retention, 1 and 10 minute learning steps, fuzzed intervals).
 SCHEDULER = Scheduler()
@@ -26,6 +29,8 @@ _MAX_LENGTHS = {
     "reading": VocabularyItem._meta.get_field("reading").max_length,
     "translation": VocabularyItem._meta.get_field("translation").max_length,
 }
+JAPANESE = "japanese"
+READING_SETTINGS = {"furigana": True, "romaji": False}  # what a learner sees before choosing
 _SENTENCE_END = re.compile(r"(?<=[。！？!?.])\s*|\n+")
 
 
@@ -51,6 +56,27 @@ def _source_message_check(*, user: User, source_message: Message | uuid.UUID) ->
     return message
 
 
+def _dictionary_fill(*, phrase: str, reading: str, translation: str) -> tuple[str, str]:
+    """The reading and translation of a Japanese word from the dictionary where the learner gave none.
+
+    Only a single word (as written, or conjugated: 食べました) is filled in; a longer phrase would get
+    the meaning of its first word.
+    """
+    if reading and translation:
+        return reading, translation
+    words = [t for t in tag(phrase).tokens if t.pos1 not in ("助詞", "助動詞", "補助記号", "空白")]
+    entries = lookup(phrase, limit=1)
+    if not entries or len(words) > 1 and phrase not in (entries[0].word, entries[0].reading):
+        return reading, translation
+    segments = annotate(phrase).segments if not reading else ()
+    if any(segment.reading for segment in segments):
+        # A word in kana is its own reading; one with kanji gets the kana of the whole phrase.
+        reading = "".join(segment.reading or to_hiragana(segment.text) for segment in segments)
+    if not translation:
+        translation = entries[0].glosses[0][: _MAX_LENGTHS["translation"]] if entries[0].glosses else ""
+    return reading[: _MAX_LENGTHS["reading"]], translation
+
+
 def _item_upsert(
     *,
     user: User,
@@ -62,6 +88,8 @@ def _item_upsert(
     source_message: Message | None,
     source: str,
 ) -> tuple[VocabularyItem, bool]:
+    if language == JAPANESE:
+        reading, translation = _dictionary_fill(phrase=phrase, reading=reading, translation=translation)
     now = timezone.now()
     item, created = VocabularyItem.objects.get_or_create(
         user=user,
@@ -246,3 +274,37 @@ def vocabulary_review(*, item: VocabularyItem, rating: int | str) -> VocabularyI
     item.save(update_fields=["card", "due_at", "mastery", "updated_at"])
     ReviewLog.objects.create(item=item, rating=choice, reviewed_at=now, log=log.to_dict(), due_at=card.due)
     return item
+
+
+def reading_correct(*, user: User, word: str, reading: str, language: str = JAPANESE) -> ReadingCorrection:
+    """Keep the learner's reading of a word, replacing the one they gave before. Raises ParleyError on bad input."""
+    word, reading = _clean(word), _clean(reading)
+    fields = {}
+    if not word or len(word) > ReadingCorrection._meta.get_field("word").max_length:
+        fields["word"] = ["Give the word as written, up to 50 characters."]
+    if not KANA_READING.fullmatch(reading) or len(reading) > ReadingCorrection._meta.get_field("reading").max_length:
+        fields["reading"] = ["Write the reading in hiragana or katakana, up to 100 characters."]
+    if fields:
+        raise ParleyError(next(iter(fields.values()))[0], fields=fields)
+    correction, _ = ReadingCorrection.objects.update_or_create(
+        user=user, language=language, word=word, defaults={"reading": to_hiragana(reading)}
+    )
+    return correction
+
+
+def reading_correction_delete(*, correction: ReadingCorrection) -> None:
+    """Go back to the dictionary's reading of the word."""
+    correction.delete()
+
+
+@transaction.atomic
+def reading_settings_update(*, user: User, furigana: bool | None = None, romaji: bool | None = None) -> dict[str, bool]:
+    """Remember whether the learner reads Japanese with furigana and with romaji; None keeps a choice."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    current = {**READING_SETTINGS, **(user.preferences or {}).get("readings", {})}
+    for name, value in (("furigana", furigana), ("romaji", romaji)):
+        if value is not None:
+            current[name] = bool(value)
+    user.preferences = {**(user.preferences or {}), "readings": current}
+    user.save(update_fields=["preferences"])
+    return current

@@ -19,7 +19,6 @@ import jamdict_data
 from .text import tag
 
 MAX_SENSES = 3
-MAX_GLOSSES = 6
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヶ]")
 _WORD_CHARS = re.compile(r"[^\w' -]+")
 # A gloss with its entry, its sense and whether it is the sense's first gloss (the main meaning).
@@ -59,7 +58,7 @@ _GODAN = re.compile(r"Godan verb with '(\w+)' ending(.*)")
 class Entry:
     word: str  # the written form: kanji, or kana for words usually written in kana
     reading: str  # in hiragana or katakana, as JMdict gives it
-    glosses: tuple[str, ...]
+    glosses: tuple[str, ...]  # one per sense, most common first; a sense's synonyms joined with "; "
     pos: tuple[str, ...]
 
 
@@ -265,12 +264,11 @@ def _entry(idseq: int, written: str | None) -> Entry:
     pos: list[str] = []
     usually_kana = False
     for number, sense_id in enumerate(senses[:MAX_SENSES]):
-        glosses += [
-            row[0]
-            for row in db.execute(
-                "SELECT text FROM SenseGloss WHERE sid = ? AND lang = 'eng' ORDER BY rowid", (sense_id,)
-            )
+        meaning = [
+            row[0] for row in db.execute("SELECT text FROM SenseGloss WHERE sid = ? ORDER BY rowid", (sense_id,))
         ]
+        if meaning:
+            glosses.append("; ".join(meaning))
         pos += [
             _pos_name(row[0]) for row in db.execute("SELECT text FROM pos WHERE sid = ? ORDER BY rowid", (sense_id,))
         ]
@@ -283,7 +281,7 @@ def _entry(idseq: int, written: str | None) -> Entry:
     return Entry(
         word=word,
         reading=reading,
-        glosses=tuple(dict.fromkeys(glosses))[:MAX_GLOSSES],
+        glosses=tuple(dict.fromkeys(glosses)),
         pos=tuple(dict.fromkeys(pos)),
     )
 

@@ -39,6 +39,8 @@ class Token:
     cform: str
     lemma: str
     base: str  # dictionary form in the learner's spelling (いっ → いく)
+    kana: str = ""  # the surface's reading in katakana, as written (コンニチハ, センセイ)
+    pron: str = ""  # the same as spoken (コンニチワ, センセー)
 
     def is_particle(self, *surfaces: str) -> bool:
         return self.pos1 == "助詞" and (not surfaces or self.surface in surfaces)
@@ -136,6 +138,8 @@ def tag(text: str) -> Sentence:
                 cform=f.cForm or "",
                 lemma=(f.lemma or surface).split("-")[0],  # unidic adds glosses: 私-代名詞, ケーキ-cake
                 base=f.orthBase or surface,
+                kana=f.kana if f.kana and f.kana != "*" else "",
+                pron=f.pron if f.pron and f.pron != "*" else "",
             )
         )
     return Sentence(text=text, norm=norm, spans=spans, tokens=tuple(tokens))

@@ -13,13 +13,9 @@ def _words(query: str, limit: int = 10) -> list[str]:
 
 def test_kanji_finds_the_word_with_reading_glosses_and_readable_parts_of_speech():
     entry = lookup("食べる")[0]
-    assert entry == Entry(
-        word="食べる",
-        reading="たべる",
-        glosses=entry.glosses,
-        pos=entry.pos,
-    )
-    assert entry.glosses[0] == "to eat"
+    assert isinstance(entry, Entry)
+    assert (entry.word, entry.reading) == ("食べる", "たべる")
+    assert entry.glosses[:2] == ("to eat", "to live on (e.g. a salary); to live off; to subsist on")
     assert entry.pos[:2] == ("ichidan verb", "transitive verb")
 
 
@@ -56,7 +52,8 @@ def test_a_conjugated_form_finds_its_dictionary_form_first(conjugated, word):
 
 def test_a_word_usually_written_in_kana_is_shown_in_kana():
     entry = lookup("する")[0]
-    assert (entry.word, entry.glosses[0]) == ("する", "to do")
+    assert entry.word == "する"
+    assert entry.glosses[0].startswith("to do; ")
 
 
 @pytest.mark.parametrize(

@@ -87,9 +87,14 @@ def test_add_by_hand_with_context_sentence_and_source_message(auth_client, user)
 
 
 def test_adding_the_same_phrase_again_answers_200_with_the_existing_item(auth_client, user):
-    first = auth_client.post("/api/v1/vocabulary/", {"phrase": "ねこ", "language": "japanese"}, format="json")
+    # (a phrase the dictionary cannot fill in)
+    first = auth_client.post(
+        "/api/v1/vocabulary/", {"phrase": "ぴよまるの ねこ", "language": "japanese"}, format="json"
+    )
     again = auth_client.post(
-        "/api/v1/vocabulary/", {"phrase": "ねこ", "language": "japanese", "translation": "cat"}, format="json"
+        "/api/v1/vocabulary/",
+        {"phrase": "ぴよまるの ねこ", "language": "japanese", "translation": "cat"},
+        format="json",
     )
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["id"] == first.json()["id"]

@@ -297,3 +297,26 @@ def _pos_name(name: str) -> str:
 
 def _to_hiragana(text: str) -> str:
     return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
+
+
+def reading_of(written: str) -> str | None:
+    """JMdict's first reading of a word written with kanji (日曜日 → にちようび), from its most common entry."""
+    for idseq, kanji in _exact(written):
+        if kanji is None:
+            continue
+        row = (
+            _db()
+            .execute(
+                """
+            SELECT n.text FROM Kana n WHERE n.idseq = ? AND (
+                NOT EXISTS (SELECT 1 FROM KNR r WHERE r.kid = n.ID)
+                OR EXISTS (SELECT 1 FROM KNR r WHERE r.kid = n.ID AND r.text = ?)
+            ) ORDER BY n.ID LIMIT 1
+            """,
+                (idseq, written),
+            )
+            .fetchone()
+        )
+        if row:
+            return row[0]
+    return None

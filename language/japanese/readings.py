@@ -7,11 +7,13 @@ learner's own corrections go over both.
 import re
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import jamdict_data
 
+from .counters import counter_reading
+from .dictionary import reading_of
 from .readings_exceptions import EXCEPTIONS
 from .text import Token, tag
 
@@ -81,8 +83,35 @@ def annotate(text: str, *, corrections: Mapping[str, str] | None = None) -> Anno
 
 
 def _pieces(text: str, overrides: Mapping[str, str]) -> list[_Piece]:
-    """The text's words in order, an override taking the place of the tokens it covers exactly."""
+    """The text's words in order. Where the tagger reads word by word and misses how words join, one reading
+    covers several tokens: an override (the learner's or EXCEPTIONS), a number and its counter (三本 さんぼん),
+    or a compound JMdict knows (日曜日 にちようび, お父さん おとうさん).
+    """
     tokens = [token for token in tag(text).tokens if token.end > token.start]
+    fixed = _overrides(text, tokens, overrides)
+    _compounds(text, tokens, fixed)
+    pieces: list[_Piece] = []
+    cursor = 0
+    for index, token in enumerate(tokens):
+        if token.start < cursor:
+            continue  # inside a fixed span, or a kana word swapped for kanji that came back as two tokens
+        if token.start in fixed:
+            end, reading = fixed[token.start]
+            base = token.base if end == token.end else text[token.start : end]
+            spoken = _spoken(_long_vowels(reading))
+            pieces.append(
+                _Piece(token.start, end, reading, spoken, base, attached=False, proper=token.pos2 == "固有名詞")
+            )
+            cursor = end
+            continue
+        nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+        pieces.append(_piece(text, token, nxt))
+        cursor = token.end
+    return pieces
+
+
+def _overrides(text: str, tokens: list[Token], overrides: Mapping[str, str]) -> dict[int, tuple[int, str]]:
+    """Spans an override covers exactly (it starts and ends where tokens do), longest word first."""
     starts = {token.start for token in tokens}
     ends = {token.end for token in tokens}
     fixed: dict[int, tuple[int, str]] = {}
@@ -93,26 +122,49 @@ def _pieces(text: str, overrides: Mapping[str, str]) -> list[_Piece]:
             if start in starts and end in ends and not any(taken[start:end]):
                 fixed[start] = (end, to_hiragana(overrides[word]))
                 taken[start:end] = [True] * (end - start)
-    pieces: list[_Piece] = []
-    cursor = 0
-    for token in tokens:
-        if token.start < cursor:
-            continue  # a kana word swapped for kanji before tagging may come back as two tokens
-        if token.start in fixed:
-            end, reading = fixed[token.start]
-            base = token.base if end == token.end else text[token.start : end]
-            pieces.append(_Piece(token.start, end, reading, _spoken(_long_vowels(reading)), base, attached=False))
-            cursor = end
-            continue
-        pieces.append(_piece(text, token))
-        cursor = token.end
-    return pieces
+    return fixed
 
 
-def _piece(text: str, token: Token) -> _Piece:
+_COMPOUND_PARTS = ("名詞", "接頭辞", "接尾辞")
+_MAX_COMPOUND = 4
+
+
+def _compounds(text: str, tokens: list[Token], fixed: dict[int, tuple[int, str]]) -> None:
+    """Add numbers with their counters and JMdict compounds of two to four tokens to fixed, longest first."""
+    covered: set[int] = set()
+    for start, (end, _) in fixed.items():
+        covered.update(range(start, end))
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        found = None
+        if token.start not in covered and _KANJI.search(text[token.start : token.end]):
+            nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+            if nxt and nxt.start == token.end and token.pos2 == "数詞":
+                reading = counter_reading(text[token.start : token.end], text[nxt.start : nxt.end])
+                found = (index + 1, reading) if reading else None
+            for last in range(min(len(tokens), index + _MAX_COMPOUND) - 1, index, -1):
+                if found:
+                    break
+                run = tokens[index : last + 1]
+                joined = all(a.end == b.start for a, b in zip(run, run[1:], strict=False))
+                if joined and all(t.pos1 in _COMPOUND_PARTS and t.start not in covered for t in run):
+                    reading = reading_of(text[token.start : run[-1].end])
+                    found = (last, reading) if reading else None
+        if found:
+            last, reading = found
+            fixed[token.start] = (tokens[last].end, reading)
+            index = last + 1
+        else:
+            index += 1
+
+
+def _piece(text: str, token: Token, nxt: Token | None) -> _Piece:
     written = text[token.start : token.end]
     has_kanji = bool(_KANJI.search(written))
     reading = to_hiragana(token.kana) if has_kanji and token.kana else None
+    if written == "何" and nxt and nxt.pos1 == "助詞" and nxt.surface in ("を", "が", "も", "に", "と", "か", "や"):
+        reading, token = "なに", replace(token, kana="ナニ", pron="ナニ")  # unidic-lite says なん before them too
     if has_kanji:
         spoken = _spoken(token.kana or written, token.pron)
     elif (token.pos1 == "助詞" and written in ("は", "へ", "を")) or written in _GREETINGS:

@@ -31,7 +31,7 @@ def _readings(bubble, word: str) -> str:
     )
 
 
-def test_furigana_romaji_dictionary_card_and_a_corrected_reading(page, servers, screenshots):
+def test_furigana_romaji_dictionary_card_and_a_corrected_reading(page, servers, screenshots):  # noqa: F811
     page.context.set_default_timeout(20_000)
     _sign_up(page, servers["offline"])
     _start_japanese_session(page)

@@ -4,9 +4,10 @@ from .finding import Finding, Hit
 from .forms import RULES as FORM_RULES
 from .particles import RULES as PARTICLE_RULES
 from .text import Sentence, split_sentences, tag
+from .usage import RULES as USAGE_RULES
 
 MAX_FINDINGS = 3
-_RULES = FORM_RULES + PARTICLE_RULES
+_RULES = FORM_RULES + PARTICLE_RULES + USAGE_RULES
 
 
 def _apply(text: str, edits: tuple[tuple[int, int, str], ...]) -> str:

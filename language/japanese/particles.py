@@ -79,6 +79,10 @@ def wo_before_desu(s: Sentence) -> Iterator[Hit]:
         found = _predicate(toks, i)
         if found is None or found[2] == "verb" or found[1] in GA_PREDICATES | {"欲しい"}:
             continue
+        j = found[0]
+        adverbial = j + 2 < len(toks) and toks[j + 1].surface == "に" and toks[j + 2].is_verb
+        if found[2] == "na" and adverbial:
+            continue  # きれいに する: the な-adjective is an adverb of the verb, which takes the を
         if i + 1 < len(toks) and toks[i + 1].is_aux("です", "だ"):
             edit = (toks[i - 1].end, t.end, "")
             yield Hit(

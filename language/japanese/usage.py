@@ -157,14 +157,27 @@ def adjective_forms(s: Sentence) -> Iterator[Hit]:
         nxt, after = toks[i + 1], toks[i + 2]
         if t.pos1 == "形容詞" and t.cform.startswith("終止形") and nxt.is_particle("に") and after.is_verb:
             adverb = adjective_negative(_text(s, t))[:-2]  # たかくない → たかく
+            edit = (t.start, nxt.end, adverb)
             if after.lemma == "成る":
-                explanation, rule = "With なる, an い-adjective takes 〜く: さむく なりました.", "adjective_with_naru"
-            else:
-                explanation, rule = (
-                    "To describe how you do something, an い-adjective takes 〜く: はやく はしります.",
-                    ("adjective_as_adverb"),
+                yield Hit(
+                    "conjugation",
+                    "high",
+                    t.start,
+                    nxt.end,
+                    (edit,),
+                    "With なる, an い-adjective takes 〜く: さむく なりました.",
+                    "adjective_with_naru",
                 )
-            yield Hit("conjugation", "high", t.start, nxt.end, ((t.start, nxt.end, adverb),), explanation, rule)
+            else:
+                yield Hit(
+                    "conjugation",
+                    "high",
+                    t.start,
+                    nxt.end,
+                    (edit,),
+                    "To say how you do something, an い-adjective takes 〜く: はやく はしります.",
+                    "adjective_as_adverb",
+                )
         elif (
             (t.pos1 == "形状詞" or t.lemma in NA_ADJECTIVES)
             and _text(s, nxt) == "く"

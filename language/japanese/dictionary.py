@@ -299,6 +299,7 @@ def _to_hiragana(text: str) -> str:
     return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
 
 
+@lru_cache(maxsize=8192)
 def reading_of(written: str) -> str | None:
     """JMdict's first reading of a word written with kanji (日曜日 → にちようび), from its most common entry."""
     for idseq, kanji in _exact(written):

@@ -220,13 +220,14 @@ def _align(written: str, reading: str | None) -> list[tuple[str, str | None]]:
     return aligned
 
 
-def _split_run(run: str, reading: str) -> list[tuple[str, str | None]]:
+@lru_cache(maxsize=8192)
+def _split_run(run: str, reading: str) -> tuple[tuple[str, str | None], ...]:
     """Give each kanji of a run its own reading when KANJIDIC allows exactly one split (勉強 → べん きょう).
 
     Special readings (今日 きょう, 大人 おとな) have no such split and keep one reading over the whole run.
     """
     if len(run) == 1:
-        return [(run, reading)]
+        return ((run, reading),)
     splits: list[list[str]] = []
 
     def walk(index: int, rest: str, done: list[str]) -> None:
@@ -242,8 +243,8 @@ def _split_run(run: str, reading: str) -> list[tuple[str, str | None]]:
 
     walk(0, reading, [])
     if len(splits) != 1:
-        return [(run, reading)]
-    return list(zip(run, splits[0], strict=True))
+        return ((run, reading),)
+    return tuple(zip(run, splits[0], strict=True))
 
 
 _RENDAKU = dict(

@@ -169,7 +169,7 @@ function buildControls() {
       <select id="voice-speed"><option value="0.75">0.75×</option><option value="1">1×</option></select>
     </label>
     <label class="voice-auto"><input type="checkbox" id="voice-auto"> Conversation mode</label>
-    <button type="button" id="mic-button" class="button button-secondary mic-button" aria-pressed="false">🎤 Hold to talk</button>
+    <button type="button" id="mic-button" class="button button-secondary mic-button" aria-pressed="false">Hold to talk</button>
     <p id="mic-status" class="help" role="status" aria-live="polite"></p>`;
   (document.getElementById("composer-tools") ?? composer).append(bar);
   const speed = bar.querySelector("#voice-speed");

@@ -165,7 +165,7 @@ function buildControls() {
   const bar = document.createElement("div");
   bar.className = "voice-controls";
   bar.innerHTML = `
-    <label class="voice-speed">Speed
+    <label class="voice-speed"><span class="voice-speed-name">Speed</span>
       <select id="voice-speed"><option value="0.75">0.75×</option><option value="1">1×</option></select>
     </label>
     <label class="voice-auto"><input type="checkbox" id="voice-auto"> Conversation mode</label>

@@ -253,11 +253,28 @@ class DictionaryQuerySerializer(InputSerializer):
     limit = serializers.IntegerField(min_value=1, max_value=50, default=10)
 
 
+class MoraSerializer(serializers.Serializer):
+    kana = serializers.CharField()
+    high = serializers.BooleanField()
+
+
+class AccentSerializer(serializers.Serializer):
+    nucleus = serializers.IntegerField(help_text="0: flat; n: the pitch falls after the n-th mora")
+    next_high = serializers.BooleanField(help_text="Whether a particle after the word stays high")
+    morae = MoraSerializer(many=True)
+
+
 class EntrySerializer(serializers.Serializer):
     word = serializers.CharField()
     reading = serializers.CharField()
     glosses = serializers.ListField(child=serializers.CharField())
     pos = serializers.ListField(child=serializers.CharField(), help_text="Parts of speech, in English.")
+    accent = serializers.SerializerMethodField(help_text="Tokyo pitch accent, when known")
+
+    @extend_schema_field(AccentSerializer(allow_null=True))
+    def get_accent(self, entry) -> dict | None:
+        accent = selectors.word_accent(word=entry.word, reading=entry.reading)
+        return AccentSerializer(accent).data if accent else None
 
 
 DictionaryResponseSerializer = inline_serializer("DictionaryResponse", {"entries": EntrySerializer(many=True)})

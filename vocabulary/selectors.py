@@ -11,6 +11,8 @@ from accounts.models import User
 from config.exceptions import NotFound
 from language.japanese.dictionary import Entry, lookup
 from language.japanese.readings import Annotation, annotate
+from language.japanese.speech import Accent
+from language.japanese.speech import word_accent as _word_accent
 from vocabulary.models import ReadingCorrection, VocabularyItem
 from vocabulary.services import JAPANESE, READING_SETTINGS
 
@@ -69,6 +71,11 @@ def text_annotate(*, user: User, text: str) -> Annotation:
     """Readings and romaji of a Japanese text, with the learner's own corrections applied."""
     corrections = dict(reading_correction_list(user=user).values_list("word", "reading"))
     return annotate(text, corrections=corrections)
+
+
+def word_accent(*, word: str, reading: str) -> Accent | None:
+    """The Tokyo pitch accent of a dictionary word over its reading, when Open JTalk knows it."""
+    return _word_accent(word, reading)
 
 
 def dictionary_lookup(*, q: str, limit: int = 10) -> list[Entry]:

@@ -75,6 +75,11 @@ def test_furigana_romaji_dictionary_card_and_a_corrected_reading(page, servers, 
     expect(card.locator(".dictionary-word").first).to_have_text("映画")
     expect(card.locator(".dictionary-reading").first).to_have_text("えいが")
     expect(card.locator(".dictionary-glosses").first).to_contain_text("movie")
+    # Its pitch accent is the usual high/low line: 映画 is flat, so a particle after it stays high.
+    accent = card.locator(".pitch-accent").first
+    expect(accent).to_have_attribute("aria-label", "Pitch accent 0: low, high, high, then high")
+    expect(accent.locator(".mora-high")).to_have_count(3)
+    card.screenshot(path=screenshots / "dictionary-accent.png")
     with page.expect_response(lambda r: r.url.endswith("/api/v1/vocabulary") and r.request.method == "POST") as added:
         card.get_by_role("button", name="Add to vocabulary").first.click()
     assert added.value.status == 201, added.value.text()

@@ -20,7 +20,7 @@ CONTENT_TYPE = "audio/ogg"
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
 # Markdown emphasis, headings and list bullets are read out as noise by the synthesiser.
 _UNSPOKEN = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+|[*_#`>]", re.MULTILINE)
-_SMALL_KANA = set("ャュョァィゥェォヮ")
+_SMALL_KANA = set("ャュョァィゥェォヮゃゅょぁぃぅぇぉゎ")
 
 _engine_lock = threading.Lock()
 
@@ -144,3 +144,37 @@ def pitch_accent(word: str) -> list[Mora]:
         for nucleus, morae in phrases
         for position, kana in enumerate(morae, start=1)
     ]
+
+
+@dataclass(frozen=True)
+class Accent:
+    """A word's pitch in dictionary notation: the nucleus (0 flat, n falls after the n-th mora) and its morae."""
+
+    nucleus: int
+    morae: list[Mora]
+
+    @property
+    def next_high(self) -> bool:
+        """Whether a particle after the word stays high: only after a flat word (橋が falls, 端が does not)."""
+        return self.nucleus == 0
+
+
+def word_accent(word: str, reading: str) -> Accent | None:
+    """The accent of a dictionary word, drawn over its own `reading` (とうきょう, not Open JTalk's トーキョー).
+
+    None when Open JTalk splits the word into several phrases or reads it with another number of
+    morae (another word with the same spelling).
+    """
+    with _engine_lock:
+        nodes = _openjtalk().run_frontend(word)
+    nodes = [n for n in nodes if n["pos"] != "記号" and _morae(n["pron"].replace("’", ""))]
+    if not nodes or any(n["chain_flag"] != 1 for n in nodes[1:]):
+        return None
+    heard = pitch_accent(word)
+    written = _morae(reading)
+    if len(heard) != len(written):
+        return None
+    return Accent(
+        nucleus=nodes[0]["acc"],
+        morae=[Mora(kana=kana, high=mora.high) for kana, mora in zip(written, heard, strict=True)],
+    )

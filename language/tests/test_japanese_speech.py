@@ -35,3 +35,9 @@ def test_audio_leaves_sentence_by_sentence():
     # the first Ogg pages leave before the last sentence is made
     assert len(chunks) >= 2
     assert chunks[0].startswith(b"OggS")
+
+
+def test_a_word_read_otherwise_than_its_entry_has_no_accent():
+    # Open JTalk reads 今日 as きょう (2 morae); an entry read こんにち must not get its line
+    assert speech.word_accent("今日", "こんにち") is None
+    assert speech.word_accent("今日", "きょう").nucleus == 1

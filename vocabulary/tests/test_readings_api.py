@@ -142,6 +142,25 @@ def test_the_dictionary_finds_a_conjugated_form_and_an_english_gloss(auth_client
 
 
 @pytest.mark.parametrize(
+    ("q", "nucleus", "line", "next_high"),
+    [
+        ("箸", 1, "HL", False),  # chopsticks fall after the first mora
+        ("橋", 2, "LH", False),  # a bridge falls onto the particle: はしが is low-high-low
+        ("東京", 0, "LHHH", True),  # flat: the particle stays high
+        ("食べる", 2, "LHL", False),
+    ],
+)
+def test_dictionary_entries_carry_their_pitch_accent(auth_client, q, nucleus, line, next_high):
+    first = auth_client.get("/api/v1/dictionary", {"q": q, "language": "japanese"}).json()["entries"][0]
+    accent = first["accent"]
+    assert first["word"] == q
+    assert accent["nucleus"] == nucleus
+    assert "".join("H" if mora["high"] else "L" for mora in accent["morae"]) == line
+    assert "".join(mora["kana"] for mora in accent["morae"]) == first["reading"]
+    assert accent["next_high"] is next_high
+
+
+@pytest.mark.parametrize(
     "query",
     [
         {"language": "japanese"},

@@ -221,6 +221,7 @@ function entryBlock(entry, word, first) {
   reading.lang = "ja";
   head.append(written, " ", reading);
   block.append(head);
+  if (entry.accent) block.append(accentLine(entry.accent));
   if (entry.pos.length) block.append(element("p", "dictionary-pos", entry.pos.join(", ")));
   const glosses = element("ol", "dictionary-glosses");
   for (const gloss of entry.glosses) glosses.append(element("li", "", gloss));
@@ -230,6 +231,27 @@ function entryBlock(entry, word, first) {
   add.addEventListener("click", () => addWord(entry, word, add));
   block.append(add);
   return block;
+}
+
+// The usual high/low line over the morae, with a following particle (が) showing whether the pitch
+// stays up (a flat word) or drops (橋が against 端が), and the dictionary's accent number.
+function accentLine(accent) {
+  const line = element("p", "pitch-accent");
+  const levels = accent.morae.map((mora) => (mora.high ? "high" : "low")).join(", ");
+  line.setAttribute("aria-label", `Pitch accent ${accent.nucleus}: ${levels}, then ${accent.next_high ? "high" : "low"}`);
+  let previous = null;
+  const mora = (kana, high, extra = "") => {
+    const changed = previous !== null && previous !== high ? " mora-change" : "";
+    const span = element("span", `mora ${high ? "mora-high" : "mora-low"}${changed}${extra}`, kana);
+    span.lang = "ja";
+    span.setAttribute("aria-hidden", "true");
+    previous = high;
+    return span;
+  };
+  for (const each of accent.morae) line.append(mora(each.kana, each.high));
+  line.append(mora("が", accent.next_high, " mora-particle"));
+  line.append(element("span", "pitch-number", `[${accent.nucleus}]`));
+  return line;
 }
 
 async function addWord(entry, word, button) {

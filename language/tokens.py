@@ -205,14 +205,16 @@ def _japanese(text: str) -> tuple[Token, ...]:
         spellings = {word.surface, _lemma_ja(feature.lemma), feature.orthBase or "", feature.kana or ""}
         spellings.add(feature.kanaBase or "")
         keys = frozenset(hiragana(s) for s in spellings if s) | frozenset(s for s in spellings if s)
-        if feature.pos1 in ("補助記号", "空白", "記号"):
+        # A katakana name the dictionary files as a symbol (ケン is a unit of length) is still a word.
+        symbol = feature.pos1 in ("補助記号", "空白", "記号") and not word.surface.isalpha()
+        if symbol:
             kind = PUNCT
-        elif feature.pos1 in _FUNCTION_POS and not _word_suffix(feature):
+        elif feature.pos1 in _FUNCTION_POS and feature.pos1 != "記号" and not _word_suffix(feature):
             kind = FUNCTION
         else:
             kind = CONTENT
         proper = feature.pos2 == "固有名詞" or (feature.lemma is None and word.surface.isalpha())
-        nominal = feature.pos1 in ("名詞", "接頭辞") or _word_suffix(feature)
+        nominal = feature.pos1 in ("名詞", "接頭辞", "記号") or _word_suffix(feature)
         tokens.append(Token(surface=word.surface, keys=keys, kind=kind, proper=proper, nominal=nominal))
     return tuple(tokens)
 

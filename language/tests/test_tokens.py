@@ -16,6 +16,7 @@ from language.tokens import PatternInvalid, pattern_compile, tokenise
         ("japanese", "{like} が ... 好き", "すしがすきです", {"like": "すし"}),
         ("japanese", "土曜日", "土曜日に行きます", {}),
         ("japanese", "{name} です", "Aikoです", {"name": "Aiko"}),
+        ("japanese", "{name} です", "ケンです。", {"name": "ケン"}),
         ("japanese", "{destination} へ ... 行く", "金閣寺へ行きたいです。", {"destination": "金閣寺"}),
         ("japanese", "{job} です", "会社員です。", {"job": "会社員"}),
         ("japanese", "{name} さん", "ゆきさんは？", {"name": "ゆき"}),

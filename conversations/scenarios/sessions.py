@@ -118,9 +118,17 @@ def scenario_turn(*, session: PracticeSession, text: str, seq: int) -> tuple[Sce
     if stored.get("seq") == seq and "line" in stored:
         return scenario, Reply(text=stored["line"], lines=[], state=state, reached=[], finished=state.finished)
     reply = scenario_reply(scenario=scenario, state=state, text=text, lookup=_lookup_for(scenario.language))
-    session.scenario = {**reply.state.as_dict(), "seq": seq, "line": reply.text}
+    session.scenario = {**reply.state.as_dict(), "seq": seq, "line": reply.text, "before": state.as_dict()}
     PracticeSession.objects.filter(id=session.id).update(scenario=session.scenario)
     return scenario, reply
+
+
+def scenario_turn_undo(*, session: PracticeSession, seq: int) -> None:
+    """The learner replaced turn `seq`: the scenario goes back to where it was before that turn."""
+    stored = PracticeSession.objects.filter(id=session.id).values_list("scenario", flat=True).first() or {}
+    if stored.get("seq") == seq and "before" in stored:
+        session.scenario = stored["before"]
+        PracticeSession.objects.filter(id=session.id).update(scenario=session.scenario)
 
 
 def scenario_brief(*, scenario: Scenario, reply: Reply) -> ScenarioBrief:

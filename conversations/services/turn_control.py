@@ -13,6 +13,7 @@ from django.db import transaction
 from config.exceptions import Conflict
 from conversations.exceptions import SessionClosed, TurnInProgress
 from conversations.models import Message, MessageRole, MessageState, PracticeSession, SessionStatus
+from conversations.scenarios.sessions import scenario_turn_undo
 from conversations.services.analysis import mistakes_forget
 from conversations.services.leases import lease_renew
 from conversations.services.messages import (
@@ -127,6 +128,7 @@ def turn_edit(*, session: PracticeSession, message_id, content, client_id=None) 
     replaced = list(visible.filter(seq__gte=turn.seq).order_by("seq"))
     _supersede(replaced)
     mistakes_forget(message_id=turn.id)
+    scenario_turn_undo(session=session, seq=turn.seq)
     user_message, ai_message = messages_append(
         conversation=conversation,
         messages=[

@@ -154,3 +154,15 @@ def test_a_free_conversation_follows_its_languages_small_talk_script(auth_client
     turn = send(auth_client, session, "リサです。")
     assert turn["ai_response"].startswith("リサさん")
     assert goals(auth_client, session)["name"] is True
+
+
+def test_an_edited_turn_is_judged_from_where_the_scenario_was_before_it(user, session):
+    from conversations.scenarios.sessions import scenario_turn, scenario_turn_undo
+
+    # given the learner said a name, then replaced that turn with another name
+    scenario_turn(session=session, text="アイコです。", seq=2)
+    scenario_turn_undo(session=session, seq=2)
+    _, reply = scenario_turn(session=session, text="リサです。", seq=4)
+    # then the partner takes the new name, and only that one
+    assert reply.text.startswith("リサさん、はじめまして！")
+    assert reply.state.slots["name"] == "リサ" and reply.state.reached == ["name"]

@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.exceptions import EmailTaken, InvalidCredentials, InvalidToken
+from accounts.exceptions import EmailTaken, InvalidCredentials, InvalidToken, TooManyAttempts
+from accounts.lockout import lockout_seconds
 from accounts.models import Provider, User
 from config.exceptions import ParleyError
 
@@ -37,10 +38,13 @@ def user_signup(*, email: str, password: str, username: str = "") -> User:
         raise EmailTaken() from exc
 
 
-def user_login(*, email: str, password: str, request=None) -> User:
-    """Check a local account's password. Raises InvalidCredentials (401)."""
+def user_login(*, email: str, password: str, request) -> User:
+    """Check a local account's password. Raises InvalidCredentials (401), TooManyAttempts (429)."""
     user = authenticate(request, email=email, password=password)
     if user is None:
+        # django-axes (the first authentication backend) flags a locked-out account or address.
+        if getattr(request, "axes_locked_out", False):
+            raise TooManyAttempts(retry_after=lockout_seconds())
         raise InvalidCredentials()
     return user
 

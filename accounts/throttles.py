@@ -1,17 +1,25 @@
 """Throttles. Rates are settings (THROTTLE_RATE_AUTH, THROTTLE_RATE_USER); counts live in the
-cache, so with Redis they hold across processes."""
+cache, so with Redis they hold across processes. A client's address is config.client_ip's, which
+believes X-Forwarded-For only from TRUSTED_PROXIES."""
 
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.throttling import UserRateThrottle as BaseUserRateThrottle
 
+from config.client_ip import client_ip
 
-class UserRateThrottle(BaseUserRateThrottle):
+
+class ClientIPMixin:
+    def get_ident(self, request):
+        return client_ip(request)
+
+
+class UserRateThrottle(ClientIPMixin, BaseUserRateThrottle):
     """Every authenticated call, per user; anonymous calls per IP at the same rate."""
 
     scope = "user"
 
 
-class AuthIPThrottle(SimpleRateThrottle):
+class AuthIPThrottle(ClientIPMixin, SimpleRateThrottle):
     """Sign-in and sign-up attempts per client IP."""
 
     scope = "auth_ip"

@@ -6,13 +6,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
+from accounts.exceptions import TooManyAttempts
 from accounts.forms import SignInForm, SignUpForm
 from accounts.throttles import AuthIPThrottle
 from config.exceptions import ParleyError
 from config.forms import form_error_add
 
 BACKEND = "accounts.backends.EmailBackend"
-THROTTLED = "Too many attempts from your network; wait a minute and try again."
+THROTTLED = "Too many attempts for this account or from your network; wait a few minutes and try again."
 
 
 def _next_url(request) -> str:
@@ -28,7 +29,7 @@ def _throttled(request) -> bool:
 
 
 def _auth_page(request, form, template: str, action):
-    status = 200
+    status, retry_after = 200, 60
     if request.method == "POST" and form.is_valid():
         if _throttled(request):
             form.add_error(None, THROTTLED)
@@ -36,6 +37,9 @@ def _auth_page(request, form, template: str, action):
         else:
             try:
                 user = action(**form.cleaned_data)
+            except TooManyAttempts as exc:
+                form.add_error(None, THROTTLED)
+                status, retry_after = 429, exc.retry_after
             except ParleyError as exc:
                 form_error_add(form, exc)
             else:
@@ -43,7 +47,10 @@ def _auth_page(request, form, template: str, action):
                 return redirect(_next_url(request))
     if form.errors and status == 200:
         status = 400
-    return render(request, template, {"form": form, "next": _next_url(request)}, status=status)
+    response = render(request, template, {"form": form, "next": _next_url(request)}, status=status)
+    if status == 429:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

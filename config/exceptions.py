@@ -88,7 +88,9 @@ def _first_message(detail) -> str:
 def api_exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every error becomes the documented envelope."""
     if isinstance(exc, ParleyError):
-        return Response(envelope(exc.message, exc.code, exc.fields), status=exc.status_code)
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return Response(envelope(exc.message, exc.code, exc.fields), status=exc.status_code, headers=headers)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

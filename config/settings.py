@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "channels",
     "waffle",
+    "axes",
     "accounts",
     "ai",
     "conversations",
@@ -64,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "waffle.middleware.WaffleMiddleware",
+    # Before the sync-only ApiErrorMiddleware, so it runs in sync mode (its async path is buggy).
+    "axes.middleware.AxesMiddleware",
     "config.middleware.ApiErrorMiddleware",
 ]
 
@@ -133,7 +136,24 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.EmailBackend"]
+# django-axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.EmailBackend"]
+
+# Forwarded headers (X-Forwarded-For) are believed only from these proxies: addresses or networks,
+# e.g. the local nginx of `make serve` (127.0.0.1). Empty: the connecting address is the client.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# Failed sign-ins (REST, the sign-in page, the admin), counted per account and per client address
+# by django-axes in the cache: past the limit, refused for LOGIN_LOCKOUT_MINUTES after the last one.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_from"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

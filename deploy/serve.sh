@@ -26,6 +26,8 @@ export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/parley}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0?socket_timeout=15}"
 export DEBUG="${DEBUG:-0}"
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
+# nginx in front (deploy/nginx.conf) is the one proxy whose X-Forwarded-For Parley believes.
+export TRUSTED_PROXIES="${TRUSTED_PROXIES:-127.0.0.1}"
 # Plain HTTP is only acceptable on loopback; a real deployment terminates TLS at nginx and sets 1.
 export SECURE_SSL_REDIRECT="${SECURE_SSL_REDIRECT:-0}"
 export SESSION_COOKIE_SECURE="${SESSION_COOKIE_SECURE:-0}"
@@ -109,8 +111,10 @@ nginx_config() {
 worker_start() {
   local n="$1" port
   port="$(worker_port "$n")"
-  # --proxy-headers: the client's address comes from nginx's X-Forwarded-For, not 127.0.0.1.
-  "$PY" -m daphne -b 127.0.0.1 -p "$port" --proxy-headers --access-log - \
+  # No --proxy-headers (daphne would believe any X-Forwarded-For) and no access log (nginx keeps
+  # one, with tokens redacted): Parley reads the client's address itself, from nginx only
+  # (TRUSTED_PROXIES).
+  "$PY" -m daphne -b 127.0.0.1 -p "$port" \
     config.asgi:application >>"$RUN_DIR/worker-$n.log" 2>&1 &
   echo $! >"$RUN_DIR/worker-$n.pid"
 }

@@ -166,12 +166,13 @@ def message_history(
 
 
 def user_search(*, user, search: str = "") -> QuerySet:
-    """Active people other than the caller whose username, display name or email starts with `search`."""
+    """Active people other than the caller whose username or display name starts with `search`, or
+    whose email is `search` whole (a prefix of it would let anyone spell an address out)."""
     people = User.objects.filter(is_active=True).exclude(id=user.id)
     search = search.strip()
     if search:
         people = people.filter(
-            Q(username__istartswith=search) | Q(display_name__istartswith=search) | Q(email__istartswith=search)
+            Q(username__istartswith=search) | Q(display_name__istartswith=search) | Q(email__iexact=search)
         )
     return people.order_by("username")
 

@@ -144,8 +144,9 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.back
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # Failed sign-ins (REST, the sign-in page, the admin), counted per account and per client address
-# by django-axes in the cache: past the limit, refused for LOGIN_LOCKOUT_MINUTES after the last one.
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+# by django-axes: past the limit, refused for LOGIN_LOCKOUT_MINUTES after the last one. Counted in
+# Redis when there is one, else in the database (a local-memory cache is not shared by processes).
+AXES_HANDLER = f"axes.handlers.{'cache.AxesCacheHandler' if REDIS_URL else 'database.AxesDatabaseHandler'}"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

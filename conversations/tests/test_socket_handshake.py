@@ -88,7 +88,7 @@ async def test_a_cross_origin_handshake_is_refused(user):
 async def test_the_learner_uis_session_cookie_opens_the_socket(user):
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     await session.asave()
     cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()

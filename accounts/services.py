@@ -10,13 +10,25 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.exceptions import EmailTaken, InvalidCredentials, InvalidToken, TooManyAttempts
 from accounts.lockout import lockout_seconds
 from accounts.models import Provider, User
+from accounts.tokens import SIGN_IN_CLAIM, sign_in_id, sign_in_revoke
 from config.exceptions import ParleyError
 
 
-def tokens_for(*, user: User) -> dict:
-    """A fresh access + refresh pair for the user."""
+def tokens_for(*, user: User, sign_in: str | None = None) -> dict:
+    """A fresh access + refresh pair for the user, of a new sign-in unless `sign_in` names one."""
     refresh = RefreshToken.for_user(user)
+    refresh[SIGN_IN_CLAIM] = sign_in or refresh["jti"]
     return {"token": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def _refresh_token_spend(*, token: RefreshToken) -> bool:
+    """Blacklist the refresh token; False when it already was, so at most one caller spends it.
+
+    The blacklist's one-to-one constraint decides between concurrent callers: one creates the
+    row, the others find it (get_or_create), whatever the check in RefreshToken() saw before.
+    """
+    _, created = token.blacklist()
+    return created
 
 
 def user_signup(*, email: str, password: str, username: str = "") -> User:
@@ -50,23 +62,29 @@ def user_login(*, email: str, password: str, request) -> User:
 
 
 def token_refresh(*, refresh: str) -> dict:
-    """Rotate a refresh token: the old one is blacklisted, a new pair returned."""
+    """Rotate a refresh token: the old one is blacklisted, a new pair of the same sign-in returned.
+
+    Concurrent refreshes of one token have one winner; the others get InvalidToken (401).
+    """
     try:
         old = RefreshToken(refresh)
-        user = User.objects.filter(id=old["user_id"], is_active=True).first()
-        if user is None:
-            raise InvalidToken()
-        old.blacklist()
     except TokenError as exc:
         raise InvalidToken() from exc
-    return tokens_for(user=user)
+    user = User.objects.filter(id=old["user_id"], is_active=True).first()
+    if user is None or not _refresh_token_spend(token=old):
+        raise InvalidToken()
+    return tokens_for(user=user, sign_in=sign_in_id(old))
 
 
 def token_revoke(*, refresh: str) -> User:
-    """Blacklist a refresh token so it can no longer be used. Raises InvalidToken (401)."""
+    """Sign out: blacklist the refresh token and refuse its sign-in's access tokens. Raises InvalidToken (401)."""
     try:
         token = RefreshToken(refresh)
-        token.blacklist()
     except TokenError as exc:
         raise InvalidToken() from exc
-    return User.objects.get(id=token["user_id"])
+    user = User.objects.filter(id=token["user_id"]).first()
+    if user is None:
+        raise InvalidToken()
+    _refresh_token_spend(token=token)
+    sign_in_revoke(token=token)
+    return user

@@ -5,16 +5,16 @@ from urllib.parse import parse_qs
 from channels.auth import AuthMiddlewareStack
 from django.contrib.auth.models import AnonymousUser
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import User
+from accounts.tokens import access_token_verify
 from config.db import database_async
 
 
 @database_async
 def user_from_token(raw: str):
     try:
-        token = AccessToken(raw)
+        token = access_token_verify(raw)
     except TokenError:
         return AnonymousUser()
     return User.objects.filter(id=token["user_id"], is_active=True).first() or AnonymousUser()

@@ -1,5 +1,6 @@
 """REST authentication: simplejwt's bearer tokens, minus those revoked by a sign-out."""
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
@@ -12,3 +13,9 @@ class RevocableJWTAuthentication(JWTAuthentication):
         if access_token_revoked(token):
             raise InvalidToken({"detail": "The token was revoked by a sign-out.", "code": "token_not_valid"})
         return token
+
+
+class RevocableJWTScheme(SimpleJWTScheme):
+    """The schema's bearer scheme for it, as for simplejwt's own class."""
+
+    target_class = "accounts.authentication.RevocableJWTAuthentication"

@@ -13,6 +13,7 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from accounts.websocket import SocketAuthMixin
 from assistant.socket import on_assistant_message
 from config.db import database_async
 from config.exceptions import ParleyError
@@ -91,7 +92,7 @@ def _storable(frame) -> bool:
     return True
 
 
-class ParleyConsumer(AsyncWebsocketConsumer):
+class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
     async def dispatch(self, message):
         # channels' dispatch first closes stale database connections, a hop to its one shared
         # thread before every frame and every event. Nothing here uses the ORM on that thread:
@@ -104,8 +105,19 @@ class ParleyConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            if not self.auth_frame_awaited():
+                await self.close(code=CLOSE_UNAUTHENTICATED)
+                return
+            # Opened to authenticate with its first frame (docs/websocket.md): nothing else until then.
+            await self.accept(self.auth_subprotocol())
+            self.auth_frame_wait()
             return
+        await self._join(user)
+        await self.accept(self.auth_subprotocol())
+        self.auth_expiry_start(self.scope.get("token_expires"))
+        self.heartbeat = asyncio.create_task(self._heartbeat())
+
+    async def _join(self, user) -> None:
         self.user = user
         self.group = user_group(user.id)
         self.delivered: dict[str, int] = {}
@@ -115,10 +127,9 @@ class ParleyConsumer(AsyncWebsocketConsumer):
         # Counted before the handshake completes: once the client sees its socket open, closing
         # another tab of the same user cannot make them look offline.
         await _presence_connect(user_id=user.id, channel_name=self.channel_name)
-        await self.accept()
-        self.heartbeat = asyncio.create_task(self._heartbeat())
 
     async def disconnect(self, code):
+        self.auth_expiry_stop()
         if not hasattr(self, "group"):
             return
         await self.channel_layer.group_discard(self.group, self.channel_name)
@@ -154,6 +165,9 @@ class ParleyConsumer(AsyncWebsocketConsumer):
             return
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             await self.send_error("invalid", "Every frame needs a string `type`.")
+            return
+        if frame["type"] == "auth" or not hasattr(self, "user"):
+            await self.on_auth(frame)
             return
         handler = self.handlers.get(frame["type"])
         if handler is None:
@@ -211,6 +225,17 @@ class ParleyConsumer(AsyncWebsocketConsumer):
 
     async def send_error(self, code: str, message: str, **extra) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, **extra})
+
+    async def on_auth(self, frame: dict) -> None:
+        """The first frame of a socket opened for it, or a newer token for a socket about to expire."""
+        joining = not hasattr(self, "user")
+        if frame["type"] != "auth":
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        user = await self.auth_frame(frame)
+        if user is not None and joining:
+            await self._join(user)
+            self.heartbeat = asyncio.create_task(self._heartbeat())
 
     async def on_ping(self, frame: dict) -> None:
         await self.send_json({"type": "pong"})

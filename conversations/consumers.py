@@ -43,6 +43,7 @@ _presence_connect = database_async(presence_connect)
 _presence_heartbeat = database_async(presence_heartbeat)
 _presence_disconnect = database_async(presence_disconnect)
 _message_send = database_async(messaging.message_send)
+_send_throttle_check = database_async(messaging.message_throttle_check)
 _receipts_delivered = database_async(messaging.receipts_delivered)
 _receipt_read = database_async(messaging.receipt_read)
 _typing_relay = database_async(messaging.typing_relay)
@@ -242,6 +243,8 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
 
     async def on_user_message(self, frame: dict) -> None:
         """A turn in a practice session: stored and acked before the partner is asked."""
+        # The same per-user budget as messages to people (MESSAGE_RATE): a flood is refused unstored.
+        await _send_throttle_check(user_id=self.user.id)
         session, turn = await _turn_submit(
             user=self.user,
             session_id=str(frame.get("session_id")),

@@ -17,6 +17,7 @@ from config.serializers import InputSerializer
 from conversations import selectors
 from conversations.api.fields import MessageTextField
 from conversations.events import user_send_sync
+from conversations.exceptions import InvalidContent
 from conversations.models import PracticeSession, PreparationType, SessionMode, SessionStatus, Strictness
 from conversations.services import sessions as session_services
 from conversations.services.replies import reply_generate
@@ -227,9 +228,14 @@ class SessionMessagesView(GenericAPIView):
         session = session_services.session_get(user=request.user, session_id=session_id)
         data = TurnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        turn = session_services.turn_submit(
-            session=session, content=data.validated_data["message"], client_id=data.validated_data.get("client_id")
-        )
+        try:
+            turn = session_services.turn_submit(
+                session=session, content=data.validated_data["message"], client_id=data.validated_data.get("client_id")
+            )
+        except InvalidContent as exc:
+            # The service's argument is `content`; this door's field is `message` (API.md).
+            fields = {"message": exc.fields["content"]} if exc.fields else None
+            raise InvalidContent(exc.message, fields=fields) from exc
         return _turn_response(session, turn)
 
 

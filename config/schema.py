@@ -120,6 +120,7 @@ def error_responses(result, generator, request, public):
 # and the Rust regex engine a validator may use (\x1c-\x1f, \x85, \ufeff).
 WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 NO_NUL = r"^[^\x00]+$"
+NO_NUL_OR_EMPTY = r"^[^\x00]*$"
 NOT_BLANK = rf"^[^\x00]*[^{WHITESPACE}\x00][^\x00]*$"
 
 
@@ -134,6 +135,9 @@ class AutoSchema(BaseAutoSchema):
             schema.update(copy.deepcopy(override))
         if direction == "request" and _is_plain_text(field, schema):
             schema["pattern"] = NOT_BLANK if field.trim_whitespace and not field.allow_blank else NO_NUL
+            if schema.get("default") == "":
+                # A default must match its own schema (openapi-spec-validator checks).
+                schema["pattern"] = NO_NUL_OR_EMPTY
         # A read-only ModelSerializer field loses `allow_blank`, but the column may hold "".
         if direction == "response" and "" not in schema.get("enum", [""]) and _model_field_blank(field):
             schema["enum"] = [*schema["enum"], ""]

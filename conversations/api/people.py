@@ -16,6 +16,7 @@ class PersonSerializer(serializers.Serializer):
     """The shape of person_payload, for the schema."""
 
     user_id = serializers.UUIDField()
+    id = serializers.UUIDField(help_text="The same as user_id.")
     username = serializers.CharField()
     display_name = serializers.CharField()
     is_online = serializers.BooleanField()

@@ -133,6 +133,16 @@ class SessionDetailSerializer(SessionSerializer):
         return selectors.session_scenario(session=session)
 
 
+class StartedSessionSerializer(SessionDetailSerializer):
+    """For the schema: a started session, with the partner's opening turn when the template has one."""
+
+    opening_message = TranscriptMessageSerializer(allow_null=True, read_only=True)
+
+    class Meta(SessionDetailSerializer.Meta):
+        fields = [*SessionDetailSerializer.Meta.fields, "opening_message"]
+        read_only_fields = fields
+
+
 class TurnSerializer(InputSerializer):
     message = MessageTextField()
     client_id = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
@@ -182,7 +192,7 @@ class SessionListView(GenericAPIView):
 
     @extend_schema(
         request=SessionStartSerializer,
-        responses={201: SessionDetailSerializer, 404: OpenApiResponse(description="No such template")},
+        responses={201: StartedSessionSerializer, 404: OpenApiResponse(description="No such template")},
     )
     def post(self, request):
         data = SessionStartSerializer(data=request.data)

@@ -2,6 +2,8 @@
 cache, so with Redis they hold across processes. A client's address is config.client_ip's, which
 believes X-Forwarded-For only from TRUSTED_PROXIES."""
 
+import hashlib
+
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.throttling import UserRateThrottle as BaseUserRateThrottle
 
@@ -37,4 +39,6 @@ class AuthAccountThrottle(SimpleRateThrottle):
         email = request.data.get("email") if hasattr(request.data, "get") else None
         if not isinstance(email, str) or not email.strip():
             return None
-        return self.cache_format % {"scope": self.scope, "ident": email.strip().lower()}
+        # Hashed: whatever the client typed (NUL, a lone surrogate) makes a valid cache key.
+        ident = hashlib.sha256(email.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -1,15 +1,15 @@
-"""REST for coaching: profile, CV, training focus, improvements, trends, history and advice."""
+"""REST for coaching: profile, CV, training focus, improvements, trends, history, advice and the review queue."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from coaching import advice, selectors, services
+from coaching import advice, cards, selectors, services
 from coaching.models import Profile
 from config.schema import WHITESPACE
 from config.serializers import InputSerializer
-from conversations.models import PracticeSession, PreparationType
+from conversations.models import PracticeSession, PreparationType, SessionMode
 from conversations.services.sessions import session_get
 
 
@@ -169,6 +169,9 @@ class OrderingField(serializers.CharField):
 
 
 class HistoryQuerySerializer(InputSerializer):
+    mode = serializers.ChoiceField(choices=SessionMode.choices, required=False, allow_blank=True)
+    language = serializers.RegexField(r"^[a-z_-]{2,40}$", max_length=40, required=False, allow_blank=True)
+    template = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text="A slug or an id")
     preparation_type = serializers.ChoiceField(choices=PreparationType.choices, required=False, allow_blank=True)
     min_score = serializers.IntegerField(min_value=0, max_value=100, required=False)
     max_score = serializers.IntegerField(min_value=0, max_value=100, required=False)
@@ -193,6 +196,10 @@ class HistoryQuerySerializer(InputSerializer):
 class HistoryItemSerializer(serializers.ModelSerializer):
     session_id = serializers.UUIDField(source="id")
     title = serializers.CharField(source="conversation.title")
+    template = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    score = serializers.SerializerMethodField(help_text="The overall score, when the session was evaluated")
+    rubric = serializers.SerializerMethodField()
+    previous_attempt = serializers.UUIDField(source="previous_attempt_id", allow_null=True)
     evaluation = serializers.SerializerMethodField()
 
     class Meta:
@@ -203,15 +210,32 @@ class HistoryItemSerializer(serializers.ModelSerializer):
             "mode",
             "language",
             "level",
+            "template",
             "preparation_type",
             "meeting_subtype",
             "status",
             "user_turns",
+            "focus",
+            "previous_attempt",
+            "score",
+            "rubric",
             "created_at",
             "ended_at",
             "evaluation",
         ]
         read_only_fields = fields
+
+    def _evaluated(self, session):
+        evaluation = getattr(session, "evaluation", None)
+        return evaluation if evaluation is not None and not evaluation.retryable else None
+
+    def get_score(self, session) -> int | None:
+        evaluation = self._evaluated(session)
+        return evaluation.overall_score if evaluation else None
+
+    def get_rubric(self, session) -> str | None:
+        evaluation = self._evaluated(session)
+        return evaluation.rubric if evaluation else None
 
     def get_evaluation(self, session) -> dict | None:
         evaluation = getattr(session, "evaluation", None)
@@ -236,6 +260,9 @@ class HistoryView(GenericAPIView):
         params = query.validated_data
         sessions = selectors.history_list(
             user=request.user,
+            mode=params.get("mode", ""),
+            language=params.get("language", ""),
+            template=params.get("template", ""),
             preparation_type=params.get("preparation_type", ""),
             date_from=params.get("from"),
             date_to=params.get("to"),
@@ -290,3 +317,50 @@ class AdviceView(GenericAPIView):
         session = session_get(user=request.user, session_id=params["session_id"]) if params.get("session_id") else None
         items = advice.advice_get(user=request.user, text=params["text"], goal=params["goal"], session=session)
         return Response(items)
+
+
+class ReviewCardSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=["vocabulary", "mistake"])
+    front = serializers.CharField(help_text="For a mistake, the learner's sentence with the error between **.")
+    back = serializers.CharField(help_text="The correction and its explanation, or the reading and translation.")
+    due = serializers.DateTimeField()
+    variant = serializers.CharField(help_text="main, or extra for a mistake kind that keeps recurring")
+    mistake_kind = serializers.CharField(allow_blank=True)
+    language = serializers.CharField()
+    lapses = serializers.IntegerField(help_text="Reviews rated again")
+    leech = serializers.BooleanField(help_text="Failed four times or more: listed apart")
+
+
+class ReviewDueSerializer(serializers.Serializer):
+    results = ReviewCardSerializer(many=True)
+    count = serializers.IntegerField()
+    leeches = ReviewCardSerializer(many=True)
+
+
+class ReviewRatingSerializer(InputSerializer):
+    rating = serializers.ChoiceField(choices=[*cards.RATINGS, *(str(v.value) for v in cards.RATINGS.values())])
+
+
+class ReviewDueView(GenericAPIView):
+    serializer_class = ReviewDueSerializer
+    pagination_class = None
+
+    @extend_schema(responses={200: ReviewDueSerializer})
+    def get(self, request):
+        cards.mistake_cards_sync(user=request.user)
+        return Response(selectors.review_due_list(user=request.user))
+
+
+class ReviewCardView(GenericAPIView):
+    serializer_class = ReviewRatingSerializer
+
+    @extend_schema(
+        request=ReviewRatingSerializer,
+        responses={200: ReviewCardSerializer, 400: OpenApiResponse(), 404: OpenApiResponse()},
+    )
+    def post(self, request, card_id):
+        data = ReviewRatingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        card = cards.card_review(user=request.user, card_id=card_id, rating=data.validated_data["rating"])
+        return Response(selectors.review_card_get(user=request.user, card=card))

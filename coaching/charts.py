@@ -14,11 +14,18 @@ def humanise(name: str) -> str:
     return name.replace("_", " ").strip().capitalize()
 
 
-def levels_display(universal_scores: dict) -> list[dict]:
-    """The five universal levels in their fixed order, labelled, for level chips."""
+def levels_display(universal_scores: dict, evidence: dict | None = None) -> list[dict]:
+    """The rubric's levels (the universal ones in their fixed order), labelled, with their evidence."""
+    dimensions = [dim for dim in UNIVERSAL if dim in universal_scores] or list(universal_scores)
     return [
-        {"dimension": dim, "label": humanise(dim), "level": level, "level_label": humanise(level)}
-        for dim in UNIVERSAL
+        {
+            "dimension": dim,
+            "label": humanise(dim),
+            "level": level,
+            "level_label": humanise(level),
+            "evidence": (evidence or {}).get(dim, []),
+        }
+        for dim in dimensions
         if (level := universal_scores.get(dim))
     ]
 
@@ -56,7 +63,7 @@ def dimension_chart(dimension_trends: dict[str, list[dict]]) -> dict:
     low, high = level_value(LEVELS[0]), level_value(LEVELS[-1])
     slots = max((len(series) for series in dimension_trends.values()), default=0)
     series = []
-    for dim, colour in zip(UNIVERSAL, SERIES_COLOURS, strict=True):
+    for dim, colour in zip(dimension_trends, SERIES_COLOURS, strict=False):
         points = chart_points(
             [point["value"] for point in dimension_trends.get(dim, [])], slots=slots, y_min=low, y_max=high
         )

@@ -1,7 +1,8 @@
-"""Page forms for the coaching profile, the training focus and the CV."""
+"""Page forms for the coaching profile, the training focus, the CV and the history filters."""
 
 from django import forms
 
+from conversations.models import SessionMode, SessionStatus
 from templates.models import Language, Level, PreparationType
 
 MAX_TAGS = 20
@@ -67,3 +68,21 @@ class RehearsalStartForm(forms.Form):
     language = forms.ChoiceField(choices=Language.choices, initial=Language.ENGLISH)
     level = forms.ChoiceField(choices=Level.choices, initial=Level.INTERMEDIATE)
     template = forms.CharField(max_length=64, required=False, label="Scenario")
+
+
+class HistoryFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Active and completed"), *SessionStatus.choices], required=False)
+    mode = forms.ChoiceField(choices=[("", "Any"), *SessionMode.choices], required=False)
+    language = forms.ChoiceField(choices=[("", "Any"), *Language.choices], required=False)
+    template = forms.CharField(max_length=100, required=False, label="Scenario")
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    min_score = forms.IntegerField(min_value=0, max_value=100, required=False, label="Score from")
+    max_score = forms.IntegerField(min_value=0, max_value=100, required=False, label="Score to")
+    search = forms.CharField(max_length=200, required=False, label="Search the transcripts")
+
+    def __init__(self, *args, templates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"] = forms.ChoiceField(
+            choices=[("", "Any"), *((t.slug, t.title) for t in templates)], required=False, label="Scenario"
+        )

@@ -1,4 +1,6 @@
-"""Coaching: the learner's profile, the improvement plan and the progress rollup."""
+"""Coaching: the learner's profile, the improvement plan, the progress rollup and mistake review cards."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -42,6 +44,8 @@ class ImprovementPlan(models.Model):
     recommendations = models.JSONField(default=list, blank=True)
     recurring_weaknesses = models.JSONField(default=list, blank=True)
     based_on = models.PositiveIntegerField(default=0, help_text="How many recent evaluations the plan reads.")
+    # The same plan computed for each rubric the learner was scored by; the fields above are the latest one's.
+    by_rubric = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -69,3 +73,32 @@ class ProgressRollup(models.Model):
 
     def __str__(self) -> str:
         return f"Progress of {self.user_id}"
+
+
+class CardVariant(models.TextChoices):
+    MAIN = "main", "The mistake itself"
+    EXTRA = "extra", "Extra practice of a recurring kind"
+
+
+class MistakeCard(models.Model):
+    """A mistake brought back for review, scheduled by fsrs beside the vocabulary items."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mistake_cards")
+    mistake = models.ForeignKey("evaluations.Mistake", on_delete=models.CASCADE, related_name="review_cards")
+    variant = models.CharField(max_length=10, choices=CardVariant.choices, default=CardVariant.MAIN)
+    # fsrs's Card.to_dict(); due_at mirrors card["due"] for the indexed "what is due" query.
+    card = models.JSONField(default=dict, blank=True)
+    due_at = models.DateTimeField(default=timezone.now)
+    reviews = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0, help_text="Reviews rated 'again'.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["mistake", "variant"], name="mistake_card_unique_variant")]
+        indexes = [models.Index(fields=["user", "due_at"], name="mistake_card_user_due")]
+
+    def __str__(self) -> str:
+        return f"{self.variant} card of {self.mistake_id}"

@@ -3,11 +3,16 @@
 from collections import Counter
 from datetime import date, timedelta
 
+from django.db.models import Count
 from django.utils import timezone
 
 from coaching.models import ImprovementPlan, ProgressRollup
-from evaluations.models import Evaluation, EvaluationStatus
+from evaluations.language_rubric import DIMENSIONS as LANGUAGE_DIMENSIONS
+from evaluations.language_rubric import KIND_PLAN, PLAN_ADVICE
+from evaluations.models import Evaluation, EvaluationStatus, Mistake, Rubric
 from evaluations.scoring import DIMENSION_ADVICE, UNIVERSAL, WEAK, level_value
+
+RUBRIC_DIMENSIONS = {Rubric.PROFESSIONAL: UNIVERSAL, Rubric.LANGUAGE: LANGUAGE_DIMENSIONS}
 
 PLAN_WINDOW = 10
 
@@ -41,21 +46,18 @@ def _priority(occurrences: int, window: int) -> str:
     return "medium" if occurrences >= 2 else "low"
 
 
-def plan_update(*, user_id) -> ImprovementPlan:
-    """Rebuild the plan from the last PLAN_WINDOW evaluations: weak dimensions ranked by how often they recur."""
-    recent = list(
-        Evaluation.objects.filter(user_id=user_id, status=EvaluationStatus.OK)
-        .order_by("-created_at")
-        .values("universal_scores", "practice_suggestions")[:PLAN_WINDOW]
-    )
-    weak = Counter(dim for row in recent for dim in UNIVERSAL if row["universal_scores"].get(dim, "solid") in WEAK)
+def _rubric_plan(*, rubric: str, recent: list[dict]) -> dict:
+    """One rubric's plan from its recent evaluations (newest first)."""
+    dimensions = RUBRIC_DIMENSIONS[rubric]
+    advice = PLAN_ADVICE if rubric == Rubric.LANGUAGE else DIMENSION_ADVICE
+    weak = Counter(dim for row in recent for dim in dimensions if row["universal_scores"].get(dim, "solid") in WEAK)
     latest = recent[0]["universal_scores"] if recent else {}
     ranked = sorted(weak, key=lambda dim: (-weak[dim], level_value(latest.get(dim, "solid")), dim))
     focus_areas = [
         {
             "dimension": dim,
-            "area": DIMENSION_ADVICE[dim][0],
-            "suggestion": DIMENSION_ADVICE[dim][1],
+            "area": advice[dim][0],
+            "suggestion": advice[dim][1],
             "priority": _priority(weak[dim], len(recent)),
             "occurrences": weak[dim],
             "of_sessions": len(recent),
@@ -63,13 +65,54 @@ def plan_update(*, user_id) -> ImprovementPlan:
         }
         for dim in ranked
     ]
-    plan, _ = ImprovementPlan.objects.update_or_create(
-        user_id=user_id,
-        defaults={
-            "focus_areas": focus_areas,
-            "recommendations": recent[0]["practice_suggestions"] if recent else [],
-            "recurring_weaknesses": [dim for dim in ranked if weak[dim] >= 2],
-            "based_on": len(recent),
-        },
+    recurring = [dim for dim in ranked if weak[dim] >= 2]
+    if rubric == Rubric.LANGUAGE:
+        kinds = mistake_kinds(session_ids=[row["session_id"] for row in recent])
+        recurring = [kind for kind, sessions in kinds if sessions >= 2]
+        focus_areas = [
+            {
+                "dimension": kind,
+                "area": KIND_PLAN.get(kind, KIND_PLAN["other"])[0],
+                "suggestion": KIND_PLAN.get(kind, KIND_PLAN["other"])[1],
+                "priority": _priority(sessions, len(recent)),
+                "occurrences": sessions,
+                "of_sessions": len(recent),
+                "latest_level": "",
+            }
+            for kind, sessions in kinds
+            if sessions >= 2
+        ] + focus_areas
+    return {
+        "focus_areas": focus_areas,
+        "recommendations": recent[0]["practice_suggestions"] if recent else [],
+        "recurring_weaknesses": recurring,
+        "based_on": len(recent),
+    }
+
+
+def mistake_kinds(*, session_ids: list) -> list[tuple[str, int]]:
+    """Mistake kinds of these sessions with the number of sessions each occurred in, most frequent first."""
+    rows = (
+        Mistake.objects.filter(session_id__in=session_ids)
+        .values("type")
+        .annotate(sessions=Count("session_id", distinct=True), mistakes=Count("id"))
+        .order_by("-sessions", "-mistakes", "type")
     )
+    return [(row["type"], row["sessions"]) for row in rows]
+
+
+def plan_update(*, user_id) -> ImprovementPlan:
+    """Rebuild the plan per rubric from its last PLAN_WINDOW evaluations: weak dimensions ranked by how
+    often they recur, and for language the most frequent mistake kinds. The latest rubric's plan leads."""
+    rows = (
+        Evaluation.objects.filter(user_id=user_id, status=EvaluationStatus.OK)
+        .order_by("-created_at")
+        .values("session_id", "rubric", "universal_scores", "practice_suggestions")
+    )
+    by_rubric = {}
+    for rubric in dict.fromkeys(row["rubric"] for row in rows[: PLAN_WINDOW * 2]):
+        recent = list(rows.filter(rubric=rubric)[:PLAN_WINDOW])
+        by_rubric[rubric] = _rubric_plan(rubric=rubric, recent=recent)
+    lead = next(iter(by_rubric.values()), _rubric_plan(rubric=Rubric.PROFESSIONAL, recent=[]))
+    plan, _ = ImprovementPlan.objects.update_or_create(user_id=user_id, defaults={**lead, "by_rubric": by_rubric})
     return plan

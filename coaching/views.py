@@ -2,21 +2,24 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coaching import selectors, services
+from coaching import cards, selectors, services
 from coaching.charts import dimension_chart, humanise
-from coaching.forms import CVForm, ProfileForm, RehearsalStartForm, TrainingFocusForm
+from coaching.forms import CVForm, HistoryFilterForm, ProfileForm, RehearsalStartForm, TrainingFocusForm
 from config.exceptions import ParleyError
 from config.forms import form_error_add
 from conversations.exceptions import SessionNotFound
 from conversations.models import SessionMode
 from conversations.services.sessions import session_get, session_start
 from evaluations.services import evaluation_retry
+from templates.selectors import template_list
 
 PROFILE_FORMS = {"profile": ProfileForm, "focus": TrainingFocusForm, "cv": CVForm}
+HISTORY_PAGE_SIZE = 20
 
 
 def _profile_forms(profile) -> dict:
@@ -76,21 +79,35 @@ def profile_page(request):
     return render(request, "coaching/profile.html", context, status=status)
 
 
+RUBRIC_TITLES = {"language": "Language practice", "professional": "Interviews, pitches and meetings"}
+
+
 @login_required
 def trends_page(request):
     trends = selectors.trends_get(user=request.user)
     improvements = selectors.improvements_get(user=request.user)
-    context = {
-        "trends": trends,
-        "chart": dimension_chart(trends["dimension_trends"]),
-        "recurring": [humanise(dim) for dim in trends["recurring_weaknesses"]],
-        "focus_areas": [
-            {**area, "label": humanise(area["dimension"]), "latest_label": humanise(area.get("latest_level", ""))}
-            for area in improvements["focus_areas"]
-        ],
-        "recommendations": improvements["recommendations"],
-    }
-    return render(request, "coaching/trends.html", context)
+    rubrics = []
+    for rubric, part in trends["rubrics"].items():
+        plan = improvements["rubrics"].get(rubric, {})
+        rubrics.append(
+            {
+                "rubric": rubric,
+                "title": RUBRIC_TITLES.get(rubric, humanise(rubric)),
+                "trends": part,
+                "chart": dimension_chart(part["dimension_trends"]),
+                "recurring": [humanise(dim) for dim in part["recurring_weaknesses"]],
+                "focus_areas": [
+                    {
+                        **area,
+                        "label": humanise(area["dimension"]),
+                        "latest_label": humanise(area.get("latest_level", "")),
+                    }
+                    for area in plan.get("focus_areas", [])
+                ],
+                "recommendations": plan.get("recommendations", []),
+            }
+        )
+    return render(request, "coaching/trends.html", {"trends": trends, "rubrics": rubrics})
 
 
 @login_required
@@ -143,3 +160,61 @@ def rehearsal_start(request):
         messages.error(request, exc.message)
         return redirect("home")
     return redirect("session-chat", session_id=session.id)
+
+
+def _front_parts(front: str) -> list[tuple[str, bool]]:
+    """A card's front split at its ** marks: (text, marked) pairs, so the page can <mark> the error."""
+    return [(part, index % 2 == 1) for index, part in enumerate(front.split("**")) if part]
+
+
+@login_required
+def review_page(request):
+    cards.mistake_cards_sync(user=request.user)
+    queue = selectors.review_due_list(user=request.user)
+    for card in [*queue["results"], *queue["leeches"]]:
+        card["front_parts"] = _front_parts(card["front"])
+    languages = sorted({card["language"] for card in queue["results"]})
+    return render(request, "coaching/review.html", {"queue": queue, "languages": languages})
+
+
+@login_required
+@require_POST
+def review_rate_page(request, card_id):
+    try:
+        cards.card_review(user=request.user, card_id=card_id, rating=request.POST.get("rating", ""))
+    except ParleyError as exc:
+        messages.error(request, exc.message)
+    return redirect("review-page")
+
+
+@login_required
+@require_POST
+def review_practise_page(request):
+    language = request.POST.get("language", "").strip().lower()
+    level = request.POST.get("level", "beginner").strip().lower() or "beginner"
+    try:
+        session = session_start(user=request.user, mode=SessionMode.LANGUAGE, language=language, level=level,
+                                focus="due")  # fmt: skip
+    except ParleyError as exc:
+        messages.error(request, exc.message)
+        return redirect("review-page")
+    return redirect("session-chat", session_id=session.id)
+
+
+@login_required
+def history_page(request):
+    filters = HistoryFilterForm(request.GET, templates=template_list())
+    # A filter that does not validate is left out; the others still apply.
+    filters.is_valid()
+    chosen = {name: value for name, value in filters.cleaned_data.items() if value not in ("", None)}
+    sessions = selectors.history_list(
+        user=request.user,
+        status=chosen.pop("status", ""),
+        date_from=chosen.pop("date_from", None),
+        date_to=chosen.pop("date_to", None),
+        **chosen,
+    )
+    page = Paginator(sessions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "coaching/history.html", {"filters": filters, "page": page, "query": query.urlencode()})

@@ -31,9 +31,12 @@ pages = [
     path("messages/", session_pages.messages_inbox, name="messages-page"),
     path("messages/<uuid:conversation_id>/", session_pages.messages_inbox, name="conversation-page"),
     path("rehearsals/", coaching_pages.rehearsal_start, name="rehearsal-start-page"),
-    path("history/", session_pages.history, name="history-page"),
+    path("history/", coaching_pages.history_page, name="history-page"),
     path("profile/", coaching_pages.profile_page, name="profile-page"),
     path("trends/", coaching_pages.trends_page, name="trends-page"),
+    path("review/", coaching_pages.review_page, name="review-page"),
+    path("review/practise/", coaching_pages.review_practise_page, name="review-practise-page"),
+    path("review/<uuid:card_id>/rate/", coaching_pages.review_rate_page, name="review-rate-page"),
     path("vocabulary/", vocabulary_pages.vocabulary_page, name="vocabulary-page"),
     path("", views.home, name="home"),
 ]

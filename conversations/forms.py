@@ -1,6 +1,6 @@
 from django import forms
 
-from conversations.models import SessionStatus, Strictness
+from conversations.models import Strictness
 from conversations.scenarios.phrases import SPOKEN
 from templates.models import Language, Level, Mode
 from templates.selectors import template_list
@@ -66,7 +66,3 @@ class SessionSettingsForm(forms.Form):
         # A session started through the API may carry a persona of its own; it stays selectable.
         if session.persona not in dict(PERSONAS):
             self.fields["persona"].choices = [*PERSONAS, (session.persona, session.persona)]
-
-
-class HistoryFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=[("", "Active and completed"), *SessionStatus.choices], required=False)

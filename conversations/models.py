@@ -171,6 +171,14 @@ class PracticeSession(models.Model):
     user_turns = models.PositiveIntegerField(default=0)
     # Where the session is in its scenario script: beat, slots, lines said, goals reached (scenarios.engine).
     scenario = models.JSONField(default=dict, blank=True)
+    # The learner's last attempt at the same scenario, so the review can set the two side by side.
+    previous_attempt = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_attempts"
+    )
+    # "due": seeded from the review queue; `targets` are the words and structures the partner steers toward:
+    # [{"card_id", "kind": "vocabulary" | "mistake", "text", "hint"}].
+    focus = models.CharField(max_length=20, blank=True)
+    targets = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
 

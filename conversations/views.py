@@ -1,8 +1,7 @@
-"""Learner pages for practice sessions: dashboard, chat, review, history. Thin doors onto the services."""
+"""Learner pages for practice sessions: dashboard, chat, review. Thin doors onto the services."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,18 +12,17 @@ from config.exceptions import ParleyError
 from config.forms import form_error_add
 from conversations import selectors
 from conversations.exceptions import SessionNotFound
-from conversations.forms import FREE_FORM, HistoryFilterForm, SessionSettingsForm, SessionStartForm
+from conversations.forms import FREE_FORM, SessionSettingsForm, SessionStartForm
 from conversations.models import MessageRole, MessageState, SessionMode, SessionStatus
 from conversations.services import sessions as session_services
 from evaluations.exceptions import EvaluationNotFound
-from evaluations.selectors import evaluation_for_session
+from evaluations.selectors import attempt_summary, evaluation_for_session
 from evaluations.services import MIN_USER_TURNS, evaluation_create_for_session
 from templates.models import Mode, PreparationType
 from templates.selectors import template_list
 from vocabulary.selectors import vocabulary_list
 
 RECENT_SESSIONS = 5
-HISTORY_PAGE_SIZE = 20
 # BCP 47 tags for the `lang` attribute: screen readers pick the right voice, browsers the right glyphs.
 LANG_TAGS = {
     "english": "en",
@@ -160,9 +158,14 @@ def _evaluation_context(request, session) -> dict:
     if evaluation is not None and not evaluation.retryable:
         return {
             "evaluation": evaluation,
-            "levels": levels_display(evaluation.universal_scores),
+            "levels": levels_display(evaluation.universal_scores, evaluation.evidence),
             "context_scores": [
-                {"label": humanise(name), "level": level, "level_label": humanise(str(level))}
+                {
+                    "label": humanise(name),
+                    "level": level,
+                    "level_label": humanise(str(level)),
+                    "evidence": evaluation.evidence.get(name, []),
+                }
                 for name, level in evaluation.context_scores.items()
             ],
             "improvement_areas": evaluation.improvement_areas[:3],
@@ -181,8 +184,10 @@ def _evaluation_context(request, session) -> dict:
 @login_required
 def session_review(request, session_id):
     session = _session_or_404(request, session_id)
+    previous = session.previous_attempt
     context = {
         "session": session,
+        "attempts": [attempt_summary(session=session), attempt_summary(session=previous)] if previous else None,
         "transcript": selectors.transcript_get(session=session).exclude(state=MessageState.FAILED),
         "mistakes": selectors.mistake_list(user=request.user, session_id=session.id),
         "vocabulary": _session_vocabulary(request, session),
@@ -191,16 +196,6 @@ def session_review(request, session_id):
         **_scenario_context(session),
     }
     return render(request, "conversations/review.html", context)
-
-
-@login_required
-def history(request):
-    filters = HistoryFilterForm(request.GET)
-    status = filters.cleaned_data["status"] if filters.is_valid() else ""
-    page = Paginator(selectors.session_list(user=request.user, status=status or None), HISTORY_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "conversations/history.html", {"filters": filters, "page": page, "status": status})
 
 
 @login_required

@@ -50,6 +50,11 @@ class EvaluationStatus(models.TextChoices):
     FAILED = "failed", "Failed (retryable)"
 
 
+class Rubric(models.TextChoices):
+    LANGUAGE = "language", "Language"
+    PROFESSIONAL = "professional", "Professional"
+
+
 class Evaluation(models.Model):
     """The scored review of one completed practice session; a failed one can be retried."""
 
@@ -59,11 +64,17 @@ class Evaluation(models.Model):
     status = models.CharField(max_length=10, choices=EvaluationStatus.choices, default=EvaluationStatus.OK)
     # Copied from the session so history and trends filter without a join.
     preparation_type = models.CharField(max_length=20, blank=True)
+    # Which rubric scored it: language sessions and preparation for work are judged differently.
+    rubric = models.CharField(max_length=20, choices=Rubric.choices, default=Rubric.PROFESSIONAL)
     universal_scores = models.JSONField(default=dict, blank=True)
     context_scores = models.JSONField(default=dict, blank=True)
     improvement_areas = models.JSONField(default=list, blank=True)
     practice_suggestions = models.JSONField(default=list, blank=True)
     strengths = models.JSONField(default=list, blank=True)
+    # Per scored dimension, the learner's own words the score rests on.
+    evidence = models.JSONField(default=dict, blank=True)
+    # The figures behind the scores: mistakes by kind, goals, target words, register, caps applied.
+    details = models.JSONField(default=dict, blank=True)
     overall_score = models.PositiveSmallIntegerField(null=True, blank=True)
     # True when the rule-based offline partner scored the session, not a model.
     offline = models.BooleanField(default=False)

@@ -8,7 +8,8 @@ Nothing here understands meaning; the evaluation row is marked offline so the UI
 import re
 
 from ai import offline_handler
-from evaluations.schemas import EvaluationOut, EvaluationRequest, UniversalScores
+from evaluations.language_rubric import language_score
+from evaluations.schemas import EvaluationOut, EvaluationRequest, LanguageEvaluationOut, UniversalScores
 from evaluations.scoring import DIMENSION_ADVICE as AREAS
 from evaluations.scoring import LEVELS, STRENGTHS
 
@@ -104,6 +105,50 @@ def _features(request: EvaluationRequest) -> dict[str, float]:
     }
 
 
+MAX_QUOTE = 160
+# Which of the learner's turns show a feature best: those matching the pattern, else the longest.
+FEATURE_PATTERN = {
+    "clarity_structure": STRUCTURE,
+    "star": STAR,
+    "relevance_focus": NUMBER,
+    "specificity": NUMBER,
+    "confidence_delivery": re.compile(f"(?:{FILLERS.pattern[4:]})|(?:{HEDGES.pattern[4:]})", re.IGNORECASE),
+    "tone_alignment": re.compile(f"(?:{POLITE.pattern[4:]})|(?:{SHOUTING.pattern})", re.IGNORECASE),
+    "questions": re.compile(r"[?？]"),
+}
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 1] + "…"
+
+
+def feature_evidence(feature: str, request: EvaluationRequest) -> list[str]:
+    """At most two of the learner's turns that a feature's score rests on."""
+    answers = [t.content for t in request.transcript if t.role == "user" and t.content.strip()]
+    if not answers:
+        return []
+    if feature == "language_quality" and request.mistakes:
+        return [_quote(m.sentence or m.original) for m in request.mistakes[:2]]
+    pattern = FEATURE_PATTERN.get(feature)
+    matching = [a for a in answers if pattern and pattern.search(a)]
+    return [_quote(a) for a in (matching or sorted(answers, key=len, reverse=True))[:2]]
+
+
+def professional_evidence(request: EvaluationRequest) -> dict[str, list[str]]:
+    """The learner's words behind each universal and context score."""
+    evidence = {name: feature_evidence(name, request) for name in AREAS}
+    for dim in request.context_dimensions:
+        evidence[dim] = feature_evidence(CONTEXT_FEATURE.get(dim, "relevance_focus"), request)
+    return {dim: quotes for dim, quotes in evidence.items() if quotes}
+
+
+@offline_handler("language_evaluation")
+def language_evaluation_offline(request: EvaluationRequest) -> LanguageEvaluationOut:
+    """The language rubric by rules on the learner's turns."""
+    return language_score(request)
+
+
 @offline_handler("evaluation")
 def evaluation_offline(request: EvaluationRequest) -> EvaluationOut:
     """Levels from transcript features; the weakest dimensions become the improvement areas."""
@@ -119,6 +164,7 @@ def evaluation_offline(request: EvaluationRequest) -> EvaluationOut:
         improvement_areas=[AREAS[name][0] for name in weakest],
         practice_suggestions=[AREAS[name][1] for name in weakest],
         strengths=[STRENGTHS[name] for name in strongest],
+        evidence=professional_evidence(request),
         overall_score=None,
         rater="offline-rules",
     )

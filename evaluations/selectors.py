@@ -1,9 +1,10 @@
 """Reads of evaluations: only the owner's exist."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count
 
 from evaluations.exceptions import EvaluationNotFound
-from evaluations.models import Evaluation
+from evaluations.models import Evaluation, EvaluationStatus, Mistake
 
 
 def evaluation_get(*, user, evaluation_id) -> Evaluation:
@@ -20,3 +21,25 @@ def evaluation_for_session(*, user, session_id) -> Evaluation:
         return Evaluation.objects.get(session_id=session_id, session__user=user)
     except (Evaluation.DoesNotExist, ValueError, DjangoValidationError) as exc:
         raise EvaluationNotFound("This session has no evaluation.") from exc
+
+
+def attempt_summary(*, session) -> dict:
+    """One attempt at a scenario for the side-by-side view: score, mistakes by kind, goals, target words used."""
+    evaluation = Evaluation.objects.filter(session=session, status=EvaluationStatus.OK).first()
+    details = evaluation.details if evaluation else {}
+    kinds = Mistake.objects.filter(session=session).values("type").annotate(n=Count("id")).order_by("-n", "type")
+    goals = details.get("task_completion", {}).get("goals", [])
+    targets = details.get("range", {}).get("targets", [])
+    return {
+        "session": session,
+        "score": evaluation.overall_score if evaluation else None,
+        "mistakes_by_kind": [(row["type"].replace("_", " "), row["n"]) for row in kinds],
+        "mistakes": sum(row["n"] for row in kinds),
+        "goals_reached": sum(1 for goal in goals if goal.get("reached")),
+        "goals": len(goals),
+        "targets_used": [t["text"] for t in targets if t.get("used")],
+        "targets_used_text": ("、" if session.language == "japanese" else ", ").join(
+            t["text"] for t in targets if t.get("used")
+        ),
+        "targets": len(targets),
+    }

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 
 from django.db import transaction
 
@@ -11,15 +12,58 @@ from coaching.progress import plan_update, rollup_record
 from coaching.selectors import profile_peek
 from conversations.models import MessageRole, PracticeSession, SessionStatus
 from evaluations.exceptions import EvaluationNotAllowed
-from evaluations.models import Evaluation, EvaluationStatus, Mistake
-from evaluations.schemas import EvaluationOut, EvaluationRequest, EvaluationTurn, MistakeNote
+from evaluations.language_rubric import language_evidence, language_figures
+from evaluations.models import Evaluation, EvaluationStatus, Mistake, Rubric
+from evaluations.offline import professional_evidence
+from evaluations.schemas import (
+    EvaluationOut,
+    EvaluationRequest,
+    EvaluationTurn,
+    GoalNote,
+    LanguageEvaluationOut,
+    MistakeNote,
+    TargetNote,
+)
 from evaluations.scoring import UNIVERSAL, context_dimensions, level_cap_for_mistakes, level_value, overall_from_levels
+from evaluations.signals import evaluation_stored
 
 logger = logging.getLogger("parley.evaluations")
 
 MIN_USER_TURNS = 3
 MAX_TRANSCRIPT_TURNS = 60
 TOO_FEW_TURNS = "too_few_turns"
+# Hard caps of the professional rubric: a session without a real answer, and one left after one or two.
+NO_ANSWERS_CAP = 20
+ABANDONED_CAP = 50
+ANSWER_MIN_WORDS = 3
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+# Words of interview coaching that have no place in a language learner's advice.
+INTERVIEW_WORDS = re.compile(
+    r"(?i)\bSTAR\b|\binterview|\bsituation, task|\bstakeholder|\bpitch\b|\bclarity\b|\brelevance\b|"
+    r"\bconfidence\b|\bfiller words?\b|\bhedges?\b"
+)
+
+
+def rubric_for(*, mode: str) -> str:
+    """Language sessions are judged as language; interviews, pitches, meetings and the rest as professional."""
+    return Rubric.LANGUAGE if mode == "language" else Rubric.PROFESSIONAL
+
+
+def session_goals(*, session: PracticeSession) -> list[GoalNote]:
+    """The scenario's goals and whether the learner reached them (the template's goals until tracked)."""
+    goals = session.template.goals if session.template else []
+    return [GoalNote(text=str(goal), reached=False) for goal in goals if str(goal).strip()]
+
+
+def _targets(session: PracticeSession) -> list[TargetNote]:
+    hints = session.template.vocab_hints if session.template else []
+    targets = [TargetNote(text=str(h.get("phrase", "")), translation=str(h.get("translation", ""))) for h in hints]
+    targets += [
+        TargetNote(text=str(t.get("text", "")), translation=str(t.get("hint", "")))
+        for t in session.targets
+        if t.get("kind") == "vocabulary"
+    ]
+    return [t for t in targets if t.text.strip()]
 
 
 def evaluation_request_build(*, session: PracticeSession) -> EvaluationRequest:
@@ -28,12 +72,14 @@ def evaluation_request_build(*, session: PracticeSession) -> EvaluationRequest:
         role__in=[MessageRole.USER, MessageRole.ASSISTANT], state="complete"
     ).order_by("-seq")[:MAX_TRANSCRIPT_TURNS]
     transcript = [EvaluationTurn(role=m.role, content=m.content) for m in reversed(list(messages))]
-    mistakes = Mistake.objects.filter(session=session).only("type", "severity", "original", "correction")
+    mistakes = Mistake.objects.filter(session=session).select_related("message")
     context = session.context or {}
     focus = context.get("focus_title", "")
     if not focus and (profile := profile_peek(user=session.user)):
         focus = profile.training_focus.get("title", "")
+    rubric = rubric_for(mode=session.mode)
     return EvaluationRequest(
+        rubric=rubric,
         mode=session.mode,
         language=session.language,
         level=session.level,
@@ -45,10 +91,52 @@ def evaluation_request_build(*, session: PracticeSession) -> EvaluationRequest:
         context_dimensions=list(context_dimensions(preparation_type=session.preparation_type, mode=session.mode)),
         transcript=transcript,
         mistakes=[
-            MistakeNote(type=m.type, severity=m.severity, original=m.original, correction=m.correction)
+            MistakeNote(
+                type=m.type,
+                severity=m.severity,
+                original=m.original,
+                correction=m.correction,
+                explanation=m.explanation,
+                sentence=m.message.content,
+            )
             for m in mistakes
         ],
+        targets=_targets(session) if rubric == Rubric.LANGUAGE else [],
+        goals=session_goals(session=session) if rubric == Rubric.LANGUAGE else [],
+        topic=session.template.topic if session.template else "",
     )
+
+
+def language_evaluation_messages(request: EvaluationRequest) -> list[dict]:
+    """The language rubric's prompt for real providers: what a teacher scores, with quotes as evidence."""
+    dimensions = "accuracy, range, fluency, task_completion" + (", register" if request.language == "japanese" else "")
+    rubric = (
+        f"You are a {request.language} teacher reviewing a {request.level} learner's practice conversation. "
+        "The learner is 'user'. Rate each dimension with one level: needs_work, developing, solid or strong. "
+        "accuracy: mistakes per turn weighted by severity (the mistakes found are listed); range: distinct content "
+        "words and the scenario's target words used; fluency: turn length and complete sentences for the level; "
+        "task_completion: the scenario's goals reached; register (Japanese only): consistent です/ます or plain forms. "
+        "For each dimension quote one or two of the learner's own sentences exactly as evidence. Advice is about "
+        "language only (words, grammar, forms, sentences), never about job interviews or answer structure. "
+        'Answer only JSON: {"scores": {' + dimensions + '}, "evidence": {dimension: [quotes]}, '
+        '"improvement_areas": [at most 3], "practice_suggestions": [one per area], "strengths": [...], '
+        '"overall_score": 0-100}.'
+    )
+    setting = {
+        "language": request.language,
+        "level": request.level,
+        "scenario_goals": [g.model_dump() for g in request.goals],
+        "target_words": [t.text for t in request.targets],
+        "mistakes_found": [m.model_dump(exclude={"sentence"}) for m in request.mistakes],
+    }
+    transcript = "\n".join(f"{t.role}: {t.content}" for t in request.transcript)
+    return [
+        {"role": "system", "content": rubric},
+        {
+            "role": "user",
+            "content": f"Session:\n{json.dumps(setting, ensure_ascii=False)}\n\nTranscript:\n{transcript}",
+        },
+    ]
 
 
 def evaluation_messages(request: EvaluationRequest) -> list[dict]:
@@ -83,20 +171,104 @@ def evaluation_messages(request: EvaluationRequest) -> list[dict]:
     ]
 
 
+def _answers(request: EvaluationRequest) -> list[str]:
+    return [t.content for t in request.transcript if t.role == "user" and t.content.strip()]
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _evidence_checked(claimed: dict[str, list[str]], fallback: dict[str, list[str]], request: EvaluationRequest,
+                      dimensions) -> dict[str, list[str]]:  # fmt: skip
+    """Per dimension, quotes that really are the learner's words; the rules' quotes where none are."""
+    said = [_flat(a) for a in _answers(request)]
+    checked = {}
+    for dim in dimensions:
+        quotes = [_flat(q).rstrip("…") for q in claimed.get(dim, []) if isinstance(q, str) and q.strip()]
+        real = [q for q in quotes if any(q in s for s in said)][:2]
+        if quotes := real or fallback.get(dim, []):
+            checked[dim] = quotes
+    return checked
+
+
+def substantive_answers(request: EvaluationRequest) -> int:
+    """The learner's turns that answer something: three words or more (six characters of Japanese)."""
+    minimum = ANSWER_MIN_WORDS
+    return sum(1 for a in _answers(request) if len(a.split()) >= minimum or len(_CJK.findall(a)) >= 2 * minimum)
+
+
+def _cap(request: EvaluationRequest) -> dict | None:
+    answers = substantive_answers(request)
+    if answers == 0:
+        return {"limit": NO_ANSWERS_CAP, "reason": "no_answers"}
+    if answers < MIN_USER_TURNS:
+        return {"limit": ABANDONED_CAP, "reason": "abandoned_early", "answers": answers}
+    return None
+
+
 def _settled(out: EvaluationOut, request: EvaluationRequest, user_turns: int) -> dict:
-    """The model's answer made consistent: mistakes cap language_quality, the overall fits the levels."""
+    """The model's answer made consistent: mistakes cap language_quality, the overall fits the levels,
+    every score cites the learner's words, and the hard caps hold."""
     universal = out.universal_scores.model_dump()
     cap = level_cap_for_mistakes(mistakes=len(request.mistakes), user_turns=user_turns)
     if level_value(universal["language_quality"]) > level_value(cap):
         universal["language_quality"] = cap
     proposed = None if out.overall_score is None else int(round(out.overall_score))
+    context_scores = {d: out.context_scores[d] for d in request.context_dimensions if d in out.context_scores}
+    overall = overall_from_levels(levels=[universal[d] for d in UNIVERSAL], proposed=proposed)
+    details = {}
+    if hard_cap := _cap(request):
+        overall = min(overall, hard_cap["limit"])
+        details["cap"] = hard_cap
     return {
+        "rubric": Rubric.PROFESSIONAL,
         "universal_scores": universal,
-        "context_scores": {d: out.context_scores[d] for d in request.context_dimensions if d in out.context_scores},
+        "context_scores": context_scores,
+        "evidence": _evidence_checked(
+            out.evidence, professional_evidence(request), request, [*UNIVERSAL, *context_scores]
+        ),
+        "details": details,
         "improvement_areas": out.improvement_areas[:3],
         "practice_suggestions": out.practice_suggestions,
         "strengths": out.strengths,
-        "overall_score": overall_from_levels(levels=[universal[d] for d in UNIVERSAL], proposed=proposed),
+        "overall_score": overall,
+        "offline": out.rater == "offline-rules",
+    }
+
+
+def _language_only(items: list[str]) -> list[str]:
+    return [item for item in items if not INTERVIEW_WORDS.search(item)]
+
+
+def _language_settled(out: LanguageEvaluationOut, request: EvaluationRequest, user_turns: int) -> dict:
+    """The language rubric's answer made consistent: the mistakes cap accuracy, the goals decide task
+    completion, quotes are the learner's words, and the advice is about language."""
+    scores = {dim: level for dim, level in out.scores.model_dump(by_alias=True).items() if level}
+    if request.language != "japanese":
+        scores.pop("register", None)
+    cap = level_cap_for_mistakes(mistakes=len(request.mistakes), user_turns=user_turns)
+    if level_value(scores["accuracy"]) > level_value(cap):
+        scores["accuracy"] = cap
+    if request.goals and out.rater != "offline-rules":
+        share = sum(g.reached for g in request.goals) / len(request.goals)
+        scores["task_completion"] = ("needs_work", "developing", "solid", "strong")[min(int(share * 4), 3)]
+    if out.rater == "offline-rules" and out.overall_score is not None:
+        overall = round(out.overall_score)
+    else:
+        proposed = None if out.overall_score is None else int(round(out.overall_score))
+        overall = overall_from_levels(levels=list(scores.values()), proposed=proposed)
+    areas = _language_only(out.improvement_areas)[:3]
+    return {
+        "rubric": Rubric.LANGUAGE,
+        "universal_scores": scores,
+        "context_scores": {},
+        "evidence": _evidence_checked(out.evidence, language_evidence(request), request, list(scores)),
+        "details": {**language_figures(request), "points": out.points},
+        "improvement_areas": areas,
+        "practice_suggestions": _language_only(out.practice_suggestions)[: max(len(areas), 1)],
+        "strengths": _language_only(out.strengths),
+        "overall_score": overall,
         "offline": out.rater == "offline-rules",
     }
 
@@ -125,6 +297,7 @@ def _store_success(*, session: PracticeSession, fields: dict) -> Evaluation:
     )
     rollup_record(user_id=locked.user_id, evaluation=evaluation)
     plan_update(user_id=locked.user_id)
+    transaction.on_commit(lambda: evaluation_stored.send(sender=Evaluation, evaluation=evaluation, session=locked))
     return evaluation
 
 
@@ -140,6 +313,7 @@ def _store_failure(*, session: PracticeSession, error: ai.AIUnavailable) -> Eval
         defaults={
             "user": locked.user,
             "preparation_type": locked.preparation_type,
+            "rubric": rubric_for(mode=locked.mode),
             "status": EvaluationStatus.FAILED,
             "error_code": error.code,
             "attempts": attempts,
@@ -161,20 +335,46 @@ def evaluation_create_for_session(*, session: PracticeSession) -> tuple[Evaluati
     if session.user_turns < MIN_USER_TURNS:
         return None, TOO_FEW_TURNS
     request = evaluation_request_build(session=session)
+    language = request.rubric == Rubric.LANGUAGE
     try:
         out = ai.structured_sync(
             user=session.user,
             conversation=session.conversation,
-            purpose="evaluation",
-            schema=EvaluationOut,
-            messages=evaluation_messages(request),
+            purpose="language_evaluation" if language else "evaluation",
+            schema=LanguageEvaluationOut if language else EvaluationOut,
+            messages=language_evaluation_messages(request) if language else evaluation_messages(request),
             request=request,
         )
     except ai.AIUnavailable as exc:
         logger.warning("evaluation of session %s failed: %s", session.id, exc.code)
         return _store_failure(session=session, error=exc), exc.code
-    evaluation = _store_success(session=session, fields=_settled(out, request, session.user_turns))
+    settle = _language_settled if language else _settled
+    fields = settle(out, request, session.user_turns)
+    if session.targets:
+        fields["details"]["targets_practised"] = targets_practised(session=session, request=request)
+    evaluation = _store_success(session=session, fields=fields)
     return evaluation, None
+
+
+def targets_practised(*, session: PracticeSession, request: EvaluationRequest) -> list[dict]:
+    """Which of a focused session's targets the learner used, and used in a turn without mistakes."""
+    flawed = {_flat(m.sentence) for m in request.mistakes}
+    answers = [_flat(a) for a in _answers(request)]
+    practised = []
+    for target in session.targets:
+        if target.get("kind") == "structure":
+            continue
+        bare = _flat(str(target.get("text", ""))).replace("〜", "").strip()
+        turns = [a for a in answers if bare and bare in a]
+        practised.append(
+            {
+                **target,
+                "used": bool(turns),
+                "used_correctly": any(turn not in flawed for turn in turns),
+                "sentence": next((t for t in turns if t not in flawed), turns[0] if turns else ""),
+            }
+        )
+    return practised
 
 
 def evaluation_retry(*, session: PracticeSession) -> Evaluation:

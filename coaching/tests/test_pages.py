@@ -10,6 +10,7 @@ from coaching.tests.conftest import ANSWERS, evaluated_session
 from conversations.services.replies import reply_generate
 from conversations.services.sessions import session_end, session_start, turn_submit
 from evaluations.models import Evaluation, EvaluationStatus
+from evaluations.scoring import UNIVERSAL
 
 pytestmark = pytest.mark.django_db
 
@@ -215,7 +216,9 @@ def test_chart_points_edge_cases():
 
 
 def test_dimension_chart_builds_one_series_per_dimension():
-    trends = {"clarity_structure": [{"level": "solid", "value": 3}, {"level": "strong", "value": 4}]}
+    trends = {dim: [] for dim in UNIVERSAL} | {
+        "clarity_structure": [{"level": "solid", "value": 3}, {"level": "strong", "value": 4}]
+    }
 
     chart = dimension_chart(trends)
 

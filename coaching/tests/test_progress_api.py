@@ -7,6 +7,8 @@ from rest_framework.test import APIClient
 
 from coaching.selectors import velocity
 from coaching.tests.conftest import ANSWERS, WEAK_ANSWERS, evaluated_session, practice
+from conversations.tests.factories import seeded_templates
+from evaluations.models import Evaluation
 
 # The REST turns run the gateway through async_to_sync; on PostgreSQL that needs committed rows.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -107,3 +109,24 @@ def test_history_lists_only_my_sessions(auth_client, user, other_user):
     evaluated_session(user=other_user, score=70)
 
     assert auth_client.get("/api/v1/history").json()["count"] == 0
+
+
+def test_history_filters_by_mode_language_and_template_with_the_score_on_every_row(auth_client, user):
+    interview = evaluated_session(user=user, score=72, title="Screening")
+    seeded_templates()
+    answers = ["はじめまして。スミスです。", "しゅみは りょうりです。", "まいにち つくります。"]
+    japanese = practice(auth_client, mode="language", language="japanese", level="beginner", template="casual",
+                        answers=answers)  # fmt: skip
+    auth_client.post(f"/api/v1/sessions/{japanese}/end")
+
+    def rows(query: str) -> list[tuple]:
+        response = auth_client.get(f"/api/v1/history?{query}")
+        assert response.status_code == 200, response.content
+        return [(r["session_id"], r["score"], r["rubric"]) for r in response.json()["results"]]
+
+    japanese_score = Evaluation.objects.get(session_id=japanese).overall_score
+    assert rows("mode=language") == [(japanese, japanese_score, "language")]
+    assert rows("language=japanese&template=casual") == [(japanese, japanese_score, "language")]
+    assert rows("mode=interview") == [(str(interview.session_id), 72, "professional")]
+    assert rows("language=english&mode=language") == []
+    assert auth_client.get("/api/v1/history?mode=chess").status_code == 400

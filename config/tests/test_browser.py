@@ -474,3 +474,68 @@ def test_every_page_has_a_title_an_icon_and_no_missing_file(page, servers):
     assert icon.ok and icon.headers["content-type"].startswith("image/svg+xml")
     assert legacy_icon.ok and legacy_icon.url.endswith("/static/favicon.svg")
     assert missing == []
+
+
+def _practise_and_end(page, turns: list[str]) -> str:
+    page.get_by_role("link", name="Dashboard").click()
+    session_id = _start_japanese_session(page)
+    for count, text in enumerate(turns, start=2):
+        _say(page, text, replies=count)
+    page.get_by_role("button", name="End session").click()
+    expect(page.get_by_role("heading", name=re.compile("^Review"))).to_be_visible()
+    return session_id
+
+
+def test_language_review_attempts_side_by_side_review_queue_and_history(page, servers, screenshots):
+    base = servers["offline"]
+    page.context.set_default_timeout(20_000)
+    _sign_up(page, base)
+    turns = [TURNS[1], WRONG, "きのう えいがを みた", TURNS[3]]
+    first = _practise_and_end(page, turns)
+
+    # The language rubric, each score with the learner's own words, and no interview advice.
+    expect(page.get_by_role("heading", name="Language", exact=True)).to_be_visible()
+    levels = page.locator('.level-list[data-rubric="language"] > li')
+    expect(levels).to_have_count(5)
+    expect(levels.filter(has_text="Accuracy").locator(".evidence q").first).to_have_text(WRONG)
+    body = page.locator("main").inner_text()
+    assert not re.search(r"STAR|[Ii]nterview|Clarity|Relevance|Confidence", body)
+    page.screenshot(path=str(screenshots / "review-language.png"), full_page=True)
+
+    # Replaying the scenario sets this attempt beside the last.
+    second = _practise_and_end(page, [TURNS[1], TURNS[2], TURNS[3], TURNS[5]])
+    attempts = page.locator("#attempts")
+    expect(attempts.get_by_role("heading", name="This attempt and the last")).to_be_visible()
+    expect(attempts.get_by_role("link", name="Last attempt")).to_have_attribute("href", f"/sessions/{first}/review/")
+    expect(attempts.locator("tbody tr").first.locator("td")).to_have_count(2)
+    expect(attempts).to_contain_text("particle: 1")
+    attempts.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "review-attempts.png"), full_page=True)
+
+    # The mistake is in the review queue at once, its error marked; rating it schedules it away.
+    page.get_by_role("link", name="Review", exact=True).click()
+    card = page.locator(".review-card-mistake").first
+    expect(card.locator("mark")).to_have_text("を")
+    card.locator("summary").click()
+    expect(card.locator(".card-back")).to_contain_text("わたしは")
+    page.screenshot(path=str(screenshots / "review-queue.png"), full_page=True)
+    card_id = card.get_attribute("data-id")
+    card.get_by_role("button", name="Good").click()
+    expect(page.locator(f'.review-card[data-id="{card_id}"]')).to_have_count(0)
+
+    # History: every row scored; filters and transcript search narrow it.
+    page.get_by_role("link", name="History").click()
+    rows = page.locator(".session-row")
+    expect(rows).to_have_count(2)
+    expect(rows.locator(".score-value")).to_have_count(2)
+    page.get_by_label("Search the transcripts").fill("えいがを みた")
+    page.get_by_role("button", name="Filter").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first.get_by_role("link")).to_have_attribute("href", f"/sessions/{first}/review/")
+    page.get_by_label("Mode").select_option("interview")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_text("No session matches these filters.")).to_be_visible()
+    page.get_by_role("link", name="Clear").click()
+    expect(rows).to_have_count(2)
+    assert second in rows.first.get_by_role("link").get_attribute("href")
+    page.screenshot(path=str(screenshots / "history.png"), full_page=True)

@@ -37,6 +37,12 @@ class SessionStartSerializer(InputSerializer):
     preparation_type = serializers.ChoiceField(choices=PreparationType.choices, required=False, allow_blank=True)
     meeting_subtype = serializers.CharField(max_length=100, required=False, allow_blank=True)
     context = serializers.DictField(required=False, help_text="Free-form details; NUL characters are dropped.")
+    focus = serializers.ChoiceField(
+        choices=["due"],
+        required=False,
+        allow_blank=True,
+        help_text="due: a session seeded from the due review cards and recurring mistake kinds",
+    )
 
     def validate_context(self, value):
         if len(str(value)) > 20_000:
@@ -70,6 +76,7 @@ class SessionSerializer(serializers.ModelSerializer):
     conversation_id = serializers.UUIDField(read_only=True)
     template = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     title = serializers.CharField(source="conversation.title", read_only=True)
+    previous_attempt = serializers.UUIDField(source="previous_attempt_id", read_only=True, allow_null=True)
 
     class Meta:
         model = PracticeSession
@@ -90,6 +97,9 @@ class SessionSerializer(serializers.ModelSerializer):
             "flag_variant",
             "user_turns",
             "summary",
+            "focus",
+            "targets",
+            "previous_attempt",
             "created_at",
             "ended_at",
         ]

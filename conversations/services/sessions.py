@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -48,6 +49,47 @@ logger = logging.getLogger("parley.sessions")
 
 FREE_FORM_FLAG = "free_form_conversation"
 
+# What seeds a focused session ("due": the review queue's due cards), registered at start-up by the app
+# that owns the queue; conversations sits below it and must not import it.
+FocusSeeder = Callable[..., list[dict]]
+_FOCUS_SEEDERS: dict[str, FocusSeeder] = {}
+
+
+def focus_seeder_register(*, focus: str, seeder: FocusSeeder) -> None:
+    """Let `seeder(user=, language=)` pick the targets of sessions started with this focus."""
+    _FOCUS_SEEDERS[focus] = seeder
+
+
+def _focus_targets(*, user, focus: str, language: str) -> list[dict]:
+    seeder = _FOCUS_SEEDERS.get(focus)
+    if seeder is None:
+        raise ParleyError(f'Unknown focus "{focus}".', fields={"focus": [f'"{focus}" is not a valid choice.']})
+    return seeder(user=user, language=language)
+
+
+def _targets_line(targets: list[dict]) -> str:
+    """The partner's brief for a focused session: the words and structures to steer the learner toward."""
+    words = [f"{t['text']} ({t['hint']})" if t.get("hint") else t["text"] for t in targets if t["kind"] != "structure"]
+    structures = [t["text"] for t in targets if t["kind"] == "structure"]
+    parts = []
+    if words:
+        parts.append("steer the conversation so the learner needs these words and phrases: " + "; ".join(words))
+    if structures:
+        parts.append("give them chances to practise " + "; ".join(structures))
+    return ("In this review session, " + ", and ".join(parts) + ".") if parts else ""
+
+
+def _previous_attempt(*, user, template: ConversationTemplate | None) -> PracticeSession | None:
+    """The learner's last session on the same scenario, for the review's side-by-side view."""
+    if template is None:
+        return None
+    return (
+        PracticeSession.objects.filter(user=user, template=template)
+        .exclude(status=SessionStatus.ARCHIVED)
+        .order_by("-created_at")
+        .first()
+    )
+
 
 def free_form_allowed(*, user) -> bool:
     """The template-driven vs free-form flag: a deployment switch (everyone) and a percentage experiment.
@@ -91,12 +133,14 @@ def session_start(
     meeting_subtype: str = "",
     context: dict | None = None,
     free_form: bool = False,
+    focus: str = "",
 ) -> PracticeSession:
     """Start a session; a template's opening turn becomes the first AI message.
 
-    Without a template, the session is free-form when the learner asked for it (`free_form`) or
-    the flag allows it for this user, and otherwise follows the first template for the language
-    and level. Raises TemplateNotFound.
+    Without a template, the session is free-form when the learner asked for it (`free_form`), it is
+    a focused session, or the flag allows it for this user, and otherwise follows the first template
+    for the language and level. A replay of a scenario links to the previous attempt. Raises
+    TemplateNotFound, and ParleyError for an unknown focus.
     """
     chosen = _template_resolve(template=template, language=language, level=level) if template else None
     if mode == SessionMode.LANGUAGE and (chosen.language if chosen else language) not in SPOKEN:
@@ -107,7 +151,7 @@ def session_start(
         )
     variant = FlagVariant.TEMPLATE
     if chosen is None:
-        if free_form or free_form_allowed(user=user):
+        if free_form or focus or free_form_allowed(user=user):
             variant = FlagVariant.FREE_FORM
         else:
             chosen = template_list(language=language, level=level, mode=mode).first()
@@ -121,9 +165,17 @@ def session_start(
         context = profile_context_for(
             user=user, mode=mode, preparation_type=preparation_type, meeting_subtype=meeting_subtype
         )
+    targets = _focus_targets(user=user, focus=focus, language=language) if focus else []
+    if line := _targets_line(targets):
+        # Session context reaches the partner's prompt as it is.
+        context = {**(context or {}), "practice_targets": line}
+    if focus:
+        title = f"{language.title()} review: what is due"
+    else:
+        title = chosen.title if chosen else f"{language.title()} {level} practice"
     conversation = Conversation.objects.create(
         kind=ConversationKind.ASSISTANT if mode == "assistant" else ConversationKind.PRACTICE,
-        title=chosen.title if chosen else f"{language.title()} {level} practice",
+        title=title,
         created_by=user,
     )
     Membership.objects.create(conversation=conversation, user=user, role=MembershipRole.OWNER)
@@ -140,6 +192,9 @@ def session_start(
         meeting_subtype=meeting_subtype,
         context=context or {},
         flag_variant=variant,
+        previous_attempt=_previous_attempt(user=user, template=chosen),
+        focus=focus,
+        targets=targets,
     )
     # A free-form session opens with its language's small-talk script, which the offline partner follows.
     source = chosen or _small_talk(mode=mode, language=language, level=level)

@@ -9,7 +9,7 @@ from coaching.models import ImprovementPlan, ProgressRollup
 from coaching.tests.conftest import ANSWERS, WEAK_ANSWERS, practice
 from conversations.models import Message, MessageRole, PracticeSession
 from evaluations.models import Evaluation, EvaluationStatus, Mistake
-from evaluations.offline import evaluation_offline
+from evaluations.offline import evaluation_offline, language_evaluation_offline
 from evaluations.scoring import BANDS, UNIVERSAL
 
 # The REST turns run the gateway through async_to_sync; on PostgreSQL that needs committed rows.
@@ -178,31 +178,37 @@ def test_language_sessions_are_evaluated_with_their_mistakes(auth_client, user):
     # when it ends
     evaluation_id = auth_client.post(f"/api/v1/sessions/{session_id}/end").json()["evaluation_id"]
 
-    # then language quality reflects them and the context scores are the language ones
+    # then the language rubric's accuracy reflects them, and there are no interview context scores
     evaluation = Evaluation.objects.get(id=evaluation_id)
-    assert evaluation.universal_scores["language_quality"] in ("needs_work", "developing")
-    assert set(evaluation.context_scores) == {"accuracy", "vocabulary_range", "fluency"}
+    assert evaluation.rubric == "language"
+    assert evaluation.universal_scores["accuracy"] in ("needs_work", "developing")
+    assert evaluation.context_scores == {} and "register" not in evaluation.universal_scores
 
 
-def test_a_model_cannot_rate_language_above_what_the_mistakes_allow(auth_client, user, evaluation_handler):
-    evaluation_handler(lambda request: {
-        "universal_scores": dict.fromkeys(UNIVERSAL, "strong"),
-        "context_scores": {"accuracy": "strong", "made_up": "strong"},
-        "improvement_areas": ["a", "b", "c", "d"],
+def test_a_model_cannot_rate_accuracy_above_what_the_mistakes_allow(auth_client, user):
+    offline.register_offline_handler("language_evaluation", lambda request: {
+        "scores": {"accuracy": "strong", "range": "strong", "fluency": "strong", "task_completion": "strong"},
+        "evidence": {"accuracy": ["words the learner never said"], "range": [ANSWERS[1]]},
+        "improvement_areas": ["Use the STAR method.", "a", "b", "c", "d"],
         "overall_score": 140,
     })  # fmt: skip
-    session_id = practice(auth_client, mode="language")
-    session = PracticeSession.objects.get(id=session_id)
-    for message in Message.objects.filter(conversation=session.conversation, role=MessageRole.USER):
-        Mistake.objects.create(message=message, session=session, original="x", correction="y")
+    try:
+        session_id = practice(auth_client, mode="language")
+        session = PracticeSession.objects.get(id=session_id)
+        for message in Message.objects.filter(conversation=session.conversation, role=MessageRole.USER):
+            Mistake.objects.create(message=message, session=session, original="x", correction="y")
 
-    ended = auth_client.post(f"/api/v1/sessions/{session_id}/end").json()
+        ended = auth_client.post(f"/api/v1/sessions/{session_id}/end").json()
+    finally:
+        offline.register_offline_handler("language_evaluation", language_evaluation_offline)
     evaluation = Evaluation.objects.get(id=ended["evaluation_id"])
 
-    assert evaluation.universal_scores["language_quality"] == "developing"
-    assert evaluation.context_scores == {"accuracy": "strong"}
+    assert evaluation.universal_scores["accuracy"] == "developing"
     assert evaluation.improvement_areas == ["a", "b", "c"]
-    assert evaluation.overall_score == round((4 * 100 + 59) / 5)
+    assert evaluation.overall_score == round((3 * 100 + 59) / 4)
+    assert evaluation.evidence["range"] == [ANSWERS[1]]
+    # a quote the learner never said is replaced by the learner's own words
+    assert evaluation.evidence["accuracy"] and "never said" not in str(evaluation.evidence["accuracy"])
     assert evaluation.offline is False
 
 

@@ -1,0 +1,6 @@
+"""Signals of evaluations, for the apps above them (coaching) that act on a stored evaluation."""
+
+from django.dispatch import Signal
+
+# Sent after the transaction that stored a successful evaluation commits: kwargs `evaluation`, `session`.
+evaluation_stored = Signal()

@@ -1,0 +1,139 @@
+"""The rubric per kind of practice, from the offline scorer: language sessions are judged as language."""
+
+import json
+import re
+
+import pytest
+
+from coaching.tests.conftest import ANSWERS, practice
+from coaching.tests.test_real_sdk import requests_for, responder
+from conversations.tests.factories import seeded_templates
+from evaluations.models import Evaluation, EvaluationStatus
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+JAPANESE_TURNS = [
+    "はじめまして。スミスです。",
+    "わたしを がくせい です。",
+    "しゅみは りょうりです。まいにち ばんごはんを つくります。",
+    "きのう ともだちと えいがを みた。",
+    "ありがとうございます。また はなしましょう。",
+]
+# What an interview coach says and a language teacher never would.
+INTERVIEW_VOCABULARY = re.compile(
+    r"(?i)\bSTAR\b|interview|situation|stakeholder|clarity|relevance|confidence|pitch|filler|"
+    r"Clarity structure|Relevance focus|Tone alignment"
+)
+
+
+def japanese_practice(client) -> str:
+    seeded_templates()
+    return practice(client, mode="language", answers=JAPANESE_TURNS, language="japanese", level="beginner",
+                    template="casual")  # fmt: skip
+
+
+def test_a_language_session_is_scored_on_the_language_rubric_with_the_learners_words(auth_client, user):
+    session_id = japanese_practice(auth_client)
+
+    evaluation_id = auth_client.post(f"/api/v1/sessions/{session_id}/end").json()["evaluation_id"]
+    body = auth_client.get(f"/api/v1/evaluations/{evaluation_id}").json()
+
+    assert body["rubric"] == "language"
+    assert set(body["universal_scores"]) == {"accuracy", "range", "fluency", "task_completion", "register"}
+    assert body["context_scores"] == {}
+    said = " ".join(JAPANESE_TURNS)
+    for dimension in body["universal_scores"]:
+        assert body["evidence"][dimension], dimension
+        assert all(quote in said for quote in body["evidence"][dimension]), dimension
+    # the particle mistake is in the accuracy evidence, the plain-form turn in the register evidence
+    assert "わたしを がくせい です。" in body["evidence"]["accuracy"]
+    assert "きのう ともだちと えいがを みた。" in body["evidence"]["register"]
+    assert body["details"]["accuracy"]["by_kind"]
+    assert 0 <= body["overall_score"] <= 100
+
+
+def test_a_language_evaluation_holds_no_interview_vocabulary(auth_client, user):
+    session_id = japanese_practice(auth_client)
+    auth_client.post(f"/api/v1/sessions/{session_id}/end")
+    evaluation = Evaluation.objects.get(session_id=session_id)
+
+    texts = [*evaluation.improvement_areas, *evaluation.practice_suggestions, *evaluation.strengths,
+             *evaluation.universal_scores]  # fmt: skip
+    assert evaluation.improvement_areas
+    assert not [text for text in texts if INTERVIEW_VOCABULARY.search(text)]
+    for page in (f"/sessions/{session_id}/review", "/trends"):
+        html = auth_client.get(page).content.decode()
+        assert not INTERVIEW_VOCABULARY.search(html), page
+    improvements = auth_client.get("/api/v1/improvements").content.decode()
+    assert not INTERVIEW_VOCABULARY.search(improvements)
+    trends = auth_client.get("/api/v1/analytics/trends").content.decode()
+    assert not INTERVIEW_VOCABULARY.search(trends)
+
+
+def test_an_interview_is_scored_on_the_professional_rubric_and_cites_the_answers(auth_client, user):
+    session_id = practice(auth_client, preparation_type="Interview")
+
+    ended = auth_client.post(f"/api/v1/sessions/{session_id}/end").json()
+    evaluation = Evaluation.objects.get(id=ended["evaluation_id"])
+
+    assert evaluation.rubric == "professional"
+    scored = {*evaluation.universal_scores, *evaluation.context_scores}
+    assert scored and set(evaluation.evidence) == scored
+    assert all(quote in " ".join(ANSWERS) for quotes in evaluation.evidence.values() for quote in quotes)
+    assert "cap" not in evaluation.details
+
+
+def test_hard_caps_hold_without_answers_and_for_a_session_left_early(auth_client, user):
+    none = practice(auth_client, answers=["ok", "yes", "no"])
+    early = practice(auth_client, answers=[ANSWERS[2], "ok", "bye"])
+
+    none_eval = Evaluation.objects.get(id=auth_client.post(f"/api/v1/sessions/{none}/end").json()["evaluation_id"])
+    early_eval = Evaluation.objects.get(id=auth_client.post(f"/api/v1/sessions/{early}/end").json()["evaluation_id"])
+
+    assert none_eval.overall_score <= 20 and none_eval.details["cap"]["reason"] == "no_answers"
+    assert early_eval.overall_score <= 50 and early_eval.details["cap"]["reason"] == "abandoned_early"
+
+
+GOOD_LANGUAGE = {
+    "scores": {
+        "accuracy": "strong",
+        "range": "solid",
+        "fluency": "solid",
+        "task_completion": "strong",
+        "register": "developing",
+    },  # fmt: skip
+    "evidence": {"register": ["きのう ともだちと えいがを みた。"], "fluency": ["not the learner's words"]},
+    "improvement_areas": ["Keep to です/ます with people you have just met.", "Answer with the STAR structure."],
+    "practice_suggestions": ["End each sentence with です or ます."],
+    "strengths": ["Clear self-introduction."],
+    "overall_score": 75,
+}
+
+
+def test_the_language_rubric_through_the_openai_sdk_is_validated_and_settled(fake_llm, auth_client, user):
+    fake_llm.responder = responder({"LanguageEvaluationOut": [json.dumps(GOOD_LANGUAGE)]})
+    session_id = japanese_practice(auth_client)
+
+    body = auth_client.post(f"/api/v1/sessions/{session_id}/end").json()
+
+    evaluation = Evaluation.objects.get(id=body["evaluation_id"])
+    assert evaluation.rubric == "language" and evaluation.offline is False
+    # the checker's particle finding is counted; the goals (none reached yet) decide task completion
+    assert evaluation.details["accuracy"]["by_kind"] == {"particle": 1}
+    assert evaluation.universal_scores["task_completion"] == "needs_work"
+    assert evaluation.evidence["register"] == ["きのう ともだちと えいがを みた。"]
+    assert "not the learner's words" not in evaluation.evidence["fluency"]
+    assert evaluation.improvement_areas == ["Keep to です/ます with people you have just met."]
+    prompt = requests_for(fake_llm, "LanguageEvaluationOut")[0]["messages"]
+    assert "register" in prompt[0]["content"] and "わたしを がくせい です。" in prompt[1]["content"]
+
+
+def test_a_malformed_language_evaluation_is_retried_then_marked_failed(fake_llm, auth_client, user):
+    fake_llm.responder = responder({"LanguageEvaluationOut": ['{"scores": {"accuracy"', '{"scores": {"accuracy": 3}}']})
+    session_id = japanese_practice(auth_client)
+
+    body = auth_client.post(f"/api/v1/sessions/{session_id}/end").json()
+
+    assert body["evaluation_id"] is None and body["reason"] == "ai_malformed_output"
+    failed = Evaluation.objects.get(session_id=session_id)
+    assert failed.status == EvaluationStatus.FAILED and failed.rubric == "language"

@@ -11,6 +11,7 @@ from accounts.models import ActivationState, User
 from coaching.progress import plan_update, rollup_record
 from coaching.selectors import profile_peek
 from conversations.models import MessageRole, PracticeSession, SessionStatus
+from conversations.selectors import session_goals
 from evaluations.exceptions import EvaluationNotAllowed
 from evaluations.language_rubric import language_evidence, language_figures
 from evaluations.models import Evaluation, EvaluationStatus, Mistake, Rubric
@@ -49,10 +50,9 @@ def rubric_for(*, mode: str) -> str:
     return Rubric.LANGUAGE if mode == "language" else Rubric.PROFESSIONAL
 
 
-def session_goals(*, session: PracticeSession) -> list[GoalNote]:
-    """The scenario's goals and whether the learner reached them (the template's goals until tracked)."""
-    goals = session.template.goals if session.template else []
-    return [GoalNote(text=str(goal), reached=False) for goal in goals if str(goal).strip()]
+def _goals(session: PracticeSession) -> list[GoalNote]:
+    """The scenario's goals and whether the learner reached them, as the scenario engine tracked them."""
+    return [GoalNote(text=str(g["text"]), reached=bool(g["reached"])) for g in session_goals(session=session)]
 
 
 def _targets(session: PracticeSession) -> list[TargetNote]:
@@ -102,7 +102,7 @@ def evaluation_request_build(*, session: PracticeSession) -> EvaluationRequest:
             for m in mistakes
         ],
         targets=_targets(session) if rubric == Rubric.LANGUAGE else [],
-        goals=session_goals(session=session) if rubric == Rubric.LANGUAGE else [],
+        goals=_goals(session) if rubric == Rubric.LANGUAGE else [],
         topic=session.template.topic if session.template else "",
     )
 

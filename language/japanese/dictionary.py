@@ -28,6 +28,7 @@ _GLOSS_ROW = (
 )
 _KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _PARENTHESES = re.compile(r"\([^)]*\)")
+_INNER_PARENTHESES = re.compile(r"\([^()]*\)")
 # JMdict marks common words with these priority tags; news1/ichi1/spec1/gai1 are the first 12,000 or so.
 _COMMON = ("news1", "ichi1", "spec1", "spec2", "gai1")
 _NOT_WORDS = ("補助記号", "記号", "空白", "助詞", "助動詞")
@@ -152,8 +153,8 @@ def _english(query: str, limit: int) -> list[tuple[int, str | None]]:
     )
     pattern = re.compile(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", re.IGNORECASE)
     rows = [row for row in rows if pattern.search(row[2])]
-    if len({row[0] for row in rows}) < limit and len(phrase) >= 3:
-        # A word inside a longer gloss ("station" in "train station") needs a scan of every gloss.
+    if len(phrase) >= 3:
+        # A word inside a longer gloss ("station" in "railway station", 駅's gloss) needs a scan of every gloss.
         rows += [
             row
             for row in _db().execute(
@@ -165,23 +166,37 @@ def _english(query: str, limit: int) -> list[tuple[int, str | None]]:
     first_sense = _first_senses({row[0] for row in rows})
     scores: dict[int, tuple[int, int, int]] = {}
     for idseq, sense_id, gloss, first_gloss in rows:
-        bare = " ".join(_PARENTHESES.sub(" ", gloss.lower()).split())
-        tier = 0 if bare in heads else 1 if bare.startswith(heads) else 2
+        bare = gloss.lower()
+        while _INNER_PARENTHESES.search(bare):  # innermost first: "dog (Canis (lupus) familiaris)"
+            bare = _INNER_PARENTHESES.sub(" ", bare)
+        bare = " ".join(bare.split())
+        # A gloss ending in the word names a kind of it ("railway station" for 駅); one starting with it
+        # mostly names something else ("rice cracker").
+        if bare in heads:
+            tier = 0
+        elif bare.endswith(f" {phrase}"):
+            tier = 1
+        else:
+            tier = 2 if bare.startswith(heads) else 3
         score = (tier, 0 if sense_id == first_sense[idseq] else 1, 0 if first_gloss else 1)
         if idseq not in scores or score < scores[idseq]:
             scores[idseq] = score
-    # The match decides first, then a basic word before a rare one, then the main meaning before a side one.
+    # A close match decides first, then a basic word before a rare one, then the main meaning before a side one.
     # How common a word is costs a query per batch: only entries that can still make the cut are looked up.
     ordered = sorted(scores, key=lambda idseq: scores[idseq][0])
     if len(ordered) > limit:
-        cut = scores[ordered[limit - 1]][0]
+        # Close matches (tiers 0 and 1) all stay: commonness, not the tier, orders them.
+        cut = max(scores[ordered[limit - 1]][0], 1)
         ordered = [idseq for idseq in ordered if scores[idseq][0] <= cut]
     commonness = _commonness(ordered)
+    # A basic word whose main meaning is the query or a kind of it ("railway station") beats a rarer word
+    # or a side meaning: a learner asking for "station" wants 駅, not 停留所 ("stop (bus); station").
     ordered.sort(
         key=lambda idseq: (
-            scores[idseq][0],
+            scores[idseq][0] > 1,
             -commonness[idseq][0],
             scores[idseq][1:],
+            scores[idseq][0],
             -commonness[idseq][1],
             -commonness[idseq][2],
             idseq,

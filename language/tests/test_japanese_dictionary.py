@@ -106,3 +106,18 @@ def test_lookups_from_several_threads_agree():
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda query: _words(query, limit=3), queries))
     assert results == expected
+
+
+@pytest.mark.parametrize(
+    ("english", "word"),
+    [
+        ("station", "駅"),  # glossed "railway station": a kind of station beats 停留所's side meaning
+        ("dog", "犬"),  # glossed "dog (Canis (lupus) familiaris)": nested brackets
+        ("sushi", "寿司"),
+        ("I", "私"),
+        ("rice", "米"),
+        ("cat", "猫"),
+    ],
+)
+def test_an_english_word_finds_the_word_a_beginner_needs_first(english, word):
+    assert lookup(english, limit=5)[0].word == word

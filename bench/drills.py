@@ -356,8 +356,10 @@ async def main(args) -> None:
         os.killpg(serve.pid, signal.SIGTERM)
         serve.wait(30)
         fake.stop()
-        print(f"drills' redis: {'up' if redis_up() else 'DOWN'}; postgres: {'up' if pg_up() else 'DOWN'}; "
-              f"logs in {run_dir}")
+        print(
+            f"drills' redis: {'up' if redis_up() else 'DOWN'}; postgres: {'up' if pg_up() else 'DOWN'}; "
+            f"logs in {run_dir}"
+        )
         services_stop()
 
 

@@ -206,38 +206,48 @@ def voice_offered(capability: str) -> bool:
     return any(getattr(provider, capability, False) for provider in provider_chain())
 
 
-def _voice_run(capability: str, method: str):
+async def _voice_call(
+    *,
+    user: "User | None",
+    conversation: "Conversation | None",
+    purpose: str,
+    capability: str,
+    method: str,
+    prompt: list[dict],
+    request: BaseModel,
+) -> Completion:
+    """One speech or transcription call through the chain; a provider without `capability` is skipped."""
+
     async def run(provider: Provider, call: ProviderCall) -> Completion:
         if not getattr(provider, capability, False):
             raise ProviderError(f"{provider.name} does not offer {call.purpose}", transient=False)
         return await getattr(provider, method)(call)
 
-    return run
+    completion, _, _ = await call_provider(
+        user=user,
+        conversation=conversation,
+        purpose=purpose,
+        prompt=prompt,
+        make_call=lambda provider: new_call(provider, purpose=purpose, messages=prompt, payload=request),
+        run=run,
+    )
+    return completion
 
 
 async def speak(*, user: "User | None", conversation: "Conversation | None", request: SpeechRequest) -> Completion:
     """`request.text` spoken by the provider: the completion's `audio` and `content_type`; raises AIUnavailable."""
     prompt = [{"role": "user", "content": request.text}]
-    completion, _, _ = await call_provider(
-        user=user,
-        conversation=conversation,
-        purpose="speech",
-        prompt=prompt,
-        make_call=lambda provider: new_call(provider, purpose="speech", messages=prompt, payload=request),
-        run=_voice_run("speaks", "speech"),
-    )
-    return completion
+    return await _voice_call(
+        user=user, conversation=conversation, purpose="speech", capability="speaks", method="speech",
+        prompt=prompt, request=request,
+    )  # fmt: skip
 
 
 async def transcribe(*, user: "User | None", conversation: "Conversation | None", request: TranscriptionRequest) -> str:
     """The words heard in a learner's recording; raises AIUnavailable. The audit row keeps no audio."""
     prompt = [{"role": "user", "content": audio_summary(request.audio, request.content_type)}]
-    completion, _, _ = await call_provider(
-        user=user,
-        conversation=conversation,
-        purpose="transcription",
-        prompt=prompt,
-        make_call=lambda provider: new_call(provider, purpose="transcription", messages=prompt, payload=request),
-        run=_voice_run("transcribes", "transcribe"),
-    )
+    completion = await _voice_call(
+        user=user, conversation=conversation, purpose="transcription", capability="transcribes",
+        method="transcribe", prompt=prompt, request=request,
+    )  # fmt: skip
     return completion.text.strip()

@@ -7,6 +7,7 @@ signs up its own learner, so tests share nothing but the catalogue. Two servers 
 with the offline partner, one whose provider points at a closed port, for the outage.
 """
 
+import contextlib
 import os
 import re
 import socket
@@ -139,6 +140,30 @@ def _wait_until_up(url: str, process: subprocess.Popen) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"daphne did not answer on {url}")
+
+
+@contextlib.contextmanager
+def daphne_running(database_url: str, log_path: Path, **extra_env):
+    """daphne serving the app on a free port with `extra_env` on top of the test env; yields its URL."""
+    port = _free_port()
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+            cwd=ROOT,
+            env=_server_env(database_url, **extra_env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(url, process)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,6 @@ test_browser.py (its fixtures are reused); screenshots go to SCREENSHOT_DIR like
 
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import expect
@@ -21,6 +19,7 @@ from config.tests.test_browser import (  # noqa: F401 (fixtures)
     _wait_until_up,
     browser_context_args,
     browser_type_launch_args,
+    daphne_running,
     screenshots,
     server_database_url,
     servers,
@@ -58,33 +57,19 @@ def provider_server(servers, server_database_url, tmp_path_factory):  # noqa: F8
     provider = FakeProvider()
     provider.start()
     provider.responder = _provider_answer
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("daphne") / "provider.log").open("w")
-    env = _server_env(
-        server_database_url,
-        LLM_PROVIDER="openai",
-        OPENAI_API_KEY="sk-test",
-        LLM_BASE_URL=provider.url,
-        LLM_MODEL="fake-model",
-        LLM_FALLBACKS="",
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    log = tmp_path_factory.mktemp("daphne") / "provider.log"
     try:
-        _wait_until_up(url, process)
-        yield url
+        with daphne_running(
+            server_database_url,
+            log,
+            LLM_PROVIDER="openai",
+            OPENAI_API_KEY="sk-test",
+            LLM_BASE_URL=provider.url,
+            LLM_MODEL="fake-model",
+            LLM_FALLBACKS="",
+        ) as url:
+            yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
         provider.stop()
 
 

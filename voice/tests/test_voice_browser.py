@@ -16,11 +16,10 @@ from playwright.sync_api import expect
 from config.tests.test_browser import (
     CHROMIUM,
     ROOT,
-    _free_port,
     _server_env,
     _sign_up,
     _start_japanese_session,
-    _wait_until_up,
+    daphne_running,
 )
 from conversations.tests.fake_provider import Scripted
 from language.japanese import speech
@@ -50,30 +49,11 @@ def provider_server(server_database_url, fake_provider_server, tmp_path_factory)
     """daphne whose provider is the fake server: it transcribes; replies come from it too."""
     setup = "import django; django.setup(); from django.core.management import call_command as c; "
     setup += "c('migrate', verbosity=0); c('seed_templates', verbosity=0)"
-    env = _server_env(
-        server_database_url,
-        LLM_PROVIDER="openai",
-        OPENAI_API_KEY="sk-test",
-        LLM_BASE_URL=fake_provider_server.url,
-        LLM_MODEL="fake-model",
-    )
-    subprocess.run([sys.executable, "-c", setup], cwd=ROOT, env=env, check=True)
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("daphne") / "voice.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process)
+    env = {"LLM_PROVIDER": "openai", "OPENAI_API_KEY": "sk-test", "LLM_BASE_URL": fake_provider_server.url}
+    env["LLM_MODEL"] = "fake-model"
+    subprocess.run([sys.executable, "-c", setup], cwd=ROOT, env=_server_env(server_database_url, **env), check=True)
+    with daphne_running(server_database_url, tmp_path_factory.mktemp("daphne") / "voice.log", **env) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture

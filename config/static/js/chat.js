@@ -68,11 +68,18 @@ function markSeen(seq) {
 }
 
 // Follow new text only when the learner is already at the bottom: reading back is never yanked away.
+// Only the learner's own scrolling unpins the pane: layout shifts (furigana, Markdown, controls loading)
+// also fire scroll events, and must not read as "scrolled away".
 let pinned = true;
+let touchedAt = 0;
+for (const type of ["wheel", "touchmove", "keydown", "pointerdown"]) {
+  transcript.addEventListener(type, () => (touchedAt = Date.now()), { passive: true });
+}
 transcript.addEventListener(
   "scroll",
   () => {
-    pinned = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 48;
+    const atBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 48;
+    if (atBottom || Date.now() - touchedAt < 1000) pinned = atBottom;
   },
   { passive: true },
 );
@@ -82,6 +89,17 @@ function scrollToEnd(force = false) {
 }
 // The pane shrinks when tools load into the composer or the keyboard opens: the newest stays in view.
 new ResizeObserver(() => scrollToEnd()).observe(transcript);
+// Bubbles also grow after the first scroll (furigana, a reply's Markdown, play buttons): a pane pinned to
+// the newest message follows its content too.
+// Furigana are CSS-generated content, so a bubble's own size is watched, not only its nodes.
+const bubbleGrowth = new ResizeObserver(() => scrollToEnd());
+transcript.querySelectorAll(".bubble").forEach((bubble) => bubbleGrowth.observe(bubble));
+new MutationObserver((records) => {
+  for (const record of records) {
+    record.addedNodes.forEach((node) => node.classList?.contains("bubble") && bubbleGrowth.observe(node));
+  }
+  scrollToEnd();
+}).observe(transcript, { childList: true, subtree: true, characterData: true });
 
 // ---- bubbles -------------------------------------------------------------------------------
 

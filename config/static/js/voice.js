@@ -29,6 +29,7 @@ const prefs = { speed: 1, auto: false, ...JSON.parse(localStorage.getItem(PREFS_
 const savePrefs = () => localStorage.setItem(PREFS_KEY, JSON.stringify(prefs));
 
 let capabilities = { speech: false, transcription: false };
+let ready = null; // settles once the server has said what it offers
 let playing = null; // the <audio> or utterance being heard
 let recorder = null;
 
@@ -42,7 +43,8 @@ function stopPlaying() {
   playing = null;
 }
 
-function play(bubble) {
+async function play(bubble) {
+  await ready;
   stopPlaying();
   const button = bubble.querySelector(".play-button");
   return new Promise((resolve) => {
@@ -186,14 +188,6 @@ function buildControls() {
     prefs.auto = auto.checked;
     savePrefs();
   });
-  if (!canHear()) {
-    speed.closest("label").hidden = true;
-    auto.closest("label").hidden = true;
-  }
-  if (!micMode()) {
-    micButton.hidden = true;
-    micStatus.textContent = "Speaking your turn needs an AI provider or a browser with speech recognition.";
-  }
   // Push-to-talk: hold the button; a click without holding (keyboard, or a tap) toggles instead.
   let pressedAt = 0;
   micButton.addEventListener("pointerdown", () => {
@@ -206,7 +200,20 @@ function buildControls() {
   micButton.addEventListener("click", (event) => {
     if (event.detail === 0) (recorder ? stopRecording : () => startRecording(micButton, micStatus))();
   });
-  return { micButton, micStatus };
+  return { bar, micButton, micStatus };
+}
+
+// Once the server has said what it offers: hide what neither it nor the browser can do.
+function applyCapabilities({ bar, micButton, micStatus }) {
+  if (!canHear()) {
+    bar.querySelector(".voice-speed").hidden = true;
+    bar.querySelector(".voice-auto").hidden = true;
+    transcript.querySelectorAll(".play-button").forEach((button) => button.remove());
+  }
+  if (!micMode()) {
+    micButton.hidden = true;
+    micStatus.textContent = "Speaking your turn needs an AI provider or a browser with speech recognition.";
+  }
 }
 
 function noticeReplies(micButton, micStatus) {
@@ -234,11 +241,18 @@ function noticeReplies(micButton, micStatus) {
 }
 
 async function start() {
-  capabilities = await loadCapabilities();
+  // Everything is laid out before the capabilities arrive, so the chat's first scroll to the newest
+  // message is not undone by controls appearing later; what turns out unavailable is then removed.
+  const controls = composer && config.open ? buildControls() : null;
   transcript.querySelectorAll(".bubble").forEach(addPlayButton);
-  if (!composer || !config.open) return;
-  const { micButton, micStatus } = buildControls();
-  noticeReplies(micButton, micStatus);
+  ready = loadCapabilities().then((offered) => (capabilities = offered));
+  await ready;
+  if (!controls) {
+    if (!canHear()) transcript.querySelectorAll(".play-button").forEach((button) => button.remove());
+    return;
+  }
+  applyCapabilities(controls);
+  noticeReplies(controls.micButton, controls.micStatus);
 }
 
 async function loadCapabilities() {

@@ -21,5 +21,4 @@ class TranscriptionUnavailable(ServiceUnavailable):
 
 
 class RecordingInvalid(ParleyError):
-    code = "invalid"
     default_message = "The recording could not be used."

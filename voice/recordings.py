@@ -44,7 +44,7 @@ def _kind(data: bytes) -> tuple[str, str]:
 def _seconds(data: bytes) -> float | None:
     try:
         info = soundfile.info(io.BytesIO(data))
-    except (RuntimeError, soundfile.LibsndfileError):
+    except RuntimeError:  # libsndfile cannot read the container (WebM from a browser)
         return None
     return info.frames / info.samplerate if info.samplerate else None
 

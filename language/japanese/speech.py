@@ -123,11 +123,8 @@ def _is_high(position: int, nucleus: int) -> bool:
     return position > 1 and (nucleus == 0 or position <= nucleus)
 
 
-def pitch_accent(word: str) -> list[Mora]:
-    """The Tokyo pitch pattern of a word, mora by mora (箸 ハシ is high-low, 橋 low-high).
-
-    Open JTalk groups the word into accent phrases (食べ + ます is one) and gives each its nucleus.
-    """
+def _accent_phrases(word: str) -> list[tuple[int, list[str]]]:
+    """Open JTalk's accent phrases for `word` (食べ + ます is one), each with its nucleus and morae."""
     with _engine_lock:
         nodes = _openjtalk().run_frontend(word)
     phrases: list[tuple[int, list[str]]] = []
@@ -139,11 +136,20 @@ def pitch_accent(word: str) -> list[Mora]:
             phrases[-1][1].extend(morae)
         else:
             phrases.append((node["acc"], morae))
+    return phrases
+
+
+def _pattern(phrases: list[tuple[int, list[str]]]) -> list[Mora]:
     return [
         Mora(kana=kana, high=_is_high(position, nucleus))
         for nucleus, morae in phrases
         for position, kana in enumerate(morae, start=1)
     ]
+
+
+def pitch_accent(word: str) -> list[Mora]:
+    """The Tokyo pitch pattern of a word, mora by mora (箸 ハシ is high-low, 橋 low-high)."""
+    return _pattern(_accent_phrases(word))
 
 
 @dataclass(frozen=True)
@@ -165,16 +171,12 @@ def word_accent(word: str, reading: str) -> Accent | None:
     None when Open JTalk splits the word into several phrases or reads it with another number of
     morae (another word with the same spelling).
     """
-    with _engine_lock:
-        nodes = _openjtalk().run_frontend(word)
-    nodes = [n for n in nodes if n["pos"] != "記号" and _morae(n["pron"].replace("’", ""))]
-    if not nodes or any(n["chain_flag"] != 1 for n in nodes[1:]):
-        return None
-    heard = pitch_accent(word)
+    phrases = _accent_phrases(word)
     written = _morae(reading)
-    if len(heard) != len(written):
+    if len(phrases) != 1 or len(phrases[0][1]) != len(written):
         return None
+    heard = _pattern(phrases)
     return Accent(
-        nucleus=nodes[0]["acc"],
+        nucleus=phrases[0][0],
         morae=[Mora(kana=kana, high=mora.high) for kana, mora in zip(written, heard, strict=True)],
     )

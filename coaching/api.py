@@ -348,7 +348,6 @@ class ReviewDueView(GenericAPIView):
 
     @extend_schema(responses={200: ReviewDueSerializer})
     def get(self, request):
-        cards.mistake_cards_sync(user=request.user)
         return Response(selectors.review_due_list(user=request.user))
 
 

@@ -8,9 +8,9 @@ class CoachingConfig(AppConfig):
     def ready(self):
         # Registers the offline partner's `cv_structure` and `advice` handlers with the gateway.
         from coaching import advice, cv  # noqa: F401
-        from coaching.cards import due_targets_pick, targets_review
+        from coaching.cards import due_targets_pick, mistake_cards_make, targets_review
         from conversations.services.sessions import focus_seeder_register
-        from evaluations.signals import evaluation_stored
+        from evaluations.signals import evaluation_stored, mistakes_recorded
 
         # "due" sessions are seeded from the review queue, and what they practised counts as reviews.
         focus_seeder_register(focus="due", seeder=due_targets_pick)
@@ -19,3 +19,9 @@ class CoachingConfig(AppConfig):
             targets_review(user=session.user, practised=evaluation.details.get("targets_practised", []))
 
         evaluation_stored.connect(practised_reviewed, dispatch_uid="coaching.practised_reviewed", weak=False)
+
+        def cards_made(sender, *, user, mistakes, **kwargs):
+            mistake_cards_make(user=user, mistakes=mistakes)
+
+        # Every mistake becomes a review card when it is recorded, so reading the queue writes nothing.
+        mistakes_recorded.connect(cards_made, dispatch_uid="coaching.cards_made", weak=False)

@@ -50,19 +50,11 @@ def recurring_kinds(*, user) -> list[str]:
     return [row["type"] for row in rows]
 
 
-@transaction.atomic
-def mistake_cards_sync(*, user) -> int:
-    """Give every mistake of the user its card, and recurring kinds their extra cards; how many were made.
-
-    Mistakes are stored in bulk after each turn (no per-row signal), so the queue makes the cards
-    it lacks whenever it is read: a new card is due at once.
-    """
-    now = timezone.now()
-    has_card = MistakeCard.objects.filter(mistake_id=OuterRef("pk"), variant=CardVariant.MAIN)
-    missing = Mistake.objects.filter(session__user=user).exclude(Exists(has_card)).only("id")
-    cards = [MistakeCard(user=user, mistake=m, card=_card_new(now=now), due_at=now) for m in missing]
+def _extra_cards(*, user, kinds: list[str], now) -> list[MistakeCard]:
+    """Extra cards for those of `kinds` that recur: the most recent distinct mistakes of each lacking one."""
     has_extra = MistakeCard.objects.filter(mistake_id=OuterRef("pk"), variant=CardVariant.EXTRA)
-    for kind in recurring_kinds(user=user):
+    cards = []
+    for kind in kinds:
         latest = Mistake.objects.filter(session__user=user, type=kind).order_by("-created_at")
         chosen, seen = [], set()
         for mistake in latest.annotate(extra=Exists(has_extra)).only("id", "original")[: EXTRA_PER_KIND * 4]:
@@ -77,7 +69,22 @@ def mistake_cards_sync(*, user) -> int:
             for m in chosen
             if not m.extra
         ]
-    # A concurrent read may have made some of them; the unique constraint keeps one of each.
+    return cards
+
+
+@transaction.atomic
+def mistake_cards_make(*, user, mistakes: list[Mistake]) -> int:
+    """Give newly recorded mistakes their cards, due at once, and their kinds extra cards if they now recur.
+
+    Called when a turn's mistakes are stored; idempotent (the unique constraint keeps one card of
+    each variant per mistake), so recording the same mistakes twice makes nothing new.
+    """
+    if not mistakes:
+        return 0
+    now = timezone.now()
+    cards = [MistakeCard(user=user, mistake=m, card=_card_new(now=now), due_at=now) for m in mistakes]
+    kinds = {m.type for m in mistakes}
+    cards += _extra_cards(user=user, kinds=[k for k in recurring_kinds(user=user) if k in kinds], now=now)
     MistakeCard.objects.bulk_create(cards, ignore_conflicts=True)
     return len(cards)
 
@@ -150,7 +157,6 @@ def corrected_fragment(*, sentence: str, correction: str) -> str:
 def due_targets_pick(*, user, language: str) -> list[dict]:
     """The targets of a "due" session in `language`: due words, the corrections of due mistakes, and the
     kinds of mistake that keep recurring. Leeches are left out: they need study, not a conversation."""
-    mistake_cards_sync(user=user)
     now = timezone.now()
     words = (
         VocabularyItem.objects.filter(user=user, language=language, due_at__lte=now)

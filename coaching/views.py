@@ -169,7 +169,6 @@ def _front_parts(front: str) -> list[tuple[str, bool]]:
 
 @login_required
 def review_page(request):
-    cards.mistake_cards_sync(user=request.user)
     queue = selectors.review_due_list(user=request.user)
     for card in [*queue["results"], *queue["leeches"]]:
         card["front_parts"] = _front_parts(card["front"])

@@ -4,3 +4,6 @@ from django.dispatch import Signal
 
 # Sent after the transaction that stored a successful evaluation commits: kwargs `evaluation`, `session`.
 evaluation_stored = Signal()
+
+# Sent after a turn's mistakes are stored (in bulk, so no post_save): kwargs `user`, `mistakes`.
+mistakes_recorded = Signal()

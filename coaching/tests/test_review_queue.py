@@ -1,12 +1,15 @@
 """One review queue for vocabulary and mistake cards, scheduled by fsrs."""
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.services import tokens_for
 from accounts.tests.factories import UserFactory
-from coaching.cards import RECURRING_SESSIONS
+from coaching.cards import RECURRING_SESSIONS, mistake_cards_make
 from coaching.models import CardVariant, MistakeCard
 from coaching.tests.conftest import practice
 from conversations.tests.factories import seeded_templates
@@ -119,3 +122,35 @@ def test_bad_ratings_are_400_and_other_peoples_cards_404(auth_client, user):
     assert other_client.get("/api/v1/review/due").json() == {"results": [], "count": 0, "leeches": []}
     unknown = "00000000-0000-0000-0000-000000000000"
     assert auth_client.post(f"/api/v1/review/{unknown}", {"rating": "good"}, format="json").status_code == 404
+
+
+def _writes(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+def test_a_mistake_gets_its_card_when_recorded_and_reading_the_queue_writes_nothing(auth_client, user):
+    japanese_session(auth_client)
+
+    # the card exists before anything reads the queue
+    mistake = Mistake.objects.get(session__user=user)
+    assert MistakeCard.objects.filter(mistake=mistake, variant=CardVariant.MAIN).count() == 1
+    MistakeCard.objects.all().delete()
+    page_client = Client()
+    page_client.force_login(user)
+
+    with CaptureQueriesContext(connection) as api_queries:
+        assert due(auth_client)["results"] == []
+    with CaptureQueriesContext(connection) as page_queries:
+        assert page_client.get("/review/").status_code == 200
+
+    assert _writes(api_queries.captured_queries) == [] and _writes(page_queries.captured_queries) == []
+    assert not MistakeCard.objects.exists()
+
+
+def test_making_the_cards_of_recorded_mistakes_twice_makes_them_once(auth_client, user):
+    japanese_session(auth_client)
+    mistakes = list(Mistake.objects.filter(session__user=user))
+
+    mistake_cards_make(user=user, mistakes=mistakes)
+
+    assert MistakeCard.objects.filter(user=user).count() == len(mistakes) == 1

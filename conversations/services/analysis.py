@@ -15,6 +15,7 @@ from conversations.scenarios.sessions import scenario_goals_open, scenario_goals
 from conversations.services import context
 from conversations.services.serializers import mistake_payload, vocabulary_payload
 from evaluations.models import Mistake, MistakeType, Severity
+from evaluations.signals import mistakes_recorded
 from vocabulary.services import vocabulary_tag_from_ai
 
 logger = logging.getLogger("parley.sessions")
@@ -27,7 +28,7 @@ _SEVERITIES = set(Severity.values)
 @database_async
 def _mistakes_store(session: PracticeSession, message: Message, findings: list[dict], source: str) -> list[Mistake]:
     # One INSERT for all of them (none for a clean turn).
-    return Mistake.objects.bulk_create(
+    mistakes = Mistake.objects.bulk_create(
         [
             Mistake(
                 message=message,
@@ -43,6 +44,9 @@ def _mistakes_store(session: PracticeSession, message: Message, findings: list[d
             for f in findings[:MAX_FINDINGS]
         ]
     )
+    if mistakes:
+        mistakes_recorded.send(sender=Mistake, user=session.user, mistakes=mistakes)
+    return mistakes
 
 
 @database_async

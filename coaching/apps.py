@@ -10,15 +10,15 @@ class CoachingConfig(AppConfig):
         from coaching import advice, cv  # noqa: F401
         from coaching.cards import due_targets_pick, mistake_cards_make, targets_review
         from conversations.services.sessions import focus_seeder_register
-        from evaluations.signals import evaluation_stored, mistakes_recorded
+        from evaluations.signals import mistakes_recorded, targets_checked
 
         # "due" sessions are seeded from the review queue, and what they practised counts as reviews.
         focus_seeder_register(focus="due", seeder=due_targets_pick)
 
-        def practised_reviewed(sender, *, evaluation, session, **kwargs):
-            targets_review(user=session.user, practised=evaluation.details.get("targets_practised", []))
+        def practised_reviewed(sender, *, session, practised, **kwargs):
+            targets_review(session=session, practised=practised)
 
-        evaluation_stored.connect(practised_reviewed, dispatch_uid="coaching.practised_reviewed", weak=False)
+        targets_checked.connect(practised_reviewed, dispatch_uid="coaching.practised_reviewed", weak=False)
 
         def cards_made(sender, *, user, mistakes, **kwargs):
             mistake_cards_make(user=user, mistakes=mistakes)

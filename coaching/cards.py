@@ -17,6 +17,7 @@ from fsrs import Card, Rating
 
 from coaching.models import CardVariant, MistakeCard
 from config.exceptions import NotFound, ParleyError
+from conversations.models import PracticeSession
 from evaluations.language_rubric import KIND_ADVICE
 from evaluations.models import Mistake
 from vocabulary.models import ReviewRating, VocabularyItem
@@ -188,14 +189,61 @@ def due_targets_pick(*, user, language: str) -> list[dict]:
     return targets
 
 
-def targets_review(*, user, practised: list[dict]) -> int:
-    """Count each target the learner used correctly in a "due" session as a good review of its card."""
-    reviewed = 0
-    for target in practised:
-        if target.get("used_correctly") and target.get("card_id"):
-            try:
-                card_review(user=user, card_id=target["card_id"], rating="good")
-            except NotFound:
-                continue
-            reviewed += 1
+def _flat(text: str) -> str:
+    return "".join(text.split()).lower()
+
+
+def _target_rating(*, target: dict, seen: dict | None, slips: list[Mistake], user) -> str | None:
+    """How a "due" session reviews one target: good when used correctly, again when the learner made the
+    card's own mistake again (the same kind, needing the same fix) or misused the word, nothing when the
+    session did not test it."""
+    if seen and seen.get("used_correctly"):
+        return "good"
+    if target.get("kind") == "mistake":
+        kind = set(
+            MistakeCard.objects.filter(id=target.get("card_id"), user=user).values_list("mistake__type", flat=True)
+        )
+        fix = _flat(str(target.get("text", "")))
+        again = any(
+            m.type in kind and _flat(corrected_fragment(sentence=m.message.content, correction=m.correction)) == fix
+            for m in slips
+        )
+        return "again" if fix and again else None
+    word = _flat(str(target.get("text", "")))
+    return "again" if seen and seen.get("used") and word and any(word in _flat(m.original) for m in slips) else None
+
+
+@transaction.atomic
+def targets_review(*, session, practised: list[dict]) -> int:
+    """Review the cards a "due" session practised, once each, and mark them on the session's targets.
+
+    A target used correctly is a good review; the card's mistake made again is an again (a lapse).
+    Idempotent: a target marked `reviewed` is not reviewed twice, however often the session ends.
+    """
+    locked = PracticeSession.objects.select_for_update().get(id=session.id)
+    by_card = {t["card_id"]: t for t in practised if t.get("card_id")}
+    slips = list(Mistake.objects.filter(session=locked).select_related("message"))
+    reviewed, targets = 0, []
+    for target in locked.targets:
+        card_id = target.get("card_id")
+        if card_id and not target.get("reviewed"):
+            seen = by_card.get(card_id)
+            rating = _target_rating(target=target, seen=seen, slips=slips, user=locked.user)
+            if seen:
+                target = {
+                    **target,
+                    "used": seen.get("used", False),
+                    "used_correctly": seen.get("used_correctly", False),
+                }
+            if rating:
+                try:
+                    card_review(user=locked.user, card_id=card_id, rating=rating)
+                except NotFound:
+                    rating = None
+            if rating:
+                target = {**target, "reviewed": rating}
+                reviewed += 1
+        targets.append(target)
+    locked.targets = targets
+    locked.save(update_fields=["targets"])
     return reviewed

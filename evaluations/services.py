@@ -26,7 +26,7 @@ from evaluations.schemas import (
     TargetNote,
 )
 from evaluations.scoring import UNIVERSAL, context_dimensions, level_cap_for_mistakes, level_value, overall_from_levels
-from evaluations.signals import evaluation_stored
+from evaluations.signals import targets_checked
 
 logger = logging.getLogger("parley.evaluations")
 
@@ -297,7 +297,6 @@ def _store_success(*, session: PracticeSession, fields: dict) -> Evaluation:
     )
     rollup_record(user_id=locked.user_id, evaluation=evaluation)
     plan_update(user_id=locked.user_id)
-    transaction.on_commit(lambda: evaluation_stored.send(sender=Evaluation, evaluation=evaluation, session=locked))
     return evaluation
 
 
@@ -325,7 +324,8 @@ def _store_failure(*, session: PracticeSession, error: ai.AIUnavailable) -> Eval
 def evaluation_create_for_session(*, session: PracticeSession) -> tuple[Evaluation | None, str | None]:
     """Evaluate a completed session: (evaluation, None), or (None | failed evaluation, reason).
 
-    Under MIN_USER_TURNS learner turns nothing is created (reason `too_few_turns`). When the AI is
+    Under MIN_USER_TURNS learner turns nothing is created (reason `too_few_turns`), but a focused
+    session's targets are still checked, so a short review session counts as review. When the AI is
     down or answers malformed twice, a failed, retryable evaluation is stored and the reason is
     the gateway's error code. An evaluated session is never evaluated again. Never raises for AI errors.
     """
@@ -333,6 +333,10 @@ def evaluation_create_for_session(*, session: PracticeSession) -> tuple[Evaluati
     if existing is not None and existing.status == EvaluationStatus.OK:
         return existing, None
     if session.user_turns < MIN_USER_TURNS:
+        if session.targets and session.status != SessionStatus.IN_PROGRESS:
+            _targets_announce(
+                session, targets_practised(session=session, request=evaluation_request_build(session=session))
+            )
         return None, TOO_FEW_TURNS
     request = evaluation_request_build(session=session)
     language = request.rubric == Rubric.LANGUAGE
@@ -353,7 +357,13 @@ def evaluation_create_for_session(*, session: PracticeSession) -> tuple[Evaluati
     if session.targets:
         fields["details"]["targets_practised"] = targets_practised(session=session, request=request)
     evaluation = _store_success(session=session, fields=fields)
+    if session.targets:
+        _targets_announce(session, evaluation.details.get("targets_practised", []))
     return evaluation, None
+
+
+def _targets_announce(session: PracticeSession, practised: list[dict]) -> None:
+    transaction.on_commit(lambda: targets_checked.send(sender=PracticeSession, session=session, practised=practised))
 
 
 def targets_practised(*, session: PracticeSession, request: EvaluationRequest) -> list[dict]:

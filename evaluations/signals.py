@@ -2,8 +2,9 @@
 
 from django.dispatch import Signal
 
-# Sent after the transaction that stored a successful evaluation commits: kwargs `evaluation`, `session`.
-evaluation_stored = Signal()
+# Sent once a focused session's targets are checked, after the transaction commits: at its evaluation,
+# or when it ends too short to be scored. kwargs `session`, `practised` (targets_practised's list).
+targets_checked = Signal()
 
 # Sent after a turn's mistakes are stored (in bulk, so no post_save): kwargs `user`, `mistakes`.
 mistakes_recorded = Signal()

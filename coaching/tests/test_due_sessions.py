@@ -70,3 +70,43 @@ def test_an_unknown_focus_is_a_400(auth_client, user):
     response = auth_client.post("/api/v1/sessions", {**DUE, "focus": "everything"}, format="json")
 
     assert response.status_code == 400 and "focus" in response.json()["fields"]
+
+
+def _due_session_with_a_word(client, user) -> tuple[str, dict]:
+    japanese_session(client)
+    VocabularyItem.objects.filter(user=user).delete()
+    word = client.post("/api/v1/vocabulary", {"phrase": "学生", "translation": "student", "language": "japanese"},
+                       format="json").json()  # fmt: skip
+    return client.post("/api/v1/sessions", DUE, format="json").json()["session_id"], word
+
+
+def test_a_short_due_session_is_too_short_to_score_but_reviews_the_cards_it_practised(auth_client, user):
+    session_id, word = _due_session_with_a_word(auth_client, user)
+    auth_client.post(f"/api/v1/sessions/{session_id}/messages", {"message": "わたしは 学生です。"}, format="json")
+
+    ended = auth_client.post(f"/api/v1/sessions/{session_id}/end").json()
+    again = auth_client.post(f"/api/v1/sessions/{session_id}/end").json()
+
+    assert ended["evaluation_id"] is None and ended["reason"] == "too_few_turns" and again["evaluation_id"] is None
+    assert not Evaluation.objects.filter(session_id=session_id).exists()
+    # each card practised is reviewed once, however often the session is ended
+    assert ReviewLog.objects.filter(item_id=word["id"], rating=3).count() == 1
+    card = MistakeCard.objects.get(user=user, variant="main", mistake__session__focus="")
+    assert card.reviews == 1 and card.lapses == 0
+    targets = auth_client.get(f"/api/v1/sessions/{session_id}").json()["targets"]
+    assert {t["text"]: t["reviewed"] for t in targets} == {"学生": "good", "わたしは": "good"}
+
+
+def test_making_a_card_s_mistake_again_in_a_due_session_is_a_lapse(auth_client, user):
+    session_id, word = _due_session_with_a_word(auth_client, user)
+    card = MistakeCard.objects.get(user=user, variant="main")
+    auth_client.post(f"/api/v1/sessions/{session_id}/messages", {"message": "わたしを がくせい です。"}, format="json")
+
+    auth_client.post(f"/api/v1/sessions/{session_id}/end")
+
+    card.refresh_from_db()
+    assert card.reviews == 1 and card.lapses == 1
+    # the word was not said: its card is left as it was
+    assert not ReviewLog.objects.filter(item_id=word["id"]).exists()
+    targets = auth_client.get(f"/api/v1/sessions/{session_id}").json()["targets"]
+    assert [t.get("reviewed") for t in targets if t["kind"] == "mistake"] == ["again"]

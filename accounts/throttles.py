@@ -3,6 +3,7 @@ cache, so with Redis they hold across processes. A client's address is config.cl
 believes X-Forwarded-For only from TRUSTED_PROXIES."""
 
 import hashlib
+from types import SimpleNamespace
 
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.throttling import UserRateThrottle as BaseUserRateThrottle
@@ -19,6 +20,17 @@ class UserRateThrottle(ClientIPMixin, BaseUserRateThrottle):
     """Every authenticated call, per user; anonymous calls per IP at the same rate."""
 
     scope = "user"
+
+
+def user_call_wait(*, user) -> float | None:
+    """Count one call by `user` from a door outside DRF (MCP) against the same per-user limit as REST.
+
+    None when the call may go ahead; otherwise the seconds until the next one would be allowed.
+    """
+    throttle = UserRateThrottle()
+    if throttle.allow_request(SimpleNamespace(user=user), None):
+        return None
+    return throttle.wait() or 1.0
 
 
 class AuthIPThrottle(ClientIPMixin, SimpleRateThrottle):

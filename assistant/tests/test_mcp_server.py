@@ -57,11 +57,10 @@ def _manage(env: dict, *args: str) -> str:
     return done.stdout
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
+def _serve(tmp_path_factory, **settings: str):
     """A migrated database with two learners, and daphne serving config.asgi on a free port."""
     database = tmp_path_factory.mktemp("mcp") / "db.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "LLM_PROVIDER": "offline"}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "LLM_PROVIDER": "offline", **settings}
     env.pop("REDIS_URL", None)
     port = _free_port()
     # daphne boots while the database is migrated: it touches the database only once asked.
@@ -81,7 +80,22 @@ def live(tmp_path_factory):
         except OSError:
             assert server.poll() is None and time.monotonic() < deadline, "daphne did not start"
             time.sleep(0.1)
-    yield {"url": f"http://127.0.0.1:{port}/mcp/", "tokens": tokens, "env": env}
+    return server, {"url": f"http://127.0.0.1:{port}/mcp/", "tokens": tokens, "env": env}
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    server, served = _serve(tmp_path_factory)
+    yield served
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.fixture(scope="module")
+def live_limited(tmp_path_factory):
+    """The same, with a per-user API limit of 5 calls a minute."""
+    server, served = _serve(tmp_path_factory, THROTTLE_RATE_USER="5/min")
+    yield served
     server.terminate()
     server.wait(10)
 
@@ -209,3 +223,19 @@ def test_stdio_serves_the_tools_as_the_named_learner(live):
     assert sorted(t.name for t in listed.tools) == sorted(TOOLS)
     assert _data(added)["created"] is True
     assert [i["phrase"] for i in _data(mine)["items"]] == ["やま"]
+
+
+def test_tool_calls_count_against_the_per_user_api_limit_shared_with_rest(live_limited):
+    token = live_limited["tokens"]["ann@example.com"]
+
+    _, results = _session_call(live_limited["url"], token, [("list_vocabulary", {})] * 6)
+    with httpx2.Client(timeout=10, headers={"Authorization": f"Bearer {token}"}) as http:
+        rest = http.get(live_limited["url"].replace("/mcp/", "/api/v1/vocabulary"))
+    _, other_user = _session_call(
+        live_limited["url"], live_limited["tokens"]["bob@example.com"], [("list_vocabulary", {})]
+    )
+
+    assert [r.is_error for r in results] == [False] * 5 + [True]
+    assert "Too many requests" in results[-1].content[0].text
+    assert rest.status_code == 429
+    assert not other_user[0].is_error

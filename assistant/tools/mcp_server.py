@@ -6,6 +6,7 @@ acts as the one learner named on the command line.
 """
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable
 
 from asgiref.sync import sync_to_async
@@ -18,6 +19,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.transport_security import TransportSecuritySettings
 
 from accounts.models import User
+from accounts.throttles import user_call_wait
 from accounts.websocket import user_from_token
 from assistant.tools.registry import TOOLS, ToolSpec, tool_run
 
@@ -54,12 +56,18 @@ async def _user_from_request() -> User:
 def _mcp_function(spec: ToolSpec, current_user: UserGetter) -> Callable[..., Awaitable[str]]:
     """An async function with the tool's signature (minus `user`) that the SDK can describe and call."""
 
-    async def call(**arguments) -> str:
-        user = await current_user()
-        result = await sync_to_async(tool_run)(user=user, name=spec.name, arguments=arguments)
+    def run(user: User, arguments: dict) -> str:
+        # Every tool call counts against the user's API limit (THROTTLE_RATE_USER), shared with REST.
+        wait = user_call_wait(user=user)
+        if wait is not None:
+            raise ToolError(f"Too many requests: the API limit is used up. Retry in {math.ceil(wait)} seconds.")
+        result = tool_run(user=user, name=spec.name, arguments=arguments)
         if not result.ok:
             raise ToolError(result.error)
         return result.content()
+
+    async def call(**arguments) -> str:
+        return await sync_to_async(run)(await current_user(), arguments)
 
     call.__name__ = spec.name
     call.__doc__ = spec.description

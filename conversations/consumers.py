@@ -17,6 +17,7 @@ from accounts.websocket import SocketAuthMixin
 from assistant.socket import on_assistant_message
 from config.db import database_async
 from config.exceptions import ParleyError
+from config.server import MAX_FRAME_CHARS
 from conversations import selectors
 from conversations.events import user_group, user_send
 from conversations.models import MessageState
@@ -30,7 +31,6 @@ from conversations.services.turn_control import TurnReplaced, reply_regenerate, 
 logger = logging.getLogger("parley.ws")
 
 CLOSE_UNAUTHENTICATED = 4401
-MAX_FRAME_CHARS = 64_000
 SYNC_LIMIT = 500
 # Delivery receipts are written at most this often per socket and conversation: one watermark
 # update covers every message that arrived in the meantime.

@@ -111,10 +111,10 @@ nginx_config() {
 worker_start() {
   local n="$1" port
   port="$(worker_port "$n")"
-  # No --proxy-headers (daphne would believe any X-Forwarded-For) and no access log (nginx keeps
-  # one, with tokens redacted): Parley reads the client's address itself, from nginx only
-  # (TRUSTED_PROXIES).
-  "$PY" -m daphne -b 127.0.0.1 -p "$port" \
+  # config.server: daphne with the socket frame limits of docs/websocket.md. No --proxy-headers
+  # (daphne would believe any X-Forwarded-For) and no access log (nginx keeps one, with tokens
+  # redacted): Parley reads the client's address itself, from nginx only (TRUSTED_PROXIES).
+  "$PY" -m config.server -b 127.0.0.1 -p "$port" \
     config.asgi:application >>"$RUN_DIR/worker-$n.log" 2>&1 &
   echo $! >"$RUN_DIR/worker-$n.pid"
 }

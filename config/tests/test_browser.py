@@ -148,7 +148,7 @@ def daphne_running(database_url: str, log_path: Path, **extra_env):
     port = _free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+            [sys.executable, "-m", "config.server", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
             cwd=ROOT,
             env=_server_env(database_url, **extra_env),
             stdout=log,
@@ -188,7 +188,7 @@ def servers(server_database_url, tmp_path_factory):
     for name, extra in flavours.items():
         port = _free_port()
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+            [sys.executable, "-m", "config.server", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
             cwd=ROOT,
             env=_server_env(server_database_url, **extra),
             stdout=(log_dir / f"{name}.log").open("w"),

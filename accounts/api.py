@@ -1,8 +1,3 @@
-import logging
-
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -19,9 +14,6 @@ from accounts import google, services
 from accounts.models import User
 from accounts.throttles import AuthAccountThrottle, AuthIPThrottle
 from config.serializers import InputSerializer
-from conversations.events import user_group
-
-logger = logging.getLogger("parley.auth")
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -116,15 +108,6 @@ def login_body(user: User) -> dict:
     }
 
 
-def sockets_close(*, user_id) -> None:
-    """Close every open socket of the user (all tabs, devices and processes) with code 4401."""
-    try:
-        async_to_sync(get_channel_layer().group_send)(user_group(user_id), {"type": "session.revoked"})
-    except Exception:
-        # The refresh token is revoked already; an unreachable channel layer must not fail the logout.
-        logger.warning("logout: could not close the sockets of user %s", user_id, exc_info=True)
-
-
 class AuthView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -195,7 +178,7 @@ class LogoutView(AuthView):
         data = RefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.token_revoke(refresh=data.validated_data["refresh"])
-        transaction.on_commit(lambda: sockets_close(user_id=user.id))
+        services.sign_out_announce(user_id=user.id)
         return Response({"message": "Logged out successfully"})
 
 

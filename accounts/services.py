@@ -10,6 +10,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.exceptions import EmailTaken, InvalidCredentials, InvalidToken, TooManyAttempts
 from accounts.lockout import lockout_seconds
 from accounts.models import Provider, User
+from accounts.signals import signed_out
 from accounts.tokens import SIGN_IN_CLAIM, sign_in_id, sign_in_revoke
 from config.exceptions import ParleyError
 
@@ -88,3 +89,8 @@ def token_revoke(*, refresh: str) -> User:
     _refresh_token_spend(token=token)
     sign_in_revoke(token=token)
     return user
+
+
+def sign_out_announce(*, user_id) -> None:
+    """Once the sign-out commits, tell the apps above it: the socket hub closes the user's sockets."""
+    transaction.on_commit(lambda: signed_out.send(sender=User, user_id=user_id))

@@ -1,13 +1,11 @@
 """Sign-up, sign-in and sign-out pages: Django session auth on top of the account services."""
 
 from django.contrib.auth import login, logout
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
-from accounts.api import sockets_close
 from accounts.exceptions import TooManyAttempts
 from accounts.forms import SignInForm, SignUpForm
 from accounts.throttles import AuthIPThrottle
@@ -73,5 +71,5 @@ def logout_view(request):
     logout(request)
     if user_id is not None:
         # As the REST logout does: the sockets this browser opened with its cookie close too.
-        transaction.on_commit(lambda: sockets_close(user_id=user_id))
+        services.sign_out_announce(user_id=user_id)
     return redirect("/")

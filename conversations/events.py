@@ -52,3 +52,15 @@ async def user_send_best_effort(user_id, payload: dict) -> bool:
 
 def user_send_sync(user_id, payload: dict) -> None:
     async_to_sync(user_send)(user_id, payload)
+
+
+def sockets_close(*, user_id, **kwargs) -> None:
+    """Close every open socket of the user (all tabs, devices and processes) with code 4401.
+
+    Receives accounts' `signed_out`: the sign-out is done already, so an unreachable channel layer
+    must not fail it.
+    """
+    try:
+        async_to_sync(get_channel_layer().group_send)(user_group(user_id), {"type": "session.revoked"})
+    except Exception:
+        logger.warning("logout: could not close the sockets of user %s", user_id, exc_info=True)

@@ -1,14 +1,16 @@
 """The LLM gateway: what feature code asks for, each call tagged with a purpose.
 
 Feature code never imports an SDK; it calls these functions and handles AIUnavailable (and its
-subclasses) by sending the `ai_unavailable` event or answering 503.
+subclasses) by sending the `ai_unavailable` event or answering 503. `user` and `conversation` are the
+rows each call's AIInteraction is recorded against (either may be None).
 """
 
 import json
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from asgiref.sync import async_to_sync
+from django.db.models import Model
 from pydantic import BaseModel
 
 from ai.engine import Outcome, call_provider, new_call, run_structured, stream_provider
@@ -31,10 +33,6 @@ from ai.types import (
     VocabularyTags,
 )
 
-if TYPE_CHECKING:
-    from accounts.models import User
-    from conversations.models import Conversation
-
 T = TypeVar("T", bound=BaseModel)
 
 
@@ -54,7 +52,7 @@ def _result(text: str, outcome: Outcome, row_id: int, tool_calls: tuple = ()) ->
 
 
 async def reply_stream(
-    *, user: "User | None", conversation: "Conversation | None", request: ReplyRequest
+    *, user: Model | None, conversation: Model | None, request: ReplyRequest
 ) -> AsyncIterator[Delta | ReplyResult]:
     """Stream the partner's reply as Deltas, then one ReplyResult; raises AIUnavailable, even mid-stream."""
     messages = prompt_messages("reply", request)
@@ -72,7 +70,7 @@ async def reply_stream(
             yield _result(outcome.text, outcome, row_id)
 
 
-async def reply(*, user: "User | None", conversation: "Conversation | None", request: ReplyRequest) -> ReplyResult:
+async def reply(*, user: Model | None, conversation: Model | None, request: ReplyRequest) -> ReplyResult:
     """The partner's whole reply in one piece; raises AIUnavailable."""
     messages = prompt_messages("reply", request)
     completion, outcome, row_id = await call_provider(
@@ -86,15 +84,15 @@ async def reply(*, user: "User | None", conversation: "Conversation | None", req
     return _result(completion.text, outcome, row_id)
 
 
-def reply_sync(*, user: "User | None", conversation: "Conversation | None", request: ReplyRequest) -> ReplyResult:
+def reply_sync(*, user: Model | None, conversation: Model | None, request: ReplyRequest) -> ReplyResult:
     """reply() for synchronous callers such as DRF views."""
     return async_to_sync(reply)(user=user, conversation=conversation, request=request)
 
 
 async def complete(
     *,
-    user: "User | None",
-    conversation: "Conversation | None",
+    user: Model | None,
+    conversation: Model | None,
     purpose: str,
     messages: list[dict],
     tools: list[Tool] | None = None,
@@ -115,8 +113,8 @@ async def complete(
 
 async def structured(
     *,
-    user: "User | None",
-    conversation: "Conversation | None",
+    user: Model | None,
+    conversation: Model | None,
     purpose: str,
     schema: type[T],
     messages: list[dict] | None = None,
@@ -145,8 +143,8 @@ async def structured(
 
 def structured_sync(
     *,
-    user: "User | None",
-    conversation: "Conversation | None",
+    user: Model | None,
+    conversation: Model | None,
     purpose: str,
     schema: type[T],
     messages: list[dict] | None = None,
@@ -160,8 +158,8 @@ def structured_sync(
 
 async def tag_vocabulary(
     *,
-    user: "User | None",
-    conversation: "Conversation | None",
+    user: Model | None,
+    conversation: Model | None,
     text: str,
     language: str,
     level: str = "beginner",
@@ -182,8 +180,8 @@ async def tag_vocabulary(
 
 async def summarise(
     *,
-    user: "User | None",
-    conversation: "Conversation | None",
+    user: Model | None,
+    conversation: Model | None,
     turns: list[Turn],
     language: str,
     previous_summary: str = "",
@@ -208,8 +206,8 @@ def voice_offered(capability: str) -> bool:
 
 async def _voice_call(
     *,
-    user: "User | None",
-    conversation: "Conversation | None",
+    user: Model | None,
+    conversation: Model | None,
     purpose: str,
     capability: str,
     method: str,
@@ -234,7 +232,7 @@ async def _voice_call(
     return completion
 
 
-async def speak(*, user: "User | None", conversation: "Conversation | None", request: SpeechRequest) -> Completion:
+async def speak(*, user: Model | None, conversation: Model | None, request: SpeechRequest) -> Completion:
     """`request.text` spoken by the provider: the completion's `audio` and `content_type`; raises AIUnavailable."""
     prompt = [{"role": "user", "content": request.text}]
     return await _voice_call(
@@ -243,7 +241,7 @@ async def speak(*, user: "User | None", conversation: "Conversation | None", req
     )  # fmt: skip
 
 
-async def transcribe(*, user: "User | None", conversation: "Conversation | None", request: TranscriptionRequest) -> str:
+async def transcribe(*, user: Model | None, conversation: Model | None, request: TranscriptionRequest) -> str:
     """The words heard in a learner's recording; raises AIUnavailable. The audit row keeps no audio."""
     prompt = [{"role": "user", "content": audio_summary(request.audio, request.content_type)}]
     completion = await _voice_call(

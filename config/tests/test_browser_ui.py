@@ -96,12 +96,6 @@ def _find_and_open(page, name: str) -> None:
     page.locator("#people-results").get_by_role("button", name=re.compile(name)).click()
 
 
-def _in_viewport(page, locator) -> bool:
-    box = locator.bounding_box()
-    size = page.viewport_size
-    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"] and box["x"] >= 0
-
-
 def test_two_people_message_each_other_with_typing_and_read_ticks(page, other_page, servers, screenshots):  # noqa: F811
     base = servers["offline"]
     page.context.set_default_timeout(20_000)
@@ -289,16 +283,16 @@ def test_on_a_phone_the_chat_opens_at_the_newest_message_with_the_composer_in_vi
     composer = page.get_by_label("Your message")
     expect(composer).to_be_visible()
     assert page.evaluate("window.scrollY") == 0
-    assert _in_viewport(page, composer)
-    assert _in_viewport(page, page.get_by_role("button", name="Send"))
+    expect(composer).to_be_in_viewport(ratio=1)
+    expect(page.get_by_role("button", name="Send")).to_be_in_viewport(ratio=1)
     expect(page.locator("#transcript .bubble").last).to_be_in_viewport(ratio=0.9)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(screenshots / "chat-phone.png"))
 
     # Typing keeps the composer in view; the notes open as a drawer over the chat.
     _say(page, "ありがとう ございます", replies=6)
-    assert _in_viewport(page, composer)
-    assert _in_viewport(page, page.locator("#transcript .bubble").last)
+    expect(composer).to_be_in_viewport(ratio=1)
+    expect(page.locator("#transcript .bubble").last).to_be_in_viewport(ratio=0.9)
     page.get_by_role("button", name=re.compile("^Notes")).click()
     expect(page.locator("#mistakes .mistake").first).to_be_visible()
     page.keyboard.press("Escape")
@@ -308,8 +302,8 @@ def test_on_a_phone_the_chat_opens_at_the_newest_message_with_the_composer_in_vi
     page.set_viewport_size({"width": 1280, "height": 900})
     page.reload()
     expect(page.locator("#transcript[data-ready]")).to_have_count(1)
-    assert _in_viewport(page, composer)
-    assert _in_viewport(page, page.locator("#transcript .bubble").last)
+    expect(composer).to_be_in_viewport(ratio=1)
+    expect(page.locator("#transcript .bubble").last).to_be_in_viewport(ratio=0.9)
 
 
 def test_stop_regenerate_and_edit_with_a_streaming_provider(page, provider_server, screenshots):  # noqa: F811

@@ -21,7 +21,7 @@ async def access_token(user) -> str:
 
 async def connect(path: str, headers=None):
     communicator = WebsocketCommunicator(application, path, headers=headers or [ORIGIN])
-    connected, code = await communicator.connect()
+    connected, code = await communicator.connect(timeout=10)
     return communicator, connected, code
 
 

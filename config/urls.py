@@ -53,3 +53,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     *pages,
 ]
+
+handler404 = views.page_not_found

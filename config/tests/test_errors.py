@@ -10,6 +10,21 @@ def test_an_unknown_api_path_is_a_404_envelope(api_client):
     assert response.json() == {"error": "Not found.", "code": "not_found"}
 
 
+@pytest.mark.parametrize("path", ["/api/v1/vocabulary/null,null/", "/api/v1/templates/%C2%84/"])
+def test_an_api_path_no_route_matches_renders_no_page(auth_client, settings, tmp_path, path):
+    """No page template is rendered for it, so a missing static manifest cannot turn it into a 500."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    settings.STATIC_ROOT = tmp_path
+
+    response = auth_client.get(path)
+
+    assert response.status_code == 404
+    assert response.json() == {"error": "Not found.", "code": "not_found"}
+
+
 def test_a_wrong_method_is_a_405_envelope(api_client):
     response = api_client.get("/api/v1/auth/login")
 

@@ -11,6 +11,10 @@ class SessionNotFound(NotFound):
     default_message = "Session not found."
 
 
+class MessageNotFound(NotFound):
+    default_message = "Message not found."
+
+
 class TurnInProgress(Conflict):
     code = "turn_in_progress"
     default_message = "The partner is still answering your previous message; wait for it to finish."

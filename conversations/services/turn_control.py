@@ -6,12 +6,13 @@ time. Replaced messages are never deleted (seqs stay gap-free): they become `sup
 every transcript and prompt leaves out.
 """
 
+import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
 
 from config.exceptions import Conflict
-from conversations.exceptions import SessionClosed, TurnInProgress
+from conversations.exceptions import MessageNotFound, SessionClosed, TurnInProgress
 from conversations.models import Message, MessageRole, MessageState, PracticeSession, SessionStatus
 from conversations.scenarios.sessions import scenario_turn_undo
 from conversations.services.analysis import mistakes_forget
@@ -113,8 +114,13 @@ def turn_edit(*, session: PracticeSession, message_id, content, client_id=None) 
     """Replace the learner's last turn (and its reply) with new text, asking for a new reply.
 
     The old turn's findings are dropped; the new turn is analysed like any other. A resend with the
-    same client_id stores nothing again. Raises NotEditable, InvalidContent, SessionClosed, TurnInProgress.
+    same client_id stores nothing again. Raises MessageNotFound (not a message id), NotEditable,
+    InvalidContent, SessionClosed, TurnInProgress.
     """
+    try:
+        message_id = uuid.UUID(str(message_id))
+    except ValueError as exc:
+        raise MessageNotFound() from exc
     content = content_clean(content=content)
     client_id = client_id_clean(client_id=client_id)
     conversation = session_lock(session=session)
@@ -123,7 +129,7 @@ def turn_edit(*, session: PracticeSession, message_id, content, client_id=None) 
     _open_and_idle(session, conversation)
     visible = _visible(conversation)
     turn = visible.filter(role=MessageRole.USER).first()
-    if turn is None or str(turn.id) != str(message_id):
+    if turn is None or turn.id != message_id:
         raise NotEditable()
     replaced = list(visible.filter(seq__gte=turn.seq).order_by("seq"))
     _supersede(replaced)

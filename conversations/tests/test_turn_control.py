@@ -223,3 +223,19 @@ async def test_rest_doors_stop_regenerate_and_edit_and_hide_others_sessions(user
         assert response.status_code == 404, path
     bad = await database_sync_to_async(post)(client, f"{base}/messages/{turn_id}/edit", {"message": ""})
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("message_id", ["null,null", "0"])
+async def test_an_edit_of_something_that_is_no_message_id_is_a_404_even_for_a_used_client_id(user, session, message_id):
+    client = await database_sync_to_async(_rest_client)(user)
+    base = f"/api/v1/sessions/{session.id}"
+    body = json.dumps({"message": RIGHT, "client_id": "used"})
+    turn = await database_sync_to_async(client.post)(f"{base}/messages", body, content_type="application/json")
+    assert turn.status_code == 201
+
+    edit = await database_sync_to_async(client.post)(
+        f"{base}/messages/{message_id}/edit", body, content_type="application/json"
+    )
+
+    assert (edit.status_code, edit.json()["code"]) == (404, "not_found")
+    assert await _user_turns(session) == 1

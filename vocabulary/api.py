@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.serializers import InputSerializer
+from language.japanese.readings import KANA_READING
 from vocabulary import export, selectors, services
 from vocabulary.models import Mastery, ReadingCorrection, ReviewRating, VocabularyItem
 
@@ -289,7 +290,12 @@ class ReadingCorrectionSerializer(serializers.ModelSerializer):
 
 class ReadingCorrectionCreateSerializer(InputSerializer):
     word = serializers.CharField(max_length=50)
-    reading = serializers.CharField(max_length=100, help_text="Hiragana or katakana.")
+    reading = serializers.RegexField(
+        rf"^{KANA_READING.pattern}$",
+        max_length=100,
+        help_text="Hiragana or katakana.",
+        error_messages={"invalid": services.READING_INVALID},
+    )
     language = LANGUAGE_JAPANESE
 
 

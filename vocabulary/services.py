@@ -276,6 +276,9 @@ def vocabulary_review(*, item: VocabularyItem, rating: int | str) -> VocabularyI
     return item
 
 
+READING_INVALID = "Write the reading in hiragana or katakana, up to 100 characters."
+
+
 def reading_correct(*, user: User, word: str, reading: str, language: str = JAPANESE) -> ReadingCorrection:
     """Keep the learner's reading of a word, replacing the one they gave before. Raises ParleyError on bad input."""
     word, reading = _clean(word), _clean(reading)
@@ -283,7 +286,7 @@ def reading_correct(*, user: User, word: str, reading: str, language: str = JAPA
     if not word or len(word) > ReadingCorrection._meta.get_field("word").max_length:
         fields["word"] = ["Give the word as written, up to 50 characters."]
     if not KANA_READING.fullmatch(reading) or len(reading) > ReadingCorrection._meta.get_field("reading").max_length:
-        fields["reading"] = ["Write the reading in hiragana or katakana, up to 100 characters."]
+        fields["reading"] = [READING_INVALID]
     if fields:
         raise ParleyError(next(iter(fields.values()))[0], fields=fields)
     correction, _ = ReadingCorrection.objects.update_or_create(

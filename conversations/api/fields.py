@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.schema import WHITESPACE
+from conversations.scenarios.phrases import SPOKEN
 from conversations.services.messages import MAX_CONTENT_CHARS
 
 # What content_clean accepts: no control characters but tab and line breaks, and something besides
@@ -20,3 +21,14 @@ class MessageTextField(serializers.CharField):
         kwargs.setdefault("max_length", MAX_CONTENT_CHARS)
         kwargs.setdefault("trim_whitespace", False)
         super().__init__(**kwargs)
+
+
+@extend_schema_field({"type": "string", "enum": sorted(SPOKEN), "default": "japanese"})
+class PracticeLanguageField(serializers.RegexField):
+    """A language to practise: the schema lists the ones the partner speaks; session_start refuses
+    any other with `language_not_spoken`, which names them."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("default", "japanese")
+        super().__init__(r"^[a-z_-]{2,40}$", **kwargs)

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from config.serializers import InputSerializer
 from conversations import selectors
-from conversations.api.fields import MessageTextField
+from conversations.api.fields import MessageTextField, PracticeLanguageField
 from conversations.events import user_send_sync
 from conversations.exceptions import InvalidContent
 from conversations.models import PracticeSession, PreparationType, SessionMode, SessionStatus, Strictness
@@ -29,7 +29,7 @@ from evaluations.services import evaluation_create_for_session
 
 class SessionStartSerializer(InputSerializer):
     mode = serializers.ChoiceField(choices=SessionMode.choices, default=SessionMode.LANGUAGE)
-    language = serializers.RegexField(r"^[a-z_-]{2,40}$", max_length=40, default="japanese")
+    language = PracticeLanguageField()
     level = serializers.RegexField(r"^[a-z_-]{2,40}$", max_length=40, default="beginner")
     persona = serializers.CharField(max_length=200, default="friendly")
     strictness = serializers.ChoiceField(choices=Strictness.choices, default=Strictness.BALANCED)

@@ -8,13 +8,13 @@ import asyncio
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from accounts.websocket import SocketAuthMixin
-from assistant.socket import on_assistant_message
 from config.db import database_async
 from config.exceptions import ParleyError
 from config.server import MAX_FRAME_CHARS
@@ -436,5 +436,10 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
         "send_message": on_send_message,
         "typing": on_typing,
         "read": on_read,
-        "assistant_message": on_assistant_message,
     }
+
+
+def frame_handler_register(frame_type: str, handler: Callable[[ParleyConsumer, dict], Awaitable[None]]) -> None:
+    """Let an app above the socket hub answer a frame type (the assistant's `assistant_message`), from
+    its AppConfig.ready(): `await handler(consumer, frame)`; a ParleyError it raises becomes an error frame."""
+    ParleyConsumer.handlers[frame_type] = handler

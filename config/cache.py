@@ -1,4 +1,4 @@
-"""One Redis connection pool per process for Django's cache.
+"""One Redis connection pool, and one client on it, per process for Django's cache.
 
 Django keeps a cache backend per async context (`caches` is an asgiref Local), and its Redis
 backend builds a connection pool per backend instance. Under daphne every socket is a context
@@ -11,6 +11,8 @@ takes the one pool of its URL and options.
 import threading
 
 import redis
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
 
 
 class SharedConnectionPool(redis.ConnectionPool):
@@ -26,3 +28,30 @@ class SharedConnectionPool(redis.ConnectionPool):
             if key not in cls._pools:
                 cls._pools[key] = super().from_url(url, **kwargs)
             return cls._pools[key]
+
+
+class SharedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client, with one redis-py client per connection pool.
+
+    Stock `get_client` builds a `redis.Redis` around the pool for every cache call; in redis-py 8
+    that construction costs more CPU than the command itself. A client only holds its pool and
+    options, is thread-safe, and takes a connection from the pool per command, so one per pool serves
+    every call of every thread.
+    """
+
+    _clients: dict[redis.ConnectionPool, redis.Redis] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients.setdefault(pool, self._client(connection_pool=pool))
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    """`BACKEND` of the Redis cache: Django's, with the shared clients above (pools: SharedConnectionPool)."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = SharedClientRedisCacheClient

@@ -17,7 +17,7 @@ def test_open_sockets_share_the_cache_connections(settings):
     name = f"parley-test-{uuid.uuid4().hex[:8]}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": name,
             "OPTIONS": {"pool_class": "config.cache.SharedConnectionPool", "client_name": name},
@@ -50,3 +50,31 @@ def test_open_sockets_share_the_cache_connections(settings):
 
     # then they share a connection or two, instead of holding one each
     assert 1 <= len(connections) <= 2
+
+
+def test_every_socket_and_thread_shares_one_redis_client(settings):
+    # given the production cache settings
+    name = f"parley-test-{uuid.uuid4().hex[:8]}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": name,
+            "OPTIONS": {"pool_class": "config.cache.SharedConnectionPool", "client_name": name},
+        }
+    }
+
+    async def client_of_a_socket():
+        # each task is an async context of its own, with its own cache backend instance
+        return await sync_to_async(lambda: cache._cache.get_client(write=True))()
+
+    async def three_sockets():
+        return await asyncio.gather(*(asyncio.create_task(client_of_a_socket()) for _ in range(3)))
+
+    # when three sockets ask for the client their cache calls go through
+    with ThreadPoolExecutor(1) as pool:
+        clients = pool.submit(asyncio.run, three_sockets()).result()
+    clients.append(cache._cache.get_client(write=False))
+
+    # then it is one redis-py client, not one built per call
+    assert len({id(client) for client in clients}) == 1

@@ -2,18 +2,24 @@
 
 Run from the repository root (PostgreSQL and Redis on their local defaults):
 
-    python bench/sockets.py [--idle 1000] [--active 200] [--every 5] [--window 30]
+    python bench/sockets.py [--idle 1000] [--active 200] [--every 5] [--duration 20] [--knee 40,60,80]
 
 1. Idle: `--idle` authenticated sockets open and silent; the server's CPU (utime + stime from
-   /proc/<pid>/stat over `--window` seconds, as % of one core) and RSS (/proc/<pid>/status).
+   /proc/<pid>/stat over `--idle-duration` seconds, as % of one core) and RSS (/proc/<pid>/status).
    Goal: under 5% of one core and under 150 MiB for 1,000 sockets.
-2. Active, pings: `--active` of those users each send a `ping` every `--every` seconds.
-3. Active, practice turns: the same users each send a `user_message` in their own practice
+2. Practice turns: `--active` of those users each send a `user_message` in their own practice
    session every `--every` seconds (the offline partner answers, streamed, then turn analysis);
    a turn sent while the previous reply is still being written is refused (`turn_in_progress`).
+   Printed: turns acked, answered and refused, turn -> reply latency (p50/p99), and the server's
+   CPU per turn: CPU seconds from the first turn until the last reply, over the turns answered.
+   Goal at 200 learners every 5 s: every acked turn answered, 0 refused, p99 under 500 ms, and at
+   most 8 ms of CPU a turn.
+3. The knee: the same learners at each rate of `--knee` (turns a second in total, ascending, each
+   for `--knee-duration` s); prints the highest rate whose turns were all answered with p99 under
+   1 s. It stops at the first rate that misses.
+4. With `--pings`, a phase of pings at the same pace (frame -> pong latency).
 
-Each phase prints CPU, RSS and the client-side latency (frame sent -> pong / ack received); the
-turn phase also how many acked turns got their reply and the time from turn to reply. The
+A bad run is a figure, never a crash: 0 replies, or too few for a percentile, print as such. The
 daphne process runs the production settings (DEBUG=0, PostgreSQL, Redis channel layer) on a
 database and Redis prefix of its own, so other users of this machine's services are untouched.
 """
@@ -21,12 +27,13 @@ database and Redis prefix of its own, so other users of this machine's services 
 import argparse
 import asyncio
 import contextlib
+import math
 import os
 import random
 import resource
-import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
@@ -109,14 +116,20 @@ class Client:
     def __init__(self, ws: aiohttp.ClientWebSocketResponse):
         self.ws = ws
         self.waiting: dict[str, float] = {}
-        self.latencies: list[float] = []
+        self.latencies: list[float] = []  # frame sent -> pong or ack
+        self.reply_latencies: list[float] = []  # acked turn sent -> its ai.message
         self.errors: list[str] = []
-        self.replies = 0
         self.acked_turns = 0
-        self.reply_latencies: list[float] = []  # turn sent -> its ai.message
         self.reply_from: float | None = None
         self.closed_code: int | None = None
         self.reader = asyncio.create_task(self.read())
+
+    def reset(self) -> None:
+        self.latencies.clear()
+        self.reply_latencies.clear()
+        self.errors.clear()
+        self.acked_turns = 0
+        self.reply_from = None
 
     async def read(self) -> None:
         async for msg in self.ws:
@@ -131,11 +144,9 @@ class Client:
                 if kind == "ack":
                     self.acked_turns += 1
                     self.reply_from = sent
-            elif kind == "ai.message":
-                self.replies += 1
-                if self.reply_from is not None:
-                    self.reply_latencies.append(time.perf_counter() - self.reply_from)
-                    self.reply_from = None
+            elif kind == "ai.message" and self.reply_from is not None:
+                self.reply_latencies.append(time.perf_counter() - self.reply_from)
+                self.reply_from = None
             elif kind == "error":
                 self.errors.append(frame.get("code", "?"))
         self.closed_code = self.ws.close_code
@@ -177,47 +188,121 @@ async def measure(pid: int, seconds: float) -> tuple[float, float]:
     return cpu, rss_mib(pid)
 
 
-def latency_line(clients: list[Client], attribute: str = "latencies") -> str:
-    values = sorted(v * 1000 for c in clients for v in getattr(c, attribute))
+def percentile(values: list[float], q: float) -> float | None:
+    """The nearest-rank percentile: defined for a single value, None for none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def latency_line(values: list[float]) -> str:
     if not values:
         return "no answers"
-    q = statistics.quantiles(values, n=100)
-    return f"{len(values)} answers, p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms, p99 {q[98]:.1f} ms, max {values[-1]:.1f} ms"
+    ms = [v * 1000 for v in values]
+    return (
+        f"{len(ms)} answers, p50 {percentile(ms, 50):.1f} ms, p95 {percentile(ms, 95):.1f} ms, "
+        f"p99 {percentile(ms, 99):.1f} ms, max {max(ms):.1f} ms"
+    )
 
 
-async def active_phase(pid, clients, sessions, every, window, kind) -> None:
+@dataclass
+class TurnRun:
+    rate: float
+    learners: int
+    acked: int
+    answered: int
+    refused: int
+    errors: list[str]
+    latencies: list[float]
+    cpu_seconds: float
+    seconds: float
+
+    @property
+    def p99(self) -> float | None:
+        return percentile(self.latencies, 99)
+
+    def passed(self, p99_limit: float) -> bool:
+        return self.acked > 0 and self.answered == self.acked and self.refused == 0 and self.p99 < p99_limit
+
+    def report(self) -> str:
+        per_turn = f"{self.cpu_seconds * 1000 / self.answered:.1f} ms" if self.answered else "n/a (no turn answered)"
+        kinds = sorted(set(self.errors))
+        return "\n".join(
+            [
+                f"{self.learners} learners, {self.rate:g} turns/s: "
+                f"answered {self.answered} of {self.acked} acked turns, "
+                f"turn_in_progress {self.refused}, other errors {len(self.errors) - self.refused} {kinds}",
+                f"  turn -> reply: {latency_line(self.latencies)}",
+                f"  server CPU {self.cpu_seconds / self.seconds * 100:.1f}% of one core; "
+                f"{per_turn} of CPU a turn answered",
+            ]
+        )
+
+
+async def turn_phase(pid: int, clients: list[Client], sessions: list[str], every: float, duration: float) -> TurnRun:
+    """Each client sends a turn every `every` s for `duration` s; then up to 10 s for the last replies."""
     for c in clients:
-        c.latencies.clear()
-        c.errors.clear()
-        c.reply_latencies.clear()
-        c.replies = c.acked_turns = 0
+        c.reset()
     stop = asyncio.Event()
+    sent = 0
 
     async def user(n: int, client: Client) -> None:
+        nonlocal sent
         await asyncio.sleep(random.uniform(0, every))
         turn = 0
         while not stop.is_set():
-            if kind == "ping":
-                await client.ping()
-            else:
-                await client.turn(sessions[n], turn)
+            await client.turn(sessions[n], turn)
+            sent += 1
             turn += 1
             await asyncio.sleep(every)
 
+    start_cpu, start = cpu_seconds(pid), time.perf_counter()
     tasks = [asyncio.create_task(user(n, c)) for n, c in enumerate(clients)]
-    await asyncio.sleep(every)  # every user is sending before the window opens
-    cpu, rss = await measure(pid, window)
+    await asyncio.sleep(duration)
     stop.set()
     await asyncio.gather(*tasks)
-    await asyncio.sleep(2)
+    deadline = time.perf_counter() + 10
+    while time.perf_counter() < deadline:
+        outstanding = sum(1 for c in clients if c.reply_from is not None or any(k != "ping" for k in c.waiting))
+        if not outstanding:
+            break
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(0.5)  # the analysis after the last reply
+    for c in clients:
+        c.waiting.clear()
     errors = [e for c in clients for e in c.errors]
-    replies = sum(c.replies for c in clients)
-    print(f"{len(clients)} active users, a {kind} every {every:g} s: CPU {cpu:.1f}% of one core, RSS {rss:.0f} MiB")
-    print(f"  latency: {latency_line(clients)}; errors {len(errors)} {sorted(set(errors))}; replies {replies}")
-    if kind == "turn":
-        acked = sum(c.acked_turns for c in clients)
-        turn_to_reply = latency_line(clients, "reply_latencies")
-        print(f"  replies to {replies} of {acked} acked turns; turn -> reply: {turn_to_reply}")
+    return TurnRun(
+        rate=len(clients) / every,
+        learners=len(clients),
+        acked=sum(c.acked_turns for c in clients),
+        answered=sum(len(c.reply_latencies) for c in clients),
+        refused=errors.count("turn_in_progress"),
+        errors=errors,
+        latencies=[v for c in clients for v in c.reply_latencies],
+        cpu_seconds=cpu_seconds(pid) - start_cpu,
+        seconds=time.perf_counter() - start,
+    )
+
+
+async def ping_phase(pid: int, clients: list[Client], every: float, duration: float) -> None:
+    for c in clients:
+        c.reset()
+    stop = asyncio.Event()
+
+    async def user(client: Client) -> None:
+        await asyncio.sleep(random.uniform(0, every))
+        while not stop.is_set():
+            await client.ping()
+            await asyncio.sleep(every)
+
+    tasks = [asyncio.create_task(user(c)) for c in clients]
+    cpu, rss = await measure(pid, duration)
+    stop.set()
+    await asyncio.gather(*tasks)
+    await asyncio.sleep(1)
+    print(f"{len(clients)} users, a ping every {every:g} s: CPU {cpu:.1f}% of one core, RSS {rss:.0f} MiB")
+    print(f"  ping -> pong: {latency_line([v for c in clients for v in c.latencies])}")
 
 
 def main(args) -> None:
@@ -225,7 +310,7 @@ def main(args) -> None:
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     database_create(args.database)
-    tokens, sessions = users_prepare(args.idle, args.active)
+    tokens, sessions = users_prepare(max(args.idle, args.active), args.active)
     asyncio.run(run(args, env, tokens, sessions))
 
 
@@ -235,9 +320,25 @@ def raise_descriptor_limit() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
+async def knee_search(pid: int, clients: list[Client], sessions: list[str], rates: list[float], duration: float):
+    best = None
+    for rate in rates:
+        result = await turn_phase(pid, clients, sessions, len(clients) / rate, duration)
+        print(result.report())
+        if not result.passed(1.0):
+            break
+        best = rate
+    if best is None:
+        print(f"knee: no rate tried ({', '.join(f'{r:g}' for r in rates)} turns/s) kept p99 under 1 s")
+    else:
+        print(f"knee: {best:g} turns/s on one process with every turn answered and p99 turn -> reply under 1 s")
+        print(f"  = {best * 5:g} learners at a turn every 5 s")
+
+
 async def run(args, env: dict, tokens: list[str], sessions: list[str]) -> None:
     port = free_port()
-    log = open(ROOT / "bench" / "data" / "sockets-daphne.log", "w")  # noqa: SIM115 (lives as long as daphne)
+    log_path = ROOT / "bench" / "data" / "sockets-daphne.log"
+    log = open(log_path, "w")  # noqa: SIM115 (lives as long as daphne)
     daphne = daphne_start(port, env, log=log, preexec_fn=raise_descriptor_limit)
     try:
         healthz_wait(port)
@@ -248,13 +349,23 @@ async def run(args, env: dict, tokens: list[str], sessions: list[str]) -> None:
             clients = await open_sockets(http, f"http://127.0.0.1:{port}/ws/", tokens)
             print(f"{len(clients)} sockets opened in {time.perf_counter() - started:.1f} s")
             await asyncio.sleep(5)
-            cpu, rss = await measure(daphne.pid, args.window)
-            print(f"{len(clients)} idle sockets: CPU {cpu:.2f}% of one core, RSS {rss:.0f} MiB over {args.window:g} s")
+            cpu, rss = await measure(daphne.pid, args.duration)
+            print(
+                f"{len(clients)} idle sockets: CPU {cpu:.2f}% of one core, RSS {rss:.0f} MiB over {args.duration:g} s"
+            )
             print(f"  {(rss - baseline) * 1024 / max(len(clients), 1):.1f} KiB of RSS a socket over the baseline")
 
             active = clients[: args.active]
-            await active_phase(daphne.pid, active, sessions, args.every, args.window, "ping")
-            await active_phase(daphne.pid, active, sessions, args.every, args.window, "turn")
+            if args.pings:
+                await ping_phase(daphne.pid, active, args.every, args.duration)
+            result = await turn_phase(daphne.pid, active, sessions, args.every, args.duration)
+            print(result.report())
+            verdict = "met" if result.passed(0.5) else "MISSED"
+            print(f"  goal (all answered, 0 turn_in_progress, p99 < 500 ms): {verdict}")
+            if args.knee:
+                await knee_search(
+                    daphne.pid, active, sessions, [float(r) for r in args.knee.split(",")], args.knee_duration
+                )
 
             for c in clients:
                 await c.ping()
@@ -268,8 +379,7 @@ async def run(args, env: dict, tokens: list[str], sessions: list[str]) -> None:
         daphne.terminate()
         daphne.wait(10)
         log.close()
-    tracebacks = (ROOT / "bench" / "data" / "sockets-daphne.log").read_text().count("Traceback")
-    print(f"tracebacks in the server log: {tracebacks}")
+    print(f"tracebacks in the server log: {log_path.read_text().count('Traceback')}")
 
 
 if __name__ == "__main__":
@@ -277,7 +387,12 @@ if __name__ == "__main__":
     parser.add_argument("--idle", type=int, default=1000)
     parser.add_argument("--active", type=int, default=200)
     parser.add_argument("--every", type=float, default=5.0)
-    parser.add_argument("--window", type=float, default=30.0)
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of the 200-learner phase")
+    # At least one presence heartbeat period (30 s), or the idle figure misses the heartbeats.
+    parser.add_argument("--idle-duration", type=float, default=30.0)
+    parser.add_argument("--knee", default="60,80,100,130,160,200", help="turns/s to try, ascending ('' skips)")
+    parser.add_argument("--knee-duration", type=float, default=10.0)
+    parser.add_argument("--pings", action="store_true", help="also a phase of pings")
     parser.add_argument("--database", default="parley_bench_sockets")
     # redis-py 8 times reads out after 5 s, exactly channels_redis' BZPOPMIN wait: without a longer
     # socket_timeout one socket per process is dropped with 1011 every ~5 s (docs/deploy.md).

@@ -23,7 +23,7 @@ from conversations.events import user_group, user_send
 from conversations.models import MessageState
 from conversations.services import messaging
 from conversations.services import sessions as session_services
-from conversations.services.presence import HEARTBEAT_SECONDS, presence_connect, presence_disconnect, presence_heartbeat
+from conversations.services.presence import heartbeats, presence_connect, presence_disconnect
 from conversations.services.replies import reply_generate_in_background, stream_state
 from conversations.services.serializers import message_payload
 from conversations.services.turn_control import TurnReplaced, reply_regenerate, reply_stop, turn_edit
@@ -40,7 +40,6 @@ DELIVERY_FLUSH_SECONDS = 1
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 _presence_connect = database_async(presence_connect)
-_presence_heartbeat = database_async(presence_heartbeat)
 _presence_disconnect = database_async(presence_disconnect)
 _message_send = database_async(messaging.message_send)
 _send_throttle_check = database_async(messaging.message_throttle_check)
@@ -116,7 +115,6 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
         await self._join(user)
         await self.accept(self.auth_subprotocol())
         self.auth_expiry_start(self.scope.get("token_expires"))
-        self.heartbeat = asyncio.create_task(self._heartbeat())
 
     async def _join(self, user) -> None:
         self.user = user
@@ -128,24 +126,20 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
         # Counted before the handshake completes: once the client sees its socket open, closing
         # another tab of the same user cannot make them look offline.
         await _presence_connect(user_id=user.id, channel_name=self.channel_name)
+        heartbeats.add(channel_name=self.channel_name, user_id=user.id)
 
     async def disconnect(self, code):
         self.auth_expiry_stop()
         if not hasattr(self, "group"):
             return
         await self.channel_layer.group_discard(self.group, self.channel_name)
-        self.heartbeat.cancel()
+        heartbeats.discard(channel_name=self.channel_name)
         for watch in self.reply_watches.values():
             watch.cancel()
         if self.delivery_flush is not None:
             self.delivery_flush.cancel()
         await self._delivered_flush()
         await _presence_disconnect(user_id=self.user.id, channel_name=self.channel_name)
-
-    async def _heartbeat(self) -> None:
-        while True:
-            await asyncio.sleep(HEARTBEAT_SECONDS)
-            await _presence_heartbeat(user_id=self.user.id, channel_name=self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None):
         if text_data is None or len(text_data) > MAX_FRAME_CHARS:
@@ -236,7 +230,6 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
         user = await self.auth_frame(frame)
         if user is not None and joining:
             await self._join(user)
-            self.heartbeat = asyncio.create_task(self._heartbeat())
 
     async def on_ping(self, frame: dict) -> None:
         await self.send_json({"type": "pong"})

@@ -1,12 +1,15 @@
 """Presence: a user is online while any of their sockets is open, in any tab and any process.
 
-Each user has one cache entry `{channel_name: expires_at}`. Sockets add themselves on connect,
-refresh their expiry on a heartbeat and remove themselves on disconnect; an entry whose process
-died simply expires, so nobody stays online forever. With Redis the entry is shared by every
-process; with the local-memory cache it is per process.
+Each user has one cache entry `{channel_name: expires_at}`. Sockets add themselves on connect
+and remove themselves on disconnect; one timer per process (Heartbeats) refreshes the expiry of
+all its open sockets together; an entry whose process died simply expires, so nobody stays online
+forever. With Redis the entry is shared by every process; with the local-memory cache it is per
+process.
 """
 
+import asyncio
 import contextlib
+import logging
 import time
 
 from django.core.cache import cache
@@ -14,8 +17,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from config.db import database_async
 from conversations.models import Membership
 from conversations.services.messaging import PEOPLE_KINDS, users_send
+
+logger = logging.getLogger("parley.ws")
 
 HEARTBEAT_SECONDS = 30
 ENTRY_TTL_SECONDS = 3 * HEARTBEAT_SECONDS
@@ -43,16 +49,17 @@ def _live(entry: dict | None, now: float) -> dict:
     return {channel: expires for channel, expires in (entry or {}).items() if expires > now}
 
 
-def _sockets_update(*, user_id, channel_name: str, present: bool) -> tuple[int, int]:
-    """Add, refresh or remove one socket; the number of live sockets before and after."""
+def _sockets_update(*, user_id, channel_names, present: bool) -> tuple[int, int]:
+    """Add, refresh or remove sockets of one user; the number of live sockets before and after."""
     with _user_lock(user_id):
         now = time.time()
         entry = _live(cache.get(_key(user_id)), now)
         before = len(entry)
-        if present:
-            entry[channel_name] = now + ENTRY_TTL_SECONDS
-        else:
-            entry.pop(channel_name, None)
+        for channel_name in channel_names:
+            if present:
+                entry[channel_name] = now + ENTRY_TTL_SECONDS
+            else:
+                entry.pop(channel_name, None)
         cache.set(_key(user_id), entry, timeout=ENTRY_TTL_SECONDS)
         return before, len(entry)
 
@@ -81,7 +88,7 @@ def _announce(*, user_id, is_online: bool, last_seen) -> None:
 
 def presence_connect(*, user_id, channel_name: str) -> bool:
     """Count a newly opened socket; on the user's first one mark them online and tell their contacts."""
-    before, _ = _sockets_update(user_id=user_id, channel_name=channel_name, present=True)
+    before, _ = _sockets_update(user_id=user_id, channel_names=[channel_name], present=True)
     if before:
         return False
     User.objects.filter(id=user_id).update(is_online=True)
@@ -90,14 +97,59 @@ def presence_connect(*, user_id, channel_name: str) -> bool:
     return True
 
 
-def presence_heartbeat(*, user_id, channel_name: str) -> None:
-    """Keep a still-open socket counted."""
-    _sockets_update(user_id=user_id, channel_name=channel_name, present=True)
+def presence_heartbeat(*, sockets: dict) -> None:
+    """Keep still-open sockets counted: `{channel_name: user_id}`, one cache update per user."""
+    by_user: dict = {}
+    for channel_name, user_id in sockets.items():
+        by_user.setdefault(user_id, []).append(channel_name)
+    for user_id, channel_names in by_user.items():
+        _sockets_update(user_id=user_id, channel_names=channel_names, present=True)
+
+
+_presence_heartbeat = database_async(presence_heartbeat)
+
+
+class Heartbeats:
+    """The open sockets of this process, kept counted by one timer rather than a task per socket.
+
+    Every HEARTBEAT_SECONDS the timer refreshes all of them in one call on a worker thread; it
+    stops when the last socket is gone and starts again with the next one.
+    """
+
+    def __init__(self):
+        self.sockets: dict[str, object] = {}
+        self.timer: asyncio.Task | None = None
+
+    def add(self, *, channel_name: str, user_id) -> None:
+        self.sockets[channel_name] = user_id
+        loop = asyncio.get_running_loop()
+        if self.timer is None or self.timer.done() or self.timer.get_loop() is not loop:
+            self.timer = loop.create_task(self._run())
+
+    def discard(self, *, channel_name: str) -> None:
+        self.sockets.pop(channel_name, None)
+
+    async def beat(self) -> None:
+        """Refresh every socket now."""
+        try:
+            await _presence_heartbeat(sockets=dict(self.sockets))
+        except Exception:
+            # The boundary of the timer: an outage must not stop the next beats.
+            logger.exception("presence heartbeat of %s sockets failed", len(self.sockets))
+
+    async def _run(self) -> None:
+        while self.sockets:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            if self.sockets:
+                await self.beat()
+
+
+heartbeats = Heartbeats()
 
 
 def presence_disconnect(*, user_id, channel_name: str) -> bool:
     """Forget a closed socket; after the user's last one record last_seen and tell their contacts."""
-    _, after = _sockets_update(user_id=user_id, channel_name=channel_name, present=False)
+    _, after = _sockets_update(user_id=user_id, channel_names=[channel_name], present=False)
     if after:
         return False
     now = timezone.now()

@@ -1,6 +1,7 @@
 """Messaging between people over the socket: real consumer, real channel layer, real database."""
 
 import asyncio
+import time
 
 import pytest
 from channels.db import database_sync_to_async
@@ -12,7 +13,7 @@ from accounts.services import tokens_for
 from config.asgi import application
 from conversations import consumers
 from conversations.models import Conversation, ConversationKind, Membership, Message
-from conversations.services import messaging
+from conversations.services import messaging, presence
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -240,6 +241,25 @@ async def test_presence_stays_online_until_the_last_tab_closes(alice, bob):
     assert offline["last_seen"] == alice_now.last_seen.isoformat()
     assert not alice_now.is_online
     await watcher.disconnect()
+
+
+async def test_one_timer_keeps_every_open_socket_of_the_process_counted(alice, bob, time_machine):
+    # given three open sockets of two users
+    sockets = [await open_socket(alice), await open_socket(alice), await open_socket(bob)]
+    timers_before = {id(presence.heartbeats.timer)}
+
+    # when their connect-time entries lapse and the process's timer beats (as its sleep would end)
+    time_machine.move_to(time.time() + presence.ENTRY_TTL_SECONDS + presence.HEARTBEAT_SECONDS, tick=True)
+    await presence.heartbeats.beat()
+
+    # then one timer serves all three sockets, and both users are online again
+    assert len(presence.heartbeats.sockets) == 3
+    assert {id(presence.heartbeats.timer)} == timers_before and not presence.heartbeats.timer.done()
+    online = await database_sync_to_async(presence.online_ids)(user_ids=[alice.id, bob.id])
+    assert online == {str(alice.id), str(bob.id)}
+    for socket in sockets:
+        await socket.disconnect()
+    assert presence.heartbeats.sockets == {}
 
 
 async def test_delivery_and_read_receipts_go_back_to_the_sender(alice, bob, monkeypatch):

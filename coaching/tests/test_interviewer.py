@@ -1,5 +1,6 @@
 from ai import ReplyRequest, Turn
 from coaching.interviewer import interviewer_question, interviewer_questions, offline_interviewer_reply
+from coaching.tests.conftest import practice
 
 
 def test_each_preparation_type_has_its_own_questions():
@@ -28,3 +29,13 @@ def test_the_offline_reply_reads_the_session_context_from_the_prompt():
 
     assert reply == "Thank you. We don't have budget until next quarter."
     assert offline_interviewer_reply(request.model_copy(update={"mode": "language"})) is None
+
+
+def test_an_interview_session_on_the_offline_partner_is_asked_the_interviewers_questions(auth_client, user):
+    session_id = practice(auth_client, answers=[], preparation_type="Sales")
+
+    turn = auth_client.post(f"/api/v1/sessions/{session_id}/messages", {"message": "Hello, thanks for meeting me."},
+                            format="json")  # fmt: skip
+
+    reply = turn.json()["ai_response"]
+    assert any(question in reply for question in interviewer_questions(preparation_type="Sales")), reply

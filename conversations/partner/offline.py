@@ -6,6 +6,7 @@ in the vocabulary hints and answers questions plainly. It never pretends to unde
 
 import logging
 import re
+from collections.abc import Callable
 
 from ai import offline_handler
 from ai.types import (
@@ -17,7 +18,6 @@ from ai.types import (
     VocabularyRequest,
     VocabularyTags,
 )
-from coaching.interviewer import offline_interviewer_reply
 
 logger = logging.getLogger("parley.llm")
 
@@ -54,6 +54,16 @@ PHRASES = {
 }
 
 
+# The offline lines of session modes another app plays (coaching's interviewer for "interview"),
+# registered from its AppConfig.ready().
+_MODE_REPLIES: dict[str, Callable[[ReplyRequest], str | None]] = {}
+
+
+def offline_mode_reply_register(*, mode: str, reply: Callable[[ReplyRequest], str | None]) -> None:
+    """Let `reply(request)` write the offline partner's lines in sessions of this mode (None: the usual line)."""
+    _MODE_REPLIES[mode] = reply
+
+
 def _phrases(language: str) -> dict[str, str]:
     return PHRASES.get(language.lower(), PHRASES["english"])
 
@@ -66,9 +76,10 @@ def first_sentence(text: str) -> str:
 def partner_reply(request: ReplyRequest) -> str:
     """The next partner line: greet once, answer a question plainly, one hint, the next starter turn.
 
-    In interview mode the offline interviewer asks the questions of the preparation type instead.
+    In a mode another app registered (interview: the offline interviewer) that app writes the line.
     """
-    if (line := offline_interviewer_reply(request)) is not None:
+    mode_reply = _MODE_REPLIES.get(request.mode)
+    if mode_reply is not None and (line := mode_reply(request)) is not None:
         return line
     # A scripted scenario: the engine already worked out the line (conversations.scenarios).
     if request.scenario is not None and request.scenario.line:

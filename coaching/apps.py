@@ -10,12 +10,16 @@ class CoachingConfig(AppConfig):
         from coaching import advice, cv  # noqa: F401
         from coaching.cards import due_targets_pick, mistake_cards_make, targets_review
         from coaching.interviewer import offline_interviewer_reply
+        from coaching.services import profile_context_for
         from conversations.partner.offline import offline_mode_reply_register
-        from conversations.services.sessions import focus_seeder_register
+        from conversations.services.sessions import context_provider_register, focus_seeder_register
         from evaluations.signals import mistakes_recorded, targets_checked
 
         # Offline, the partner of an interview-mode session asks the interviewer's questions.
         offline_mode_reply_register(mode="interview", reply=offline_interviewer_reply)
+
+        # An interview session started without context takes it from the learner's profile.
+        context_provider_register(mode="interview", provider=profile_context_for)
 
         # "due" sessions are seeded from the review queue, and what they practised counts as reviews.
         focus_seeder_register(focus="due", seeder=due_targets_pick)

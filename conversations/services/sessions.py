@@ -14,7 +14,6 @@ from django.db.models import F
 from django.utils import timezone
 from waffle.models import Flag
 
-from coaching.services import profile_context_for
 from config.exceptions import ParleyError
 from conversations.exceptions import LanguageNotSpoken, SessionClosed, SessionNotFound, TurnInProgress
 from conversations.models import (
@@ -58,6 +57,17 @@ _FOCUS_SEEDERS: dict[str, FocusSeeder] = {}
 def focus_seeder_register(*, focus: str, seeder: FocusSeeder) -> None:
     """Let `seeder(user=, language=)` pick the targets of sessions started with this focus."""
     _FOCUS_SEEDERS[focus] = seeder
+
+
+# What a session of a mode starts with when it is started without context (interview: the learner's
+# profile, stories and training focus), registered at start-up by the app that owns it.
+ContextProvider = Callable[..., dict]
+_CONTEXT_PROVIDERS: dict[str, ContextProvider] = {}
+
+
+def context_provider_register(*, mode: str, provider: ContextProvider) -> None:
+    """Let `provider(user=, mode=, preparation_type=, meeting_subtype=)` give this mode's sessions their context."""
+    _CONTEXT_PROVIDERS[mode] = provider
 
 
 def _focus_targets(*, user, focus: str, language: str) -> list[dict]:
@@ -161,10 +171,8 @@ def session_start(
         preparation_type = preparation_type or chosen.preparation_type
         meeting_subtype = meeting_subtype or chosen.meeting_subtype
 
-    if not context:
-        context = profile_context_for(
-            user=user, mode=mode, preparation_type=preparation_type, meeting_subtype=meeting_subtype
-        )
+    if not context and (provider := _CONTEXT_PROVIDERS.get(mode)) is not None:
+        context = provider(user=user, mode=mode, preparation_type=preparation_type, meeting_subtype=meeting_subtype)
     targets = _focus_targets(user=user, focus=focus, language=language) if focus else []
     if line := _targets_line(targets):
         # Session context reaches the partner's prompt as it is.

@@ -5,6 +5,7 @@ goes through config.db.database_async (a bounded pool of database threads).
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -35,6 +36,9 @@ SYNC_LIMIT = 500
 # Delivery receipts are written at most this often per socket and conversation: one watermark
 # update covers every message that arrived in the meantime.
 DELIVERY_FLUSH_SECONDS = 1
+# How long a reply's last frame may take through the channel layer once its task is done, before
+# the socket's watch sends the stored outcome itself.
+REPLY_END_GRACE_SECONDS = 1
 
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -48,7 +52,7 @@ _receipt_read = database_async(messaging.receipt_read)
 _typing_relay = database_async(messaging.typing_relay)
 _messages_since = database_async(selectors.messages_since)
 _session_id_for = database_async(selectors.session_id_for)
-_message_state = database_async(selectors.message_state)
+_message_find = database_async(selectors.message_find)
 _abandoned_reply_fail = database_async(session_services.abandoned_reply_fail)
 
 
@@ -196,6 +200,8 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
 
     async def _deliver(self, payload: dict) -> None:
         await self.send_json(payload)
+        if self.reply_watches:
+            self._reply_watch_end(payload)
         message = payload.get("message") if payload.get("type") == "message" else None
         if message and message.get("sender_id") not in (None, str(self.user.id)):
             # Someone else's message reached this socket: note it, and record it shortly in one go.
@@ -261,7 +267,8 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
         if turn.created:
             await user_send(self.user.id, {"type": "message", "message": message_payload(message)})
         if turn.generate:
-            reply_generate_in_background(session=session, user_message=message, ai_message=turn.ai_message)
+            task = reply_generate_in_background(session=session, user_message=message, ai_message=turn.ai_message)
+            self._reply_watch_start(turn.ai_message, session.id, task)
         elif turn.ai_message is not None:
             # A resend of an answered turn: the client may have missed the reply, so it gets it again.
             await self._reply_resend(session.id, turn.ai_message)
@@ -284,12 +291,13 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
             reply_regenerate, user=self.user, session_id=str(frame.get("session_id"))
         )
         await self._replaced(change)
-        reply_generate_in_background(
+        task = reply_generate_in_background(
             session=session,
             user_message=change.turn.user_message,
             ai_message=change.turn.ai_message,
             find_mistakes=False,
         )
+        self._reply_watch_start(change.turn.ai_message, session.id, task)
 
     async def on_edit(self, frame: dict) -> None:
         """Replace the learner's last turn and its reply, then answer the new turn."""
@@ -368,10 +376,7 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
         if session_services.reply_abandoned(message=message) and await self._abandoned_fail(message, session_id):
             return
         state = stream_state(message_id=message.id)
-        key = str(message.id)
-        if key not in self.reply_watches:
-            self.reply_watches[key] = asyncio.create_task(self._reply_watch(message, session_id))
-            self.reply_watches[key].add_done_callback(lambda _: self.reply_watches.pop(key, None))
+        self._reply_watch_start(message, session_id)
         await self.send_json(
             {
                 "type": "ai.delta",
@@ -407,16 +412,88 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
         )
         return True
 
-    async def _reply_watch(self, message, session_id) -> None:
-        """After a resumed stream, keep an eye on its lease: a reply whose process died would never end."""
-        while True:
-            await asyncio.sleep(settings.REPLY_LEASE_SECONDS / 3)
-            if not session_services.reply_abandoned(message=message):
-                continue
-            state = await _message_state(message_id=message.id)
-            if state == MessageState.STREAMING:
-                await self._abandoned_fail(message, session_id)
+    def _reply_watch_start(self, message, session_id, task: asyncio.Task | None = None) -> None:
+        key = str(message.id)
+        if key not in self.reply_watches:
+            self.reply_watches[key] = asyncio.create_task(self._reply_watch(message, session_id, task))
+            self.reply_watches[key].add_done_callback(lambda _: self.reply_watches.pop(key, None))
+
+    def _reply_watch_end(self, payload: dict) -> None:
+        """A reply's end reached this socket (its stored message, or its error): no need to watch it."""
+        if payload.get("type") == "error":
+            key = payload.get("message_id")
+        elif (
+            payload.get("type") in ("ai.message", "message")
+            and payload["message"].get("state") != MessageState.STREAMING
+        ):
+            key = payload["message"].get("id")
+        else:
             return
+        watch = self.reply_watches.get(key)
+        if watch is not None and watch is not asyncio.current_task():
+            watch.cancel()
+
+    async def _reply_watch(self, message, session_id, task: asyncio.Task | None) -> None:
+        """Make sure this socket learns how a reply ended, even if the frame saying so was lost.
+
+        A reply written by this process is awaited (`task`); a resumed one, written anywhere, is
+        watched through its lease. Once it is no longer being written and its end has not reached
+        this socket (which cancels the watch), the socket gets the stored outcome directly: the
+        reply, or the failure and `ai_unavailable`. Whatever goes wrong here (the database
+        restarting, say) also ends the turn for this socket with `ai_unavailable`: resending the
+        turn is always safe (docs/websocket.md).
+        """
+        try:
+            if task is not None:
+                await asyncio.wait([task])
+            else:
+                while not session_services.reply_abandoned(message=message):
+                    await asyncio.sleep(settings.REPLY_LEASE_SECONDS / 3)
+            await asyncio.sleep(REPLY_END_GRACE_SECONDS)
+            reply = await _message_find(message_id=message.id)
+            if reply is not None and reply.state == MessageState.STREAMING:
+                if await self._abandoned_fail(reply, session_id):
+                    return
+                reply = await _message_find(message_id=message.id)
+            await self._reply_end_send(reply, session_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("socket lost track of reply %s for user %s", message.id, self.user.id)
+            with contextlib.suppress(Exception):
+                await self.send_json(
+                    {
+                        "type": "error",
+                        "code": "ai_unavailable",
+                        "message": "We lost track of the reply. Your message is saved; resend it to get the reply.",
+                        "session_id": str(session_id) if session_id else None,
+                        "message_id": str(message.id),
+                    }
+                )
+
+    async def _reply_end_send(self, reply, session_id) -> None:
+        if reply is None or reply.state == MessageState.SUPERSEDED:
+            # Replaced meanwhile (an edit, a regenerate): every tab had the `superseded` frame.
+            return
+        if reply.state == MessageState.FAILED:
+            await self.send_json({"type": "message", "message": message_payload(reply)})
+            await self.send_json(
+                {
+                    "type": "error",
+                    "code": "ai_unavailable",
+                    "message": "The AI partner could not answer. Your message is saved; resend it to get a reply.",
+                    "session_id": str(session_id) if session_id else None,
+                    "message_id": str(reply.id),
+                }
+            )
+            return
+        await self.send_json(
+            {
+                "type": "ai.message",
+                "session_id": str(session_id) if session_id else None,
+                "message": message_payload(reply),
+            }
+        )
 
     handlers = {
         "ping": on_ping,

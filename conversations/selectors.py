@@ -83,8 +83,8 @@ def messages_since(*, user, after_seq: int, limit: int, conversation_id=None, se
     return list(Message.objects.filter(conversation=conversation, seq__gt=after_seq).order_by("seq")[:limit])
 
 
-def message_state(*, message_id) -> str | None:
-    return Message.objects.filter(id=message_id).values_list("state", flat=True).first()
+def message_find(*, message_id) -> Message | None:
+    return Message.objects.filter(id=message_id).first()
 
 
 def session_id_for(*, conversation_id):

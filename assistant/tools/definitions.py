@@ -214,11 +214,12 @@ def start_practice(
     level: LevelArg = "",
     strictness: Literal[*Strictness.values] = Strictness.BALANCED.value,
 ) -> dict[str, Any]:
+    # A template decides the language, level and mode (a rehearsal template makes an interview session).
     session = session_start(
         user=user,
         mode="language",
-        language=language or DEFAULT_LANGUAGE,
-        level=level or DEFAULT_LEVEL,
+        language=language,
+        level=level,
         strictness=strictness,
         template=template or None,
     )
@@ -227,6 +228,7 @@ def start_practice(
         "session_id": str(session.id),
         "conversation_id": str(session.conversation_id),
         "title": session.conversation.title,
+        "mode": session.mode,
         "language": session.language,
         "level": session.level,
         "template": session.template.slug if session.template else None,

@@ -10,6 +10,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
+from rest_framework.fields import empty
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
@@ -29,8 +30,19 @@ from evaluations.services import evaluation_create_for_session
 
 class SessionStartSerializer(InputSerializer):
     mode = serializers.ChoiceField(choices=SessionMode.choices, default=SessionMode.LANGUAGE)
-    language = PracticeLanguageField()
-    level = serializers.RegexField(r"^[a-z_-]{2,40}$", max_length=40, default="beginner")
+    # Without a template: japanese, beginner. With one, the template decides; these only narrow
+    # which template a slug shared by several languages or levels names.
+    language = PracticeLanguageField(
+        required=False,
+        default=empty,
+        help_text="japanese when there is no template; with a template, it comes from the template.",
+    )
+    level = serializers.RegexField(
+        r"^[a-z_-]{2,40}$",
+        max_length=40,
+        required=False,
+        help_text="beginner when there is no template; with a template, it comes from the template.",
+    )
     persona = serializers.CharField(max_length=200, default="friendly")
     strictness = serializers.ChoiceField(choices=Strictness.choices, default=Strictness.BALANCED)
     template = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)

@@ -47,6 +47,9 @@ from templates.selectors import template_get, template_list
 logger = logging.getLogger("parley.sessions")
 
 FREE_FORM_FLAG = "free_form_conversation"
+# A session started with neither a template nor a language.
+DEFAULT_LANGUAGE = "japanese"
+DEFAULT_LEVEL = "beginner"
 
 # What seeds a focused session ("due": the review queue's due cards), registered at start-up by the app
 # that owns the queue; conversations sits below it and must not import it.
@@ -118,7 +121,8 @@ def free_form_allowed(*, user) -> bool:
     return bool(flag.is_active_for_user(user))
 
 
-def _template_resolve(*, template: str | None, language: str, level: str) -> ConversationTemplate:
+def _template_resolve(*, template: str, language: str, level: str) -> ConversationTemplate:
+    """The template by id, or by slug narrowed by whichever of language and level were given."""
     try:
         template_id = uuid.UUID(str(template))
     except ValueError:
@@ -134,8 +138,8 @@ def session_start(
     *,
     user,
     mode: str,
-    language: str,
-    level: str,
+    language: str = "",
+    level: str = "",
     persona: str = "friendly",
     strictness: str = "balanced",
     template: str | None = None,
@@ -147,12 +151,18 @@ def session_start(
 ) -> PracticeSession:
     """Start a session; a template's opening turn becomes the first AI message.
 
+    A template decides the session's language, level and mode (a rehearsal template makes an
+    interview session); `language` and `level`, when given, only narrow which template a slug names.
     Without a template, the session is free-form when the learner asked for it (`free_form`), it is
     a focused session, or the flag allows it for this user, and otherwise follows the first template
     for the language and level. A replay of a scenario links to the previous attempt. Raises
     TemplateNotFound, and ParleyError for an unknown focus.
     """
     chosen = _template_resolve(template=template, language=language, level=level) if template else None
+    if chosen is not None and mode != SessionMode.ASSISTANT:
+        mode = chosen.mode
+    language = language or DEFAULT_LANGUAGE
+    level = level or DEFAULT_LEVEL
     if mode == SessionMode.LANGUAGE and (chosen.language if chosen else language) not in SPOKEN:
         spoken = ", ".join(name.title() for name in sorted(SPOKEN))
         raise LanguageNotSpoken(

@@ -54,6 +54,34 @@ def test_starting_with_bad_input_is_a_400(auth_client, data, field):
     assert not PracticeSession.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("slug", "language", "level", "mode", "preparation_type"),
+    [
+        ("cafe", "spanish", "beginner", "language", ""),
+        ("sales-pitch", "english", "intermediate", "interview", "Sales"),
+    ],
+)
+def test_a_template_slug_alone_starts_that_template(auth_client, slug, language, level, mode, preparation_type):
+    seeded_templates()
+
+    response = auth_client.post("/api/v1/sessions", {"template": slug}, format="json")
+
+    assert response.status_code == 201, response.content
+    session = PracticeSession.objects.get(id=response.json()["session_id"])
+    assert (session.template.slug, session.language, session.level) == (slug, language, level)
+    assert (session.mode, session.preparation_type) == (mode, preparation_type)
+    assert response.json()["opening_message"]["content"] == session.template.opening_turn["text"]
+
+
+def test_a_language_given_with_a_slug_picks_that_languages_template(auth_client):
+    seeded_templates()
+
+    response = auth_client.post("/api/v1/sessions", {"template": "small-talk", "language": "english"}, format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["language"] == "english"
+
+
 def test_starting_with_an_unknown_template_is_a_404(auth_client):
     seeded_templates()
 

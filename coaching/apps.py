@@ -10,10 +10,13 @@ class CoachingConfig(AppConfig):
         from coaching import advice, cv  # noqa: F401
         from coaching.cards import due_targets_pick, mistake_cards_make, targets_review
         from coaching.interviewer import offline_interviewer_reply
+        from coaching.progress import plan_update, rollup_record
+        from coaching.selectors import training_focus_title
         from coaching.services import profile_context_for
         from conversations.partner.offline import offline_mode_reply_register
         from conversations.services.sessions import context_provider_register, focus_seeder_register
-        from evaluations.signals import mistakes_recorded, targets_checked
+        from evaluations.services import focus_source_register
+        from evaluations.signals import evaluation_stored, mistakes_recorded, targets_checked
 
         # Offline, the partner of an interview-mode session asks the interviewer's questions.
         offline_mode_reply_register(mode="interview", reply=offline_interviewer_reply)
@@ -23,6 +26,16 @@ class CoachingConfig(AppConfig):
 
         # "due" sessions are seeded from the review queue, and what they practised counts as reviews.
         focus_seeder_register(focus="due", seeder=due_targets_pick)
+
+        # An evaluation of a session that names no focus looks for the learner's training focus.
+        focus_source_register(training_focus_title)
+
+        def progress_record(sender, *, user_id, evaluation, **kwargs):
+            rollup_record(user_id=user_id, evaluation=evaluation)
+            plan_update(user_id=user_id)
+
+        # Each stored evaluation counts in the progress rollup and rebuilds the plan, in its transaction.
+        evaluation_stored.connect(progress_record, dispatch_uid="coaching.progress_record", weak=False)
 
         def practised_reviewed(sender, *, session, practised, **kwargs):
             targets_review(session=session, practised=practised)

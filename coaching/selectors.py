@@ -17,9 +17,10 @@ VELOCITY_WINDOW = 10
 ORDERINGS = {"date": "created_at", "score": "evaluation__overall_score", "type": "preparation_type"}
 
 
-def profile_peek(*, user) -> Profile | None:
-    """The user's profile when one exists (reads that must not create it)."""
-    return Profile.objects.filter(user=user).first()
+def training_focus_title(*, user) -> str:
+    """The title of the user's training focus, "" without one; never creates the profile."""
+    profile = Profile.objects.filter(user=user).first()
+    return profile.training_focus.get("title", "") if profile else ""
 
 
 def progress_metrics(*, rollup: ProgressRollup | None, today: date | None = None) -> dict:

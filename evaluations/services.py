@@ -3,13 +3,12 @@
 import json
 import logging
 import re
+from collections.abc import Callable
 
 from django.db import transaction
 
 import ai
 from accounts.models import ActivationState, User
-from coaching.progress import plan_update, rollup_record
-from coaching.selectors import profile_peek
 from conversations.models import MessageRole, PracticeSession, SessionStatus
 from conversations.selectors import session_goals
 from evaluations.exceptions import EvaluationNotAllowed
@@ -26,7 +25,7 @@ from evaluations.schemas import (
     TargetNote,
 )
 from evaluations.scoring import UNIVERSAL, context_dimensions, level_cap_for_mistakes, level_value, overall_from_levels
-from evaluations.signals import targets_checked
+from evaluations.signals import evaluation_stored, targets_checked
 
 logger = logging.getLogger("parley.evaluations")
 
@@ -43,6 +42,21 @@ INTERVIEW_WORDS = re.compile(
     r"(?i)\bSTAR\b|\binterview|\bsituation, task|\bstakeholder|\bpitch\b|\bclarity\b|\brelevance\b|"
     r"\bconfidence\b|\bfiller words?\b|\bhedges?\b"
 )
+
+
+# The learner's standing training focus, for sessions whose context names none: registered at start-up
+# by the app that keeps the profile (coaching), which sits above evaluations.
+_focus_source: Callable[..., str] | None = None
+
+
+def focus_source_register(source: Callable[..., str]) -> None:
+    """Let `source(user=)` give the training focus an evaluation looks for when the session names none."""
+    global _focus_source
+    _focus_source = source
+
+
+def _standing_focus(*, user) -> str:
+    return _focus_source(user=user) if _focus_source is not None else ""
 
 
 def rubric_for(*, mode: str) -> str:
@@ -75,8 +89,8 @@ def evaluation_request_build(*, session: PracticeSession) -> EvaluationRequest:
     mistakes = Mistake.objects.filter(session=session).select_related("message")
     context = session.context or {}
     focus = context.get("focus_title", "")
-    if not focus and (profile := profile_peek(user=session.user)):
-        focus = profile.training_focus.get("title", "")
+    if not focus:
+        focus = _standing_focus(user=session.user)
     rubric = rubric_for(mode=session.mode)
     return EvaluationRequest(
         rubric=rubric,
@@ -295,8 +309,7 @@ def _store_success(*, session: PracticeSession, fields: dict) -> Evaluation:
     User.objects.filter(id=locked.user_id, activation_state=ActivationState.NEW).update(
         activation_state=ActivationState.ACTIVATED
     )
-    rollup_record(user_id=locked.user_id, evaluation=evaluation)
-    plan_update(user_id=locked.user_id)
+    evaluation_stored.send(sender=Evaluation, user_id=locked.user_id, evaluation=evaluation)
     return evaluation
 
 

@@ -8,3 +8,7 @@ targets_checked = Signal()
 
 # Sent after a turn's mistakes are stored (in bulk, so no post_save): kwargs `user`, `mistakes`.
 mistakes_recorded = Signal()
+
+# Sent inside the transaction that stores a successful evaluation, so what it updates commits with it:
+# kwargs `user_id`, `evaluation`.
+evaluation_stored = Signal()

@@ -1,5 +1,6 @@
 from coaching.models import Profile
 from conversations.models import PracticeSession
+from evaluations.services import evaluation_request_build
 
 
 def test_first_read_creates_the_profile_with_defaults(auth_client, user):
@@ -97,3 +98,13 @@ def test_options_answers_the_allowed_methods_not_a_server_error(auth_client, use
     assert response.status_code == 200, response.content
     assert {"GET", "PUT"} <= {method.strip() for method in response["Allow"].split(",")}
     assert response.json()["name"]
+
+
+def test_an_evaluation_of_a_session_with_its_own_context_looks_for_the_training_focus(auth_client, user):
+    auth_client.put("/api/v1/profile/training-focus", {"title": "STAR", "tags": []}, format="json")
+    given = auth_client.post("/api/v1/sessions", {"mode": "interview", "language": "english", "level": "intermediate",
+                             "context": {"agenda": "Mine"}}, format="json")  # fmt: skip
+
+    request = evaluation_request_build(session=PracticeSession.objects.get(id=given.json()["session_id"]))
+
+    assert request.focus == "STAR"

@@ -17,7 +17,7 @@ from conversations.models import MessageRole, MessageState, SessionMode, Session
 from conversations.services import sessions as session_services
 from evaluations.exceptions import EvaluationNotFound
 from evaluations.selectors import attempt_summary, evaluation_for_session
-from evaluations.services import MIN_USER_TURNS, evaluation_create_for_session
+from evaluations.services import MIN_USER_TURNS
 from templates.models import Mode, PreparationType
 from templates.selectors import template_list
 from vocabulary.selectors import vocabulary_list
@@ -140,12 +140,9 @@ def session_settings(request, session_id):
 def session_end(request, session_id):
     session = _session_or_404(request, session_id)
     try:
-        session = session_services.session_end(session=session)
+        session = session_services.session_finish(session=session).session
     except ParleyError as exc:
         messages.error(request, exc.message)
-    else:
-        # As the API's end does: evaluate now (never raises for AI errors; a failure stays retryable).
-        evaluation_create_for_session(session=session)
     return redirect("session-review", session_id=session.id)
 
 

@@ -7,4 +7,9 @@ class EvaluationsConfig(AppConfig):
 
     def ready(self):
         # Registers the offline partner's `evaluation` handler with the gateway.
+        from conversations.services.sessions import session_judge_register
         from evaluations import offline  # noqa: F401
+        from evaluations.services import session_judge
+
+        # An ended session (REST or page) is evaluated at once.
+        session_judge_register(judge=session_judge)

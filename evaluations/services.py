@@ -334,6 +334,14 @@ def _store_failure(*, session: PracticeSession, error: ai.AIUnavailable) -> Eval
     return evaluation
 
 
+def session_judge(*, session: PracticeSession) -> tuple[str | None, str]:
+    """A session's end, as conversations' session_finish asks for it: (the evaluation's id, "") or (None, reason)."""
+    evaluation, reason = evaluation_create_for_session(session=session)
+    if reason:
+        return None, reason
+    return str(evaluation.id), ""
+
+
 def evaluation_create_for_session(*, session: PracticeSession) -> tuple[Evaluation | None, str | None]:
     """Evaluate a completed session: (evaluation, None), or (None | failed evaluation, reason).
 

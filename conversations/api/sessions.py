@@ -25,7 +25,6 @@ from conversations.services.replies import reply_generate
 from conversations.services.serializers import message_payload, mistake_payload
 from conversations.services.turn_control import reply_regenerate, reply_stop, turn_edit
 from evaluations.models import Mistake, MistakeType
-from evaluations.services import evaluation_create_for_session
 
 
 class SessionStartSerializer(InputSerializer):
@@ -392,15 +391,14 @@ class SessionEndView(GenericAPIView):
     )
     def post(self, request, session_id):
         session = session_services.session_get(user=request.user, session_id=session_id)
-        session = session_services.session_end(session=session)
-        evaluation, reason = evaluation_create_for_session(session=session)
+        finished = session_services.session_finish(session=session)
         body = {
-            "session_id": str(session.id),
-            "status": session.status,
-            "evaluation_id": str(evaluation.id) if evaluation and not reason else None,
+            "session_id": str(finished.session.id),
+            "status": finished.session.status,
+            "evaluation_id": finished.evaluation_id,
         }
-        if reason:
-            body["reason"] = reason
+        if finished.reason:
+            body["reason"] = finished.reason
         return Response(body)
 
 

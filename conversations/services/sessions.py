@@ -372,6 +372,34 @@ def session_end(*, session: PracticeSession) -> PracticeSession:
     return session
 
 
+# What judges a session once it has ended (evaluations), registered at start-up by the app that owns it:
+# `judge(session=)` returns (the evaluation's id or None, why there is none or "").
+SessionJudge = Callable[..., tuple[str | None, str]]
+_session_judge: SessionJudge | None = None
+
+
+def session_judge_register(*, judge: SessionJudge) -> None:
+    global _session_judge
+    _session_judge = judge
+
+
+@dataclass(frozen=True)
+class SessionFinished:
+    session: PracticeSession
+    evaluation_id: str | None
+    reason: str
+
+
+def session_finish(*, session: PracticeSession) -> SessionFinished:
+    """End the session (session_end), then have it judged: the REST end and the end page both do this.
+
+    The judge never raises for AI errors: a failed evaluation stays retryable and `reason` says why.
+    """
+    session = session_end(session=session)
+    evaluation_id, reason = _session_judge(session=session) if _session_judge else (None, "")
+    return SessionFinished(session=session, evaluation_id=evaluation_id, reason=reason)
+
+
 @transaction.atomic
 def session_archive(*, session: PracticeSession) -> PracticeSession:
     """Archive a session: it leaves the default lists but stays readable by its owner."""

@@ -49,6 +49,8 @@ class Outcome:
     tokens_in: int = 0
     tokens_out: int = 0
     error: str = ""
+    # Whether the provider's breaker may have failures to clear on a success (unknown: True).
+    failures_seen: bool = True
 
     @property
     def latency_ms(self) -> int:
@@ -63,7 +65,8 @@ def _record(*, user_id: Any, conversation_id: Any, purpose: str, prompt: list, o
     """Write the row and settle the breaker and the budget: one trip to the database and the cache."""
     name = outcome.provider.name
     if outcome.status == InteractionStatus.OK:
-        guards.breaker_success(provider=name)
+        if outcome.failures_seen:
+            guards.breaker_success(provider=name)
         # The offline partner costs nothing, so it does not spend the user's budget.
         if not outcome.provider.offline:
             guards.budget_spend(user_id=user_id, tokens=outcome.tokens_in + outcome.tokens_out)
@@ -155,11 +158,14 @@ async def _timed(awaitable: Awaitable[Any], timeout: float) -> Any:
         raise ProviderTimeout() from exc
 
 
-async def _admit(*, user_id: Any, conversation: Any, purpose: str, prompt: list) -> tuple[list[Provider], set[str]]:
-    """Refuse over-limit users (with a row); return the providers to try and those whose breaker is open."""
+async def _admit(
+    *, user_id: Any, conversation: Any, purpose: str, prompt: list
+) -> tuple[list[Provider], set[str], set[str]]:
+    """Refuse over-limit users (with a row); return the providers to try, those whose breaker is
+    open and those with failures counted."""
     chain = provider_chain()
     try:
-        open_breakers = await sync_to_async(guards.admit, thread_sensitive=False)(
+        open_breakers, failing = await sync_to_async(guards.admit, thread_sensitive=False)(
             user_id=user_id, providers=[provider.name for provider in chain]
         )
     except AIUnavailable as exc:
@@ -173,7 +179,7 @@ async def _admit(*, user_id: Any, conversation: Any, purpose: str, prompt: list)
         )
         await _finish(user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt, outcome=outcome)
         raise
-    return chain, open_breakers
+    return chain, open_breakers, failing
 
 
 async def _breaker_open(provider: Provider, position: int, open_breakers: set[str]) -> bool:
@@ -205,10 +211,17 @@ async def call_provider(
 ) -> tuple[Completion, Outcome, int]:
     """Run one non-streaming call through the chain; return the completion, its outcome and row id."""
     user_id = _user_id(user)
-    chain, open_breakers = await _admit(user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt)
+    chain, open_breakers, failing = await _admit(
+        user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt
+    )
     last: ProviderError | None = None
     for position, provider in enumerate(chain):
-        outcome = Outcome(provider=provider, fallback=position > 0, started=time.perf_counter())
+        outcome = Outcome(
+            provider=provider,
+            fallback=position > 0,
+            started=time.perf_counter(),
+            failures_seen=position > 0 or provider.name in failing,
+        )
         call = make_call(provider)
         try:
             if await _breaker_open(provider, position, open_breakers):
@@ -244,10 +257,17 @@ async def stream_provider(
     text the caller already showed, so it raises AIUnavailable and the row keeps the partial text.
     """
     user_id = _user_id(user)
-    chain, open_breakers = await _admit(user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt)
+    chain, open_breakers, failing = await _admit(
+        user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt
+    )
     last: ProviderError | None = None
     for position, provider in enumerate(chain):
-        outcome = Outcome(provider=provider, fallback=position > 0, started=time.perf_counter())
+        outcome = Outcome(
+            provider=provider,
+            fallback=position > 0,
+            started=time.perf_counter(),
+            failures_seen=position > 0 or provider.name in failing,
+        )
         call = make_call(provider)
         pieces: list[str] = []
         stream = None

@@ -15,19 +15,9 @@ from django.conf import settings
 from django.core.cache import cache
 
 from ai.errors import AIBudgetExceeded, AIRateLimited
+from config.cache import counter_add
 
 DAY_SECONDS = 86_400
-
-
-def _count(key: str, amount: int, ttl: int) -> int:
-    # incr() first: the counter usually exists (two cache trips, not three); on a new window add()
-    # decides which of two racing processes creates it, and the other one counts on top.
-    try:
-        return cache.incr(key, amount)
-    except ValueError:
-        if cache.add(key, amount, ttl):
-            return amount
-        return cache.incr(key, amount)
 
 
 def _budget_key(user_id: Any) -> str:
@@ -38,26 +28,34 @@ def _breaker_key(provider: str) -> str:
     return f"llm:breaker:{provider}:open_until"
 
 
-def admit(*, user_id: Any, providers: Sequence[str] = ()) -> set[str]:
+def _failures_key(provider: str) -> str:
+    return f"llm:breaker:{provider}:failures"
+
+
+def admit(*, user_id: Any, providers: Sequence[str] = ()) -> tuple[set[str], set[str]]:
     """Count one request for the user; raise AIRateLimited or AIBudgetExceeded to refuse it.
 
-    Returns which of `providers` have their breaker open, read in the same cache trip as the budget.
+    Returns which of `providers` have their breaker open and which have failures counted, read in
+    the same cache trip as the budget: a success only needs to clear failures that were there.
     """
     budget = settings.LLM_DAILY_TOKEN_BUDGET if user_id is not None else 0
     rate = settings.LLM_USER_RATE if user_id is not None else 0
-    if rate and _count(f"llm:rate:{user_id}:{int(time.time() // 60)}", 1, 120) > rate:
+    if rate and counter_add(f"llm:rate:{user_id}:{int(time.time() // 60)}", 1, 120) > rate:
         raise AIRateLimited()
-    keys = [_breaker_key(provider) for provider in providers] + ([_budget_key(user_id)] if budget else [])
+    keys = [_breaker_key(provider) for provider in providers] + [_failures_key(provider) for provider in providers]
+    keys += [_budget_key(user_id)] if budget else []
     values = cache.get_many(keys) if keys else {}
     if budget and (values.get(_budget_key(user_id)) or 0) >= budget:
         raise AIBudgetExceeded()
     now = time.time()
-    return {provider for provider in providers if (values.get(_breaker_key(provider)) or 0) > now}
+    open_breakers = {provider for provider in providers if (values.get(_breaker_key(provider)) or 0) > now}
+    failing = {provider for provider in providers if values.get(_failures_key(provider))}
+    return open_breakers, failing
 
 
 def budget_spend(*, user_id: Any, tokens: int) -> None:
     if user_id is not None and tokens > 0:
-        _count(_budget_key(user_id), tokens, 2 * DAY_SECONDS)
+        counter_add(_budget_key(user_id), tokens, 2 * DAY_SECONDS)
 
 
 def breaker_is_open(*, provider: str) -> bool:
@@ -72,10 +70,10 @@ def breaker_failure(*, provider: str) -> None:
     the breaker if it fails too; one success closes it.
     """
     cooldown = settings.LLM_BREAKER_COOLDOWN_SECONDS
-    failures = _count(f"llm:breaker:{provider}:failures", 1, max(60, math.ceil(cooldown * 4)))
+    failures = counter_add(_failures_key(provider), 1, max(60, math.ceil(cooldown * 4)))
     if failures >= settings.LLM_BREAKER_THRESHOLD:
         cache.set(_breaker_key(provider), time.time() + cooldown, math.ceil(cooldown) + 1)
 
 
 def breaker_success(*, provider: str) -> None:
-    cache.delete(f"llm:breaker:{provider}:failures")
+    cache.delete(_failures_key(provider))

@@ -11,6 +11,7 @@ takes the one pool of its URL and options.
 import threading
 
 import redis
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -55,3 +56,25 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = SharedClientRedisCacheClient
+
+
+def counter_add(key: str, amount: int, timeout: int) -> int:
+    """Add `amount` to the counter at `key`, created expiring after `timeout` s; the new value.
+
+    On Redis one round trip (INCRBY, and EXPIRE NX so a running window keeps its first expiry)
+    rather than Django's incr (EXISTS, then INCRBY) plus an add on a new window; other caches
+    take Django's way, add() deciding which of two racing callers creates the counter.
+    """
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        name = backend.make_and_validate_key(key)
+        pipe = backend._cache.get_client(name, write=True).pipeline(transaction=False)
+        pipe.incrby(name, amount)
+        pipe.expire(name, timeout, nx=True)
+        return pipe.execute()[0]
+    try:
+        return backend.incr(key, amount)
+    except ValueError:
+        if backend.add(key, amount, timeout):
+            return amount
+        return backend.incr(key, amount)

@@ -20,7 +20,7 @@ from config.db import database_async
 from config.exceptions import ParleyError
 from config.server import MAX_FRAME_CHARS
 from conversations import selectors
-from conversations.events import user_group, user_send
+from conversations.events import user_group, user_send, users_send
 from conversations.models import MessageState
 from conversations.services import messaging
 from conversations.services import sessions as session_services
@@ -46,7 +46,6 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _presence_connect = database_async(presence_connect)
 _presence_disconnect = database_async(presence_disconnect)
 _message_send = database_async(messaging.message_send)
-_send_throttle_check = database_async(messaging.message_throttle_check)
 _receipts_delivered = database_async(messaging.receipts_delivered)
 _receipt_read = database_async(messaging.receipt_read)
 _typing_relay = database_async(messaging.typing_relay)
@@ -63,7 +62,9 @@ def _session_hints(*, user, session_id) -> list[dict]:
 
 @database_async
 def _turn_submit(*, user, session_id: str, content, client_id):
-    # One hop to a database thread for both calls: the ack waits on every hop.
+    # One hop to a database thread for the three calls: the ack waits on every hop. The same
+    # per-user budget as messages to people (MESSAGE_RATE) comes first: a flood is refused unstored.
+    messaging.message_throttle_check(user_id=user.id)
     session = session_services.session_get(user=user, session_id=session_id)
     return session, session_services.turn_submit(session=session, content=content, client_id=client_id)
 
@@ -242,8 +243,6 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
 
     async def on_user_message(self, frame: dict) -> None:
         """A turn in a practice session: stored and acked before the partner is asked."""
-        # The same per-user budget as messages to people (MESSAGE_RATE): a flood is refused unstored.
-        await _send_throttle_check(user_id=self.user.id)
         session, turn = await _turn_submit(
             user=self.user,
             session_id=str(frame.get("session_id")),
@@ -264,10 +263,16 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
                 "session_id": str(session.id),
             }
         )
-        if turn.created:
-            await user_send(self.user.id, {"type": "message", "message": message_payload(message)})
+        # The turn and the partner's typing reach every tab in one channel-layer message.
+        frames = [{"type": "message", "message": message_payload(message)}] if turn.created else []
         if turn.generate:
-            task = reply_generate_in_background(session=session, user_message=message, ai_message=turn.ai_message)
+            frames.append({"type": "ai.typing", "session_id": str(session.id)})
+        if frames:
+            await users_send([self.user.id], *frames)
+        if turn.generate:
+            task = reply_generate_in_background(
+                session=session, user_message=message, ai_message=turn.ai_message, typing_sent=True
+            )
             self._reply_watch_start(turn.ai_message, session.id, task)
         elif turn.ai_message is not None:
             # A resend of an answered turn: the client may have missed the reply, so it gets it again.

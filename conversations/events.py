@@ -39,13 +39,15 @@ async def user_send(user_id, payload: dict) -> None:
     await users_send([user_id], payload)
 
 
-async def user_send_best_effort(user_id, payload: dict) -> bool:
-    """Like user_send, for frames whose content is stored anyway: with the channel layer down the
-    frame is dropped (clients catch up with `sync`), not the work that produced it. False if dropped."""
+async def user_send_best_effort(user_id, *payloads: dict) -> bool:
+    """Like user_send (several frames go in order, in one channel-layer message), for frames whose
+    content is stored anyway: with the channel layer down the frames are dropped (clients catch up
+    with `sync`), not the work that produced them. False if dropped."""
     try:
-        await user_send(user_id, payload)
+        await users_send([user_id], *payloads)
     except (RedisError, OSError) as exc:
-        logger.warning("frame %s not delivered to user %s: %s", payload["type"], user_id, exc)
+        kinds = ", ".join(payload["type"] for payload in payloads)
+        logger.warning("frames %s not delivered to user %s: %s", kinds, user_id, exc)
         return False
     return True
 

@@ -175,15 +175,16 @@ def _sentence_containing(*, text: str, phrase: str) -> str:
 
 @transaction.atomic
 def vocabulary_tag_from_ai(
-    *, user: User, items: list[dict], language: str, source_message: Message
+    *, user: User, items: list[dict], language: str, source_message: Message, source_checked: bool = False
 ) -> list[VocabularyItem]:
     """Keep the phrases the AI tagged in its reply; returns the items created or found.
 
     Items are `{"phrase", "reading"?, "translation"?}`; blank, over-long and repeated phrases are
     skipped. The context sentence is the sentence of the reply holding the phrase. Raises
-    NotFound when source_message is not in one of the user's conversations.
+    NotFound when source_message is not in one of the user's conversations, unless the caller
+    vouches for it (`source_checked`: a reply it just stored in the user's own session).
     """
-    message = _source_message_check(user=user, source_message=source_message)
+    message = source_message if source_checked else _source_message_check(user=user, source_message=source_message)
     language = _clean(language).lower()
     kept: dict[str, VocabularyItem] = {}
     for raw in items:

@@ -52,7 +52,10 @@ def _mistakes_store(session: PracticeSession, message: Message, findings: list[d
 @database_async
 def _vocabulary_store(session: PracticeSession, ai_message: Message, tags) -> list:
     items = [tag.model_dump() for tag in tags]
-    return vocabulary_tag_from_ai(user=session.user, items=items, language=session.language, source_message=ai_message)
+    # The reply was just stored in the learner's own session: no need to check whose it is.
+    return vocabulary_tag_from_ai(
+        user=session.user, items=items, language=session.language, source_message=ai_message, source_checked=True
+    )
 
 
 def mistakes_forget(*, message_id) -> None:
@@ -73,10 +76,12 @@ async def turn_analyse(
 ):
     """Store and push the turn's mistakes and the reply's vocabulary; refresh the summary when due.
 
-    A regenerated reply answers a turn analysed already: `find_mistakes=False` keeps its findings.
+    Both frames reach the user's tabs in one channel-layer message. A regenerated reply answers a
+    turn analysed already: `find_mistakes=False` keeps its findings.
     """
     mistakes: list[dict] = []
     vocabulary: list[dict] = []
+    frames = []
     if find_mistakes:
         try:
             analysis = await turn_analysis(
@@ -94,14 +99,13 @@ async def turn_analyse(
             mistakes = [
                 mistake_payload(m) for m in await _mistakes_store(session, user_message, analysis.findings, source)
             ]
-            await user_send_best_effort(
-                session.user_id,
+            frames.append(
                 {
                     "type": "mistakes",
                     "session_id": str(session.id),
                     "message_id": str(user_message.id),
                     "items": mistakes,
-                },
+                }
             )
         except ai.AIUnavailable as exc:
             logger.warning("turn analysis skipped for session %s: %s", session.id, exc.code)
@@ -117,11 +121,11 @@ async def turn_analyse(
         # Nothing tagged (the usual case) needs no trip to the database.
         vocabulary = [vocabulary_payload(v) for v in await _vocabulary_store(session, ai_message, tags)] if tags else []
         if vocabulary:
-            await user_send_best_effort(
-                session.user_id, {"type": "vocabulary", "session_id": str(session.id), "items": vocabulary}
-            )
+            frames.append({"type": "vocabulary", "session_id": str(session.id), "items": vocabulary})
     except ai.AIUnavailable as exc:
         logger.warning("vocabulary tagging skipped for session %s: %s", session.id, exc.code)
+    if frames:
+        await user_send_best_effort(session.user_id, *frames)
     await summary_refresh(session=session)
     return mistakes, vocabulary
 
@@ -137,7 +141,7 @@ def _summary_save(session: PracticeSession, summary: str, up_to_seq: int) -> Non
         summary=summary, summary_up_to_seq=up_to_seq
     )
     session.summary, session.summary_up_to_seq = summary, up_to_seq
-    context.context_rebuild(session=session)
+    context.context_trim(session=session, up_to_seq=up_to_seq)
 
 
 async def summary_refresh(*, session: PracticeSession) -> None:

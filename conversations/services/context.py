@@ -35,6 +35,13 @@ def context_rebuild(*, session: PracticeSession) -> list[dict]:
     return turns
 
 
+def context_trim(*, session: PracticeSession, up_to_seq: int) -> None:
+    """Drop the turns just folded into the summary from the cached window (a miss stays a miss)."""
+    turns = cache.get(_KEY.format(session.id))
+    if turns is not None:
+        cache.set(_KEY.format(session.id), [t for t in turns if t["seq"] > up_to_seq], CACHE_TTL_SECONDS)
+
+
 def context_turns(*, session: PracticeSession) -> list[dict]:
     """The unsummarised turns, from the cache when it has them."""
     turns = cache.get(_KEY.format(session.id))

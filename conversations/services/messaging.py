@@ -22,6 +22,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.models import User
+from config.cache import counter_add
 from config.db import after_return
 from config.exceptions import Conflict, Forbidden, NotFound
 from conversations import events
@@ -253,12 +254,7 @@ def message_throttle_check(*, user_id) -> None:
     """Count one send against the user's MESSAGE_RATE window; raises MessageThrottled when over it."""
     limit, period = _rate()
     now = time.time()
-    key = f"message-rate:{user_id}:{int(now // period)}"
-    # incr first: the window's counter usually exists, and this way a send costs two cache trips, not three.
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window's first send (or a race with another one)
-        count = 1 if cache.add(key, 1, timeout=period + 1) else cache.incr(key)
+    count = counter_add(f"message-rate:{user_id}:{int(now // period)}", 1, period + 1)
     if count > limit:
         raise MessageThrottled(retry_after=period - now % period)
 

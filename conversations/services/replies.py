@@ -158,9 +158,10 @@ def _error_frame(session_id, message_id, *, code: str = "ai_unavailable", messag
 
 
 async def _lease_keep(message_id) -> None:
+    # The placeholder was stored with a fresh lease (sessions.placeholder_append, turn_submit).
     while True:
-        lease_renew(message_id=message_id)
         await asyncio.sleep(settings.REPLY_LEASE_SECONDS / 3)
+        lease_renew(message_id=message_id)
 
 
 async def reply_generate(*, session_id, user_message_id, ai_message_id, find_mistakes: bool = True) -> ReplyOutcome:
@@ -212,10 +213,16 @@ async def _reply_write(session: PracticeSession, request, stream: "_ReplyStream"
 
 
 async def _reply_run(
-    *, session: PracticeSession, user_message: Message, ai_message: Message, find_mistakes: bool = True
+    *,
+    session: PracticeSession,
+    user_message: Message,
+    ai_message: Message,
+    find_mistakes: bool = True,
+    typing_sent: bool = False,
 ) -> ReplyOutcome:
     user_id = session.user_id
-    await user_send_best_effort(user_id, {"type": "ai.typing", "session_id": str(session.id)})
+    if not typing_sent:
+        await user_send_best_effort(user_id, {"type": "ai.typing", "session_id": str(session.id)})
     request = await _request(session, user_message)
     stream = _ReplyStream(user_id=user_id, session_id=session.id, message_id=ai_message.id)
     try:
@@ -333,11 +340,10 @@ def _fail_if_streaming(ai_message_id) -> bool:
     )
 
 
-async def _reply_guarded(*, session, user_message, ai_message, find_mistakes=True) -> ReplyOutcome | None:
+async def _reply_guarded(**kwargs) -> ReplyOutcome | None:
+    session, ai_message = kwargs["session"], kwargs["ai_message"]
     try:
-        return await _reply_leased(
-            session=session, user_message=user_message, ai_message=ai_message, find_mistakes=find_mistakes
-        )
+        return await _reply_leased(**kwargs)
     except Exception:
         # The boundary of a task nobody awaits: log once, do not leave the reply `streaming` (it would
         # hold up the session's next turn; if the database stays down, its lapsed lease marks it
@@ -354,15 +360,27 @@ async def _reply_guarded(*, session, user_message, ai_message, find_mistakes=Tru
 
 
 def reply_generate_in_background(
-    *, session: PracticeSession, user_message: Message, ai_message: Message, find_mistakes: bool = True
+    *,
+    session: PracticeSession,
+    user_message: Message,
+    ai_message: Message,
+    find_mistakes: bool = True,
+    typing_sent: bool = False,
 ) -> asyncio.Task:
     """Run the reply as its own task, so closing the socket that asked does not stop it.
 
     The caller passes the rows it has just stored (the session with its conversation, template and
-    user), so the reply starts without reading them again.
+    user), so the reply starts without reading them again; `typing_sent` when it already told the
+    user's tabs that the partner is typing.
     """
     task = asyncio.get_running_loop().create_task(
-        _reply_guarded(session=session, user_message=user_message, ai_message=ai_message, find_mistakes=find_mistakes)
+        _reply_guarded(
+            session=session,
+            user_message=user_message,
+            ai_message=ai_message,
+            find_mistakes=find_mistakes,
+            typing_sent=typing_sent,
+        )
     )
     _background.add(task)
     task.add_done_callback(_background.discard)

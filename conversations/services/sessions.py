@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from waffle.models import Flag
 
@@ -37,7 +37,6 @@ from conversations.services.messages import (
     client_id_clean,
     content_clean,
     message_append,
-    message_find_by_client_id,
     messages_append,
 )
 from conversations.services.metrics import observe_session_end
@@ -305,20 +304,37 @@ def abandoned_reply_fail(*, message: Message) -> bool:
     return True
 
 
-def reply_in_progress(*, conversation: Conversation) -> bool:
+def reply_in_progress(*, conversation: Conversation, streaming: list[Message] | None = None) -> bool:
     """Whether a reply is still being written; first marks failed the replies `streaming` whose
     generation died with its process (reply_abandoned).
 
     Left alone they would refuse every later turn of the session as "in progress". The caller
-    holds the conversation lock.
+    holds the conversation lock; `streaming` when it has read the conversation's streaming messages.
     """
+    if streaming is None:
+        streaming = conversation.messages.filter(state=MessageState.STREAMING).only(
+            "id", "created_at", "conversation_id"
+        )
     in_progress = False
-    for message in conversation.messages.filter(state=MessageState.STREAMING).only(
-        "id", "created_at", "conversation_id"
-    ):
+    for message in streaming:
         if not (reply_abandoned(message=message) and abandoned_reply_fail(message=message)):
             in_progress = True
     return in_progress
+
+
+def _turn_rows(*, conversation: Conversation, sender, client_id: str | None) -> tuple[list[Message], Message | None]:
+    """In one query: the conversation's replies still `streaming`, and the sender's message stored
+    under `client_id` (message_find_by_client_id), if any."""
+    wanted = Q(conversation=conversation, state=MessageState.STREAMING)
+    if client_id is not None:
+        wanted |= Q(sender=sender, client_id=client_id)
+    streaming, existing = [], None
+    for message in Message.objects.filter(wanted):
+        if client_id is not None and message.sender_id == sender.pk and message.client_id == client_id:
+            existing = message
+        else:
+            streaming.append(message)
+    return streaming, existing
 
 
 @transaction.atomic
@@ -331,8 +347,8 @@ def turn_submit(*, session: PracticeSession, content, client_id=None) -> TurnSta
     content = content_clean(content=content)
     client_id = client_id_clean(client_id=client_id)
     conversation = session_lock(session=session)
-    in_progress = reply_in_progress(conversation=conversation)
-    existing = message_find_by_client_id(sender=session.user, client_id=client_id)
+    streaming, existing = _turn_rows(conversation=conversation, sender=session.user, client_id=client_id)
+    in_progress = reply_in_progress(conversation=conversation, streaming=streaming)
     if existing is not None:
         reply = _reply_to(existing)
         if reply is not None and reply.state != MessageState.FAILED:

@@ -1,0 +1,144 @@
+"""What one practice turn with the offline partner costs, end to end, in countable units.
+
+Statements (every one of the turn's: the REST turn runs the reply and its analysis on the request's
+own thread and connection), rows written, channel-layer messages over the socket, and tagger passes.
+Budgets, not timings: each fails when a change adds work per delta, per row or per frame.
+"""
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import channel_layers, get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from accounts.services import tokens_for
+from ai.models import AIInteraction
+from config.asgi import application
+from conversations.models import Message
+from conversations.services import replies
+from conversations.tests.factories import practice_session
+from evaluations.models import Mistake
+from language.japanese import analyser, readings
+from vocabulary.models import VocabularyItem
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TURNS = ["きのう ともだちと えいがを みました。", "わたしは まいにち にほんごを べんきょうします。"] * 2
+
+
+@pytest.fixture
+def session(user):
+    return practice_session(user=user)
+
+
+def send(client, session, text):
+    response = client.post(f"/api/v1/sessions/{session.id}/messages", {"message": text}, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def rows():
+    return {
+        "messages": Message.objects.count(),
+        "interactions": AIInteraction.objects.count(),
+        "mistakes": Mistake.objects.count(),
+        "vocabulary": VocabularyItem.objects.count(),
+    }
+
+
+def test_a_rest_turn_costs_at_most_21_statements(auth_client, session, django_assert_max_num_queries):
+    # given a session past its first turn (the context window is cached from then on)
+    send(auth_client, session, "はじめまして。")
+    # when four more turns are taken (one of them refreshes the running summary): per turn the
+    # request's user; the session, lock, streaming/resend check, insert, seq and turn count (and
+    # the transaction); the reply's rows read again, the partner turns counted, the scenario
+    # saved, an audit row per partner call, the reply stored; vocabulary looked up; turn number
+    with django_assert_max_num_queries(4 * 21):
+        answers = [send(auth_client, session, text) for text in TURNS]
+    # then each was answered
+    assert all(answer["ai_response"] for answer in answers)
+
+
+def test_a_turn_writes_two_messages_and_one_audit_row_per_partner_call(auth_client, session):
+    send(auth_client, session, "はじめまして。")
+    before = rows()
+
+    send(auth_client, session, TURNS[0])
+
+    after = rows()
+    # the learner's turn and the reply; an audit row each for the reply, the analysis, the tagging
+    assert after["messages"] - before["messages"] == 2
+    assert after["interactions"] - before["interactions"] <= 4  # and the summary, every other turn
+    assert after["mistakes"] - before["mistakes"] <= 3
+
+
+def test_an_audit_row_keeps_the_prompt_of_its_call_in_full(auth_client, session):
+    send(auth_client, session, TURNS[0])
+
+    reply = AIInteraction.objects.filter(purpose="reply").latest("id")
+
+    assert reply.prompt[0]["role"] == "system" and reply.prompt[-1]["content"] == TURNS[0]
+
+
+@pytest.fixture
+def tag_calls(monkeypatch):
+    """How many times the tagger ran, through any of the modules that call it (the real tagger runs)."""
+    calls = []
+    for module in (analyser, readings):
+        real = module.tag
+
+        def counting(text, real=real):
+            calls.append(text)
+            return real(text)
+
+        monkeypatch.setattr(module, "tag", counting)
+    return calls
+
+
+def test_a_turn_tags_the_learners_sentence_once(auth_client, session, tag_calls):
+    send(auth_client, session, "はじめまして。")
+    tag_calls.clear()
+
+    send(auth_client, session, TURNS[0])
+
+    assert tag_calls.count(TURNS[0]) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_socket_turn_reaches_the_tabs_in_four_channel_layer_messages(user, session, monkeypatch):
+    channel_layers.backends.clear()
+    layer = get_channel_layer()
+    sent = []
+    group_send = layer.group_send
+
+    async def counting(group, message):
+        sent.append(message["type"])
+        await group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", counting)
+    token = (await database_sync_to_async(tokens_for)(user=user))["token"]
+    socket = WebsocketCommunicator(application, f"/ws/?token={token}", headers=[(b"origin", b"http://127.0.0.1")])
+    assert (await socket.connect())[0]
+    frames = []
+
+    async def turn(text, client_id):
+        await socket.send_json_to(
+            {"type": "user_message", "session_id": str(session.id), "content": text, "client_id": client_id}
+        )
+        while (frame := await socket.receive_json_from(timeout=5))["type"] != "ai.message":
+            frames.append(frame["type"])
+        while replies._background:
+            await next(iter(replies._background))
+        while not await socket.receive_nothing(timeout=0.1):
+            frames.append((await socket.receive_json_from())["type"])
+
+    await turn("はじめまして。", "warm")
+    sent.clear()
+    frames.clear()
+
+    await turn(TURNS[0], "counted")
+
+    # the turn and the partner's typing; the deltas; the reply; mistakes and vocabulary together
+    assert len(sent) <= 4, sent
+    assert frames[:3] == ["ack", "message", "ai.typing"] and "mistakes" in frames
+    await socket.disconnect()
+    channel_layers.backends.clear()

@@ -6,12 +6,18 @@ turns; see docs/templates.md for how a session runs.
 """
 
 import re
-from collections.abc import Callable, Iterable
+import unicodedata
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from conversations.scenarios.kana import Swapped
+from conversations.scenarios.kana import reading as kana_reading
+from conversations.scenarios.kana import swap as kana_swap
+from conversations.scenarios.kana import vocabulary as kana_vocabulary
 from conversations.scenarios.phrases import PHRASES
+from conversations.scenarios.social import FAREWELL, GREETING, THANKS, social_kind
 from conversations.scenarios.words import WordAnswer, say_query, word_answer
-from language.tokens import PUNCT, Pattern, Tokens, hiragana, pattern_compile, tokenise
+from language.tokens import CONTENT, PUNCT, SKIP, Pattern, Tokens, hiragana, pattern_compile, tokenise
 from templates.schema import PLACEHOLDER, Beat, Hint, Line, Script
 
 _ASK_BACK = {
@@ -24,29 +30,47 @@ _ASK_BACK = {
 }
 
 
+@dataclass(frozen=True)
+class Target:
+    """A word or phrase a review session steers toward: a due word, or the correction of a past mistake."""
+
+    text: str
+    kind: str = "vocabulary"  # vocabulary | mistake
+
+
 @dataclass
 class ScenarioState:
     """Where a session is in its script; stored on the session as a JSON object."""
 
     beat: int = 0  # index of the beat the partner is on
     slots: dict[str, str] = field(default_factory=dict)  # what the learner told: name, place, drink...
-    used: list[str] = field(default_factory=list)  # keys of the lines already said
+    used: list[str] = field(default_factory=list)  # keys of the lines already said, oldest first
+    said: list[str] = field(default_factory=list)  # the lines already said, as said
     done: list[str] = field(default_factory=list)  # beats the learner answered
     reached: list[str] = field(default_factory=list)  # goal ids, in the order reached
     asked: bool = False  # the learner asked something the partner answered
     misses: int = 0  # turns in a row that did not fit the current beat
+    greeted: bool = False  # the partner greeted the learner back
     finished: bool = False
+    invited: list[str] = field(default_factory=list)  # practice targets the partner asked the learner to use
+    practised: list[str] = field(default_factory=list)  # practice targets the learner used
+    pending: str = ""  # the target the partner just invited the learner to use
 
     def as_dict(self) -> dict:
         return {
             "beat": self.beat,
             "slots": dict(self.slots),
             "used": list(self.used),
+            "said": list(self.said),
             "done": list(self.done),
             "reached": list(self.reached),
             "asked": self.asked,
             "misses": self.misses,
+            "greeted": self.greeted,
             "finished": self.finished,
+            "invited": list(self.invited),
+            "practised": list(self.practised),
+            "pending": self.pending,
         }
 
     @classmethod
@@ -56,11 +80,16 @@ class ScenarioState:
             beat=int(data.get("beat", 0)),
             slots=dict(data.get("slots", {})),
             used=list(data.get("used", [])),
+            said=list(data.get("said", [])),
             done=list(data.get("done", [])),
             reached=list(data.get("reached", [])),
             asked=bool(data.get("asked", False)),
             misses=int(data.get("misses", 0)),
+            greeted=bool(data.get("greeted", False)),
             finished=bool(data.get("finished", False)),
+            invited=list(data.get("invited", [])),
+            practised=list(data.get("practised", [])),
+            pending=str(data.get("pending", "")),
         )
 
 
@@ -73,6 +102,10 @@ class Scenario:
     persona_names: frozenset[str]  # spellings of the partner's own name: never taken as the learner's
     listen: dict[str, tuple[Pattern, ...]]
     asks: tuple[tuple[Pattern, ...], ...]
+    # Per beat: which listen patterns are evidence enough for a beat the partner has not asked yet.
+    strong: dict[str, tuple[bool, ...]] = field(default_factory=dict)
+    asking: frozenset[str] = frozenset()  # beats where the learner's part is to ask (their hints are questions)
+    kana: dict[str, str] = field(default_factory=dict)  # reading -> the script's spelling (きんかくじ -> 金閣寺)
 
     @property
     def beats(self) -> list[Beat]:
@@ -100,23 +133,48 @@ def _persona_names(persona_name: str, language: str) -> frozenset[str]:
     return frozenset(name for name in names if name and name not in {"san", "さん"})
 
 
+def _strong(pattern: Pattern, language: str) -> bool:
+    """A pattern that captures, or names only things (お茶|水|ビール): not a bare verb like 行く or 好き."""
+    if pattern.slots:
+        return True
+    words = [word for chunk in pattern.source.split() if chunk != SKIP for word in chunk.split("|")]
+    return all(
+        all(token.kind == CONTENT and token.nominal for token in tokenise(word, language).items) for word in words
+    )
+
+
+def _pattern_words(script: Script) -> list[str]:
+    sources = [source for beat in script.beats for source in beat.listen]
+    sources += [source for fact in script.facts for source in fact.ask]
+    return [word for source in sources for chunk in source.split() for word in chunk.split("|")]
+
+
 def scenario_build(*, script: Script, language: str, persona_name: str) -> Scenario:
     """Compile a validated script for the engine."""
+    listen = {beat.id: tuple(pattern_compile(p, language) for p in beat.listen) for beat in script.beats}
     return Scenario(
         script=script,
         language=language,
         persona_names=_persona_names(persona_name, language),
-        listen={beat.id: tuple(pattern_compile(p, language) for p in beat.listen) for beat in script.beats},
+        listen=listen,
         asks=tuple(tuple(pattern_compile(p, language) for p in fact.ask) for fact in script.facts),
+        strong={beat_id: tuple(_strong(p, language) for p in patterns) for beat_id, patterns in listen.items()},
+        asking=frozenset(
+            beat.id
+            for beat in script.beats
+            if sum(tokenise(hint.text, language).is_question for hint in beat.hints) * 2 > len(beat.hints)
+        ),
+        kana=kana_vocabulary(_pattern_words(script)) if language == "japanese" else {},
     )
 
 
 class _Turn:
     """One reply being put together: the lines chosen, the keys they use, the state they change."""
 
-    def __init__(self, scenario: Scenario, state: ScenarioState):
+    def __init__(self, scenario: Scenario, state: ScenarioState, avoid: Collection[str] = ()):
         self.scenario = scenario
         self.state = ScenarioState.from_dict(state.as_dict())
+        self.avoid = set(avoid)  # keys of a reply being written again: other variants first
         self.parts: list[str] = []
 
     def phrases(self, kind: str) -> tuple[str, ...]:
@@ -125,16 +183,41 @@ class _Turn:
     def pick(self, key: str, lines: Iterable[Line], unknown: Iterable[str] = (), **extra: str) -> str | None:
         """The first variant not said yet whose slots are known, rendered; None when there is none."""
         values = {name: value for name, value in self.state.slots.items() if name not in unknown} | extra
+        fresh = []
         for index, line in enumerate(lines):
             line_key = f"{key}.{index}"
             if line_key in self.state.used or line.slots - values.keys():
                 continue
-            self.state.used.append(line_key)
-            return PLACEHOLDER.sub(lambda match: values[match.group(1)], line.text)
-        return None
+            text = PLACEHOLDER.sub(lambda match: values[match.group(1)], line.text)
+            if text not in self.state.said:
+                fresh.append((line_key, text))
+        if not fresh:
+            return None
+        line_key, text = next((item for item in fresh if item[0] not in self.avoid), fresh[0])
+        self.state.used.append(line_key)
+        self.state.said.append(text)
+        return text
 
     def generic(self, kind: str, **values: str) -> str | None:
         return self.pick(f"g.{kind}", (Line(text=text) for text in self.phrases(kind)), **values)
+
+    def again(self, key: str, lines: list[Line], **extra: str) -> str | None:
+        """When every variant was said: the one said longest ago (never the last one said), rendered."""
+        values = self.state.slots | extra
+        keys = [f"{key}.{index}" for index, line in enumerate(lines) if not line.slots - values.keys()]
+        said = [k for k in self.state.used if k in keys]
+        if not keys or not said:
+            return None
+        oldest = said[0]
+        self.state.used.remove(oldest)
+        self.state.used.append(oldest)
+        line = lines[int(oldest.rsplit(".", 1)[1])]
+        return PLACEHOLDER.sub(lambda match: values[match.group(1)], line.text)
+
+    def generic_again(self, kind: str, **values: str) -> str | None:
+        """A generic line not said yet, or the one said longest ago: the partner never runs out of words."""
+        lines = [Line(text=text) for text in self.phrases(kind)]
+        return self.generic(kind, **values) or self.again(f"g.{kind}", lines, **values)
 
     def say(self, text: str | None) -> bool:
         if text:
@@ -150,25 +233,53 @@ def _name_is_persona(scenario: Scenario, value: str) -> bool:
     return any(hiragana(word) in scenario.persona_names for word in re.findall(r"[^\W\d_]+", value) or [value])
 
 
-def _listen(
-    scenario: Scenario, beat: Beat, sentences: list[Tokens], *, with_slot: bool = False
-) -> tuple[dict[str, str], Tokens] | None:
-    """The slots of the first pattern that fits one of the sentences, and that sentence; None when none fits.
+Pool = list[tuple[int, Tokens]]
 
-    with_slot: only patterns that capture something count (a later beat needs clear evidence).
+
+def _capture(scenario: Scenario, pattern: Pattern, sentence: Tokens, swapped: Swapped) -> dict[str, str] | None:
+    captured = pattern.match(sentence)
+    if captured is None:
+        return None
+    captured = {name: swapped.learner(value) for name, value in captured.items()}
+    # "ゆきさんは？" is the learner asking back, not the learner being called Yuki.
+    if "name" in captured and _name_is_persona(scenario, captured["name"]):
+        return None
+    return captured
+
+
+def _listen(
+    scenario: Scenario, beat: Beat, pool: Pool, swapped: Swapped, *, only: Callable[[int], bool] = lambda i: True
+) -> tuple[dict[str, str], int] | None:
+    """The slots of the first pattern that fits one of the sentences, and that sentence's index; None when none fits.
+
+    only: which of the beat's patterns may count (by their index).
     """
-    for pattern in scenario.listen[beat.id]:
-        if with_slot and not pattern.slots:
+    for index, pattern in enumerate(scenario.listen[beat.id]):
+        if not only(index):
             continue
-        for sentence in sentences:
-            captured = pattern.match(sentence)
-            if captured is None:
-                continue
-            # "ゆきさんは？" is the learner asking back, not the learner being called Yuki.
-            if "name" in captured and _name_is_persona(scenario, captured["name"]):
-                continue
-            return captured, sentence
+        for at, sentence in pool:
+            if (captured := _capture(scenario, pattern, sentence, swapped)) is not None:
+                return captured, at
     return None
+
+
+def _listen_ahead(
+    scenario: Scenario, beat: Beat, pool: Pool, swapped: Swapped, *, strong_only: bool
+) -> tuple[dict[str, str], int] | None:
+    """A beat the partner has not asked yet, answered early: by a pattern that names a thing of its own
+    (お茶 for the drink), or by one that captures; the learner's own question for a beat that is theirs to ask."""
+    strong = scenario.strong[beat.id]
+    heard = _listen(scenario, beat, pool, swapped, only=lambda i: strong[i] and not scenario.listen[beat.id][i].slots)
+    if heard is None and beat.id in scenario.asking:
+        heard = _listen(scenario, beat, [(at, s) for at, s in pool if s.is_question], swapped)
+    if heard is not None:
+        # Said by name: what the beat's capturing patterns take from that sentence ("お茶を ください": お茶).
+        sentence = [(at, s) for at, s in pool if at == heard[1]]
+        captured = _listen(scenario, beat, sentence, swapped, only=lambda i: bool(scenario.listen[beat.id][i].slots))
+        return (captured[0] if captured else heard[0]), heard[1]
+    if strong_only:
+        return None
+    return _listen(scenario, beat, pool, swapped, only=lambda i: bool(scenario.listen[beat.id][i].slots))
 
 
 def _is_ask_back(scenario: Scenario, sentence: Tokens) -> bool:
@@ -223,11 +334,21 @@ def _advance(turn: _Turn) -> None:
         state.beat += 1
     if state.beat < len(scenario.beats):
         beat = scenario.beats[state.beat]
-        turn.say(turn.pick(f"{beat.id}.say", beat.say))
+        turn.say(turn.pick(f"{beat.id}.say", beat.say)) or _reask(turn, beat)
         return
     turn.say(turn.pick("closing", scenario.script.closing))
     turn.say(turn.generic("finished"))
     state.finished = True
+
+
+def _close(turn: _Turn) -> None:
+    """The learner said goodbye: the partner says it too and the scenario is over."""
+    if turn.state.beat >= len(turn.scenario.beats):
+        turn.say(turn.pick("closing", turn.scenario.script.closing))
+    else:
+        turn.say(turn.generic("goodbye"))
+    turn.say(turn.generic("finished"))
+    turn.state.finished = True
 
 
 def _goals_update(scenario: Scenario, state: ScenarioState) -> None:
@@ -250,7 +371,7 @@ def _answer_question(turn: _Turn, questions: list[Tokens], beat: Beat | None) ->
     answered = False
     if fact_index is not None:
         fact = scenario.script.facts[fact_index]
-        answered = turn.say(turn.pick(f"fact{fact_index}", fact.answer))
+        answered = turn.say(turn.pick(f"fact{fact_index}", fact.answer) or turn.again(f"fact{fact_index}", fact.answer))
         if answered and fact.goal and fact.goal not in turn.state.reached:
             turn.state.reached.append(fact.goal)
     elif beat is not None and beat.answer and any(_is_ask_back(scenario, q) for q in questions):
@@ -264,80 +385,50 @@ def _word(turn: _Turn, answer: WordAnswer | None, query: str) -> None:
     if answer is None:
         turn.say(turn.generic("say_word_missing", query=query))
         return
-    turn.say(turn.generic("say_word", query=query, reading=answer.reading))
+    turn.say(turn.generic_again("say_word", query=query, reading=answer.reading))
     if answer.word != answer.reading:
-        turn.say(turn.generic("say_word_kanji", word=answer.word))
+        turn.say(turn.generic_again("say_word_kanji", word=answer.word))
 
 
-def scenario_reply(*, scenario: Scenario, state: ScenarioState, text: str, lookup: Callable | None = None) -> Reply:
-    """The partner's reply to one learner turn, and the state after it."""
-    turn = _Turn(scenario, state)
+def _swap(scenario: Scenario, text: str) -> Swapped:
+    return kana_swap(text, scenario.kana) if scenario.language == "japanese" else Swapped(text=text)
+
+
+def scenario_reply(
+    *,
+    scenario: Scenario,
+    state: ScenarioState,
+    text: str,
+    lookup: Callable | None = None,
+    avoid: Collection[str] = (),
+    targets: Sequence[Target] = (),
+) -> Reply:
+    """The partner's reply to one learner turn, and the state after it.
+
+    avoid: keys of lines of a reply the learner asked to have written again: other variants come first.
+    targets: what a review session steers toward: the partner invites the learner to use each.
+    """
+    turn = _Turn(scenario, state, avoid)
     state = turn.state
+    if not state.used and not state.done and state.beat == 0:
+        # The session's opening line asked the first beat's question: asked again, it comes in other words.
+        state.used.append(f"{scenario.beats[0].id}.say.0")
     before = set(state.reached)
-    tokens = tokenise(text, scenario.language)
-    sentences = list(tokens.sentences)
-    questions = [s for s in sentences if s.is_question]
-    current = scenario.beats[state.beat] if not state.finished and state.beat < len(scenario.beats) else None
+    swapped = _swap(scenario, text)
+    sentences = list(tokenise(swapped.text, scenario.language).sentences)
+    current = scenario_beat(scenario=scenario, state=state)
 
     if (query := say_query(text, scenario.language)) is not None:
         _word(turn, word_answer(query, lookup=lookup) if lookup else None, query)
         if current is not None:
             _reask(turn, current)
     elif current is None:
-        if not _answer_question(turn, questions, None):
-            turn.say(turn.generic("after"))
+        _after(turn, sentences)
     else:
-        statements = [s for s in sentences if not s.is_question or _is_ask_back(scenario, s)]
-        # In a shop or at a counter the learner's part is to ask ("いくらですか"): a question no fact
-        # answers may answer the current beat, whose reaction then gives the answer.
-        unanswered = [q for q in questions if q not in statements and _fact_for(scenario, [q]) is None]
-        answered_beat = None
-        index = state.beat
-        # The current beat, then later ones the same turn also answers ("アイコです。カナダから来ました。").
-        while index < len(scenario.beats):
-            beat = scenario.beats[index]
-            later = index > state.beat
-            heard = _listen(scenario, beat, statements, with_slot=later) if beat.id not in state.done else None
-            if heard is None and not later and unanswered and (heard := _listen(scenario, beat, unanswered)):
-                questions.remove(heard[1])
-                statements.append(heard[1])
-            if heard is None:
-                if index == state.beat:
-                    break
-                index += 1
-                continue
-            captured, sentence = heard
-            # A sentence answers one beat: "アイコです" is a name, not also a job.
-            statements.remove(sentence)
-            state.slots.update(captured)
-            state.done.append(beat.id)
-            # A reaction names what was said in this turn, not an older answer to the same beat.
-            turn.say(turn.pick(f"{beat.id}.react", beat.react, unknown=beat.captures, **captured))
-            answered_beat = beat
-            index += 1
-        asked = _answer_question(turn, questions, answered_beat or current)
-        if answered_beat is not None:
-            state.misses = 0
-            _advance(turn)
-        elif asked:
-            _reask(turn, current)
-        else:
-            state.misses += 1
-            if questions:
-                turn.say(turn.generic("unknown"))
-            if state.misses == 1:
-                turn.say(turn.pick(f"{current.id}.rephrase", current.rephrase)) or _reask(turn, current)
-            elif state.misses == 2:
-                _offer_hint(turn, current) or _reask(turn, current)
-            else:
-                # Never a loop: after a rephrasing and a hint, the partner moves on without the goal.
-                state.misses = 0
-                turn.say(turn.generic("move_on"))
-                state.beat += 1
-                _advance(turn)
+        _converse(turn, current, sentences, swapped, targets)
     _goals_update(scenario, state)
     if not turn.parts:
-        turn.say(turn.generic("after") if state.finished else turn.generic("move_on")) or _echo(turn, text)
+        turn.say(turn.generic_again("after") if state.finished else turn.generic_again("move_on"))
     return Reply(
         text=turn.text,
         lines=list(turn.parts),
@@ -347,13 +438,185 @@ def scenario_reply(*, scenario: Scenario, state: ScenarioState, text: str, looku
     )
 
 
-def _echo(turn: _Turn, text: str) -> None:
-    # Every other line is said: acknowledge the learner's own words, which differ turn to turn.
-    words = " ".join(text.split())[:30]
-    key = f"echo.{words}"
-    if words and key not in turn.state.used:
-        turn.state.used.append(key)
-        turn.say(turn.phrases("echo")[0].format(text=words))
+def _socials(turn: _Turn, sentences: list[Tokens], free: Iterable[int]) -> dict[int, tuple[str, str]]:
+    scenario = turn.scenario
+    found = {}
+    for at in free:
+        if kind := social_kind(sentences[at].text, scenario.language, scenario.persona_names):
+            found[at] = kind
+    return found
+
+
+def _after(turn: _Turn, sentences: list[Tokens]) -> None:
+    """After the closing: a short natural reply, never the scenario again."""
+    socials = _socials(turn, sentences, range(len(sentences)))
+    kinds = {kind for kind, _ in socials.values()}
+    questions = [s for at, s in enumerate(sentences) if s.is_question and at not in socials]
+    if THANKS in kinds:
+        turn.say(turn.generic_again("welcome"))
+    answered = _answer_question(turn, questions, None)
+    if FAREWELL in kinds or GREETING in kinds or not answered:
+        turn.say(turn.generic_again("again" if kinds else "after"))
+
+
+def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swapped, targets: Sequence[Target]):
+    scenario, state = turn.scenario, turn.state
+    statements = [at for at, s in enumerate(sentences) if not s.is_question or _is_ask_back(scenario, s)]
+    questions = [at for at, s in enumerate(sentences) if s.is_question]
+    facts = {at: _fact_for(scenario, [sentences[at]]) for at in questions}
+    used: set[int] = set()
+    heard: list[tuple[Beat, dict[str, str]]] = []
+
+    def _asks(beat: Beat) -> bool:
+        return beat.id in scenario.asking
+
+    def _listen_current(beat: Beat) -> tuple[dict[str, str], int] | None:
+        # Where the learner's part is to ask, a question a fact also answers counts when it names the
+        # beat's own thing ("バス乗り場はどこですか"); "ここは どこですか" is the fact's.
+        strong = scenario.strong[beat.id]
+        return _listen(scenario, beat, pool(asking=False), swapped) or (
+            _asks(beat) and _listen(scenario, beat, pool(asking=True), swapped, only=lambda i: strong[i])
+        )
+
+    def pool(*, asking: bool) -> Pool:
+        # A question no fact answers may answer a beat ("いくらですか" at a counter, "¿Me pones un té?");
+        # where the learner's part is to ask, any question may.
+        ats = statements + [at for at in questions if at not in statements and (asking or facts[at] is None)]
+        return [(at, sentences[at]) for at in sorted(ats) if at not in used]
+
+    if practice := _practice(turn, sentences, targets):
+        # The learner was asked to use a word: the answer is about that, not the script's question.
+        used |= set(range(len(sentences)))
+    elif current.id not in state.done and (found := _listen_current(current)):
+        heard.append((current, found[0]))
+        used.add(found[1])
+    # Beats further on that the turn answers already: "カナダから来ました" before being asked. A beat
+    # named by its own words (お茶 for the drink) comes before one whose pattern only captures.
+    ahead = [beat for beat in scenario.beats[state.beat + 1 :] if beat.id not in state.done]
+    for strong_only in (True, False):
+        for beat in ahead:
+            if beat in [b for b, _ in heard]:
+                continue
+            if found := _listen_ahead(scenario, beat, pool(asking=False), swapped, strong_only=strong_only):
+                heard.append((beat, found[0]))
+                used.add(found[1])
+    heard.sort(key=lambda item: scenario.beats.index(item[0]))
+    # A question a fact answers also does the beat whose part is to ask it, now or further on: the
+    # learner asked where something is, or how much it costs.
+    already = set(state.done)
+    for at in questions:
+        if facts[at] is None or at in used:
+            continue
+        for beat in scenario.beats[state.beat :]:
+            if not _asks(beat) or beat.id in state.done or beat in [b for b, _ in heard]:
+                continue
+            if _listen(scenario, beat, [(at, sentences[at])], swapped):
+                state.done.append(beat.id)
+                break
+
+    socials = _socials(turn, sentences, [at for at in range(len(sentences)) if at not in used])
+    kinds = {kind: back for kind, back in socials.values()}
+    if GREETING in kinds and (state.greeted or heard):
+        # Greeted once, "Hi" again is no news; with an answer ("Buenos días. Un café..."), the reaction greets.
+        state.greeted = True
+        kinds.pop(GREETING)
+    greeted_at = len(turn.parts) if turn.say(kinds.get(GREETING)) else None
+    state.greeted = state.greeted or GREETING in kinds
+    if THANKS in kinds:
+        turn.say(turn.generic_again("welcome"))
+    turn.say(practice)
+    answered_beat = None
+    for beat, captured in heard:
+        state.slots.update(captured)
+        state.done.append(beat.id)
+        # A reaction names what was said in this turn, not an older answer to the same beat.
+        turn.say(turn.pick(f"{beat.id}.react", beat.react, unknown=beat.captures, **captured))
+        answered_beat = answered_beat or beat
+    asks = [sentences[at] for at in questions if at not in used and at not in socials]
+    asked = _answer_question(turn, asks, answered_beat or current)
+    if FAREWELL in kinds:
+        _close(turn)
+    elif practice:
+        _advance(turn) if current.id in state.done else _reask(turn, current)
+    elif current.id in state.done and current.id not in already:
+        state.misses = 0
+        _invite_or_advance(turn, targets)
+    elif heard or asked or kinds:
+        state.misses = 0
+        _advance(turn) if current.id in state.done else _reask(turn, current)
+    else:
+        state.misses += 1
+        if asks:
+            turn.say(turn.generic("unknown"))
+        if state.misses == 1 and (
+            turn.say(turn.pick(f"{current.id}.rephrase", current.rephrase)) or _reask(turn, current)
+        ):
+            return
+        if state.misses == 2 and (_offer_hint(turn, current) or _reask(turn, current)):
+            return
+        # Never a loop: after a rephrasing and a hint (or with none left), the partner moves on without the goal.
+        state.misses = 0
+        state.beat += 1
+        if state.beat < len(scenario.beats):
+            turn.say(turn.generic("move_on"))
+        _invite_or_advance(turn, targets)
+    if greeted_at is not None and len(turn.parts) > greeted_at:
+        # "こんにちは！" then the question, without the question's own "こんにちは。"
+        turn.parts[greeted_at] = _without_greeting(scenario, turn.parts[greeted_at])
+
+
+_FIRST_SENTENCE = re.compile(r"^\s*(?:[¡¿]?[^.!?。！？]*[.!?。！？]+)\s*")
+
+
+def _without_greeting(scenario: Scenario, line: str) -> str:
+    first = _FIRST_SENTENCE.match(line)
+    if first is None or first.end() == len(line):
+        return line
+    kind = social_kind(first.group(), scenario.language, scenario.persona_names)
+    return line[first.end() :] if kind and kind[0] == GREETING else line
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"[\s\W_〜～]+", "", unicodedata.normalize("NFKC", text).lower())
+
+
+def _uses(text: str, target: Target, language: str) -> bool:
+    """The learner's turn has the target in it, as written or, in Japanese, as read (がくせい for 学生)."""
+    bare = _flat(target.text)
+    if not bare:
+        return False
+    if language != "japanese":
+        return re.search(rf"(?<!\w){re.escape(target.text.strip().lower())}(?!\w)", text.lower()) is not None
+    return bare in _flat(text) or hiragana(kana_reading(bare)) in hiragana(kana_reading(_flat(text)))
+
+
+def _practice(turn: _Turn, sentences: list[Tokens], targets: Sequence[Target]) -> str | None:
+    """The learner's answer to the partner's invitation to use a target: praise when they used it."""
+    state = turn.state
+    text = " ".join(sentence.text for sentence in sentences)
+    for target in targets:
+        if target.text not in state.practised and _uses(text, target, turn.scenario.language):
+            state.practised.append(target.text)
+    pending, state.pending = state.pending, ""
+    if not pending:
+        return None
+    if pending in state.practised:
+        return turn.generic_again("praise_target", target=pending)
+    return turn.generic_again("target_later", target=pending)
+
+
+def _invite_or_advance(turn: _Turn, targets: Sequence[Target]) -> None:
+    """In a review session, ask the learner to use the next target before the script's next question."""
+    state = turn.state
+    for target in targets:
+        if target.text in state.invited or target.text in state.practised:
+            continue
+        kind = "invite_mistake" if target.kind == "mistake" else "invite"
+        if turn.say(turn.generic_again(kind, target=target.text)):
+            state.invited.append(target.text)
+            state.pending = target.text
+            return
+    _advance(turn)
 
 
 def scenario_goals_apply(*, scenario: Scenario, state: ScenarioState, goal_ids: Iterable[str]) -> ScenarioState:

@@ -4,6 +4,12 @@ Each kind has several variants so a long session never says one twice. Japanese 
 with a space between phrases, like the scripts.
 """
 
+
+def _combined(acknowledgements: tuple[str, ...], closers: tuple[str, ...], joiner: str) -> tuple[str, ...]:
+    # After the closing the learner may go on writing: short replies, never the same one twice.
+    return tuple(joiner.join((ack, closer)) for closer in closers for ack in acknowledgements)
+
+
 PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     "japanese": {
         "hint": (
@@ -23,14 +29,54 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "うーん、それは よく しりません。",
             "ごめんなさい、わたしにも わかりません。",
         ),
+        "invite": (
+            "『{target}』を つかって、じぶんの ことを ひとつ おしえて ください。",
+            "こんどは『{target}』を つかって みましょう。どんな ぶんが いえますか。",
+            "『{target}』を つかって、きょうの ことを すこし はなして ください。",
+        ),
+        "invite_mistake": (
+            "まえに『{target}』を れんしゅうしましたね。『{target}』を つかって、もう いちど いって みて ください。",
+            "『{target}』の れんしゅうです。『{target}』を つかって、ぶんを ひとつ いって ください。",
+        ),
+        "praise_target": (
+            "『{target}』、じょうずに つかえましたね！",
+            "いいですね！『{target}』が ただしく つかえました。",
+        ),
+        "target_later": (
+            "『{target}』は また あとで つかって みましょう。",
+            "だいじょうぶです。『{target}』は また こんど。",
+        ),
+        "welcome": ("どういたしまして。", "いえいえ。", "いいえ、どういたしまして。"),
+        "goodbye": (
+            "はい、じゃあ また！きょうは ありがとう ございました。",
+            "さようなら！また はなしましょうね。",
+        ),
+        "again": (
+            "また はなしましょうね。",
+            "はい、また こんど！",
+            "じゃあ、また ね。",
+            "またね！",
+        ),
         "finished": ("これで きょうの れんしゅうは おわりです。",),
         "after": (
             "きょうの れんしゅうは もう おわりました。また はなしましょう！",
-            "おつかれさまでした！あたらしい れんしゅうも してみて ください。",
+            "おつかれさまでした！あたらしい れんしゅうも して みて ください。",
             "たのしかったですね。また あした！",
             "よく がんばりましたね！",
             "また いつでも はなしに きて ください。",
             "ありがとう ございました。では、また！",
+        )
+        + _combined(
+            ("そうですね。", "なるほど。", "ええ、ええ。", "はい。"),
+            (
+                "また はなしましょうね。",
+                "つづきは また こんど。",
+                "きょうは ここまでに しましょう。",
+                "また あいましょう。",
+                "こんども たのしみです。",
+                "ゆっくり やすんで くださいね。",
+            ),
+            "",
         ),
         "say_word": (
             "「{query}」は にほんごで「{reading}」です。",
@@ -58,6 +104,20 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "OK, let's go on.",
         ),
         "unknown": ("Sorry, I'm not sure about that.", "Hmm, I don't really know.", "I'm afraid I don't know."),
+        "invite": (
+            'Let\'s practise "{target}". Can you tell me something about yourself using "{target}"?',
+            'Now try "{target}": what could you say with it?',
+            'Tell me a little about your day using "{target}".',
+        ),
+        "invite_mistake": (
+            'Last time we worked on "{target}". Can you say a sentence with "{target}"?',
+            'Let\'s practise "{target}" again: try a sentence with it.',
+        ),
+        "praise_target": ('Nice use of "{target}"!', 'Well done, you used "{target}" correctly!'),
+        "target_later": ('We can try "{target}" again later.', 'No problem, we\'ll come back to "{target}".'),
+        "welcome": ("You're welcome.", "No problem.", "My pleasure."),
+        "goodbye": ("OK, bye for now! Thanks for today.", "Goodbye! Let's talk again soon."),
+        "again": ("Talk soon!", "See you next time.", "Bye for now!", "Take care!"),
         "finished": ("That's the end of our practice for today.",),
         "after": (
             "Our practice is over for today. Let's talk again soon!",
@@ -66,6 +126,18 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "You did really well today.",
             "Come back and practise any time.",
             "Thanks again. Bye for now!",
+        )
+        + _combined(
+            ("I see.", "Right.", "Oh, nice.", "OK."),
+            (
+                "Let's talk again soon.",
+                "We can go on next time.",
+                "Let's stop here for today.",
+                "See you next time.",
+                "I'm looking forward to next time.",
+                "Have a good rest.",
+            ),
+            " ",
         ),
         "say_word": ('"{query}" is "{reading}".',),
         "say_word_kanji": (),
@@ -86,6 +158,20 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "Vale, seguimos.",
         ),
         "unknown": ("Lo siento, no lo sé.", "Mmm, no lo tengo claro.", "Perdona, eso no lo sé."),
+        "invite": (
+            "Vamos a practicar «{target}». ¿Me dices algo sobre ti con «{target}»?",
+            "Ahora prueba con «{target}»: ¿qué puedes decir?",
+            "Cuéntame algo de tu día con «{target}».",
+        ),
+        "invite_mistake": (
+            "La otra vez practicamos «{target}». ¿Puedes decir una frase con «{target}»?",
+            "Practiquemos otra vez «{target}»: di una frase con esa expresión.",
+        ),
+        "praise_target": ("¡Muy bien usado, «{target}»!", "¡Bien! Has usado «{target}» correctamente."),
+        "target_later": ("Probamos «{target}» más tarde.", "No pasa nada, volvemos a «{target}» luego."),
+        "welcome": ("De nada.", "¡No hay de qué!", "¡Con gusto!"),
+        "goodbye": ("¡Vale, hasta luego! Gracias por hoy.", "¡Adiós! Hablamos pronto."),
+        "again": ("¡Hasta pronto!", "¡Nos vemos!", "¡Hasta la próxima!", "¡Cuídate!"),
         "finished": ("Aquí termina nuestra práctica de hoy.",),
         "after": (
             "La práctica de hoy ya terminó. ¡Hablamos pronto!",
@@ -94,6 +180,18 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "¡Lo has hecho muy bien hoy!",
             "Vuelve a practicar cuando quieras.",
             "Gracias otra vez. ¡Adiós!",
+        )
+        + _combined(
+            ("Ya veo.", "Claro.", "¡Qué bien!", "Vale."),
+            (
+                "Hablamos pronto.",
+                "Seguimos la próxima vez.",
+                "Lo dejamos aquí por hoy.",
+                "Nos vemos la próxima vez.",
+                "¡Hasta la próxima!",
+                "Que descanses.",
+            ),
+            " ",
         ),
         "say_word": ("«{query}» se dice «{reading}».",),
         "say_word_kanji": (),
@@ -114,6 +212,20 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "Bon, on continue.",
         ),
         "unknown": ("Pardon, je ne sais pas.", "Hum, je ne sais pas trop.", "Ça, je ne le sais pas, hélas."),
+        "invite": (
+            "On pratique « {target} ». Tu peux me dire quelque chose sur toi avec « {target} » ?",
+            "Maintenant, essaie « {target} » : qu'est-ce que tu peux dire ?",
+            "Raconte-moi un peu ta journée avec « {target} ».",
+        ),
+        "invite_mistake": (
+            "La dernière fois, on a travaillé « {target} ». Tu peux faire une phrase avec « {target} » ?",
+            "On reprend « {target} » : fais une phrase avec.",
+        ),
+        "praise_target": ("Bien utilisé, « {target} » !", "Bravo, tu as bien utilisé « {target} » !"),
+        "target_later": ("On essaiera « {target} » plus tard.", "Pas de souci, on reviendra à « {target} »."),
+        "welcome": ("De rien.", "Avec plaisir.", "Je t'en prie."),
+        "goodbye": ("D'accord, au revoir ! Merci pour aujourd'hui.", "Salut ! On se parle bientôt."),
+        "again": ("À la prochaine !", "À plus tard !", "Bonne journée !", "À très vite !"),
         "finished": ("C'est la fin de notre pratique pour aujourd'hui.",),
         "after": (
             "Notre pratique est finie pour aujourd'hui. À bientôt !",
@@ -122,6 +234,18 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "Tu as très bien travaillé aujourd'hui.",
             "Reviens pratiquer quand tu veux.",
             "Merci encore. Au revoir !",
+        )
+        + _combined(
+            ("Je vois.", "D'accord.", "Super.", "Ah oui."),
+            (
+                "On se parle bientôt.",
+                "On continue la prochaine fois.",
+                "On s'arrête là pour aujourd'hui.",
+                "À la prochaine fois.",
+                "J'ai hâte de te reparler.",
+                "Bonne soirée !",
+            ),
+            " ",
         ),
         "say_word": ("« {query} » se dit « {reading} ».",),
         "say_word_kanji": (),
@@ -142,6 +266,20 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "Okay, weiter geht's.",
         ),
         "unknown": ("Das weiß ich leider nicht.", "Hm, da bin ich nicht sicher.", "Tut mir leid, das weiß ich nicht."),
+        "invite": (
+            "Wir üben „{target}“. Erzählst du mir etwas über dich mit „{target}“?",
+            "Probier jetzt „{target}“: Was kannst du damit sagen?",
+            "Erzähl mir ein bisschen von deinem Tag mit „{target}“.",
+        ),
+        "invite_mistake": (
+            "Letztes Mal haben wir „{target}“ geübt. Sagst du einen Satz mit „{target}“?",
+            "Wir üben noch einmal „{target}“: Sag einen Satz damit.",
+        ),
+        "praise_target": ("„{target}“, gut benutzt!", "Super, du hast „{target}“ richtig benutzt!"),
+        "target_later": ("„{target}“ probieren wir später noch mal.", "Kein Problem, „{target}“ kommt später wieder."),
+        "welcome": ("Gern geschehen.", "Bitte schön.", "Kein Problem."),
+        "goodbye": ("Okay, tschüss! Danke für heute.", "Auf Wiedersehen! Bis bald."),
+        "again": ("Bis zum nächsten Mal!", "Bis dann!", "Mach's gut!", "Bis später!"),
         "finished": ("Damit ist unsere Übung für heute zu Ende.",),
         "after": (
             "Unsere Übung ist für heute vorbei. Bis bald!",
@@ -150,6 +288,18 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "Das hast du heute sehr gut gemacht.",
             "Komm gern wieder zum Üben.",
             "Danke noch mal. Bis zum nächsten Mal!",
+        )
+        + _combined(
+            ("Verstehe.", "Genau.", "Schön.", "Okay."),
+            (
+                "Wir sprechen bald wieder.",
+                "Nächstes Mal machen wir weiter.",
+                "Für heute hören wir hier auf.",
+                "Bis zum nächsten Mal.",
+                "Ich freue mich schon aufs nächste Mal.",
+                "Erhol dich gut.",
+            ),
+            " ",
         ),
         "say_word": ("„{query}“ heißt „{reading}“.",),
         "say_word_kanji": (),
@@ -170,6 +320,20 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "Ok, continuiamo.",
         ),
         "unknown": ("Mi dispiace, non lo so.", "Mmm, non lo so bene.", "Scusa, questo non lo so."),
+        "invite": (
+            "Pratichiamo «{target}». Mi dici qualcosa di te con «{target}»?",
+            "Adesso prova «{target}»: che cosa puoi dire?",
+            "Raccontami un po' della tua giornata con «{target}».",
+        ),
+        "invite_mistake": (
+            "L'ultima volta abbiamo lavorato su «{target}». Puoi dire una frase con «{target}»?",
+            "Riproviamo «{target}»: di' una frase con questa espressione.",
+        ),
+        "praise_target": ("Ben usato, «{target}»!", "Bene, hai usato «{target}» correttamente!"),
+        "target_later": ("Proviamo «{target}» più tardi.", "Nessun problema, torniamo a «{target}» dopo."),
+        "welcome": ("Prego.", "Di niente.", "Figurati."),
+        "goodbye": ("Va bene, ciao! Grazie per oggi.", "Arrivederci! Ci sentiamo presto."),
+        "again": ("Alla prossima!", "A dopo!", "Buona giornata!", "Ci vediamo!"),
         "finished": ("La nostra pratica di oggi finisce qui.",),
         "after": (
             "La pratica di oggi è finita. A presto!",
@@ -178,6 +342,18 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "Oggi sei andato benissimo.",
             "Torna a esercitarti quando vuoi.",
             "Grazie ancora. Arrivederci!",
+        )
+        + _combined(
+            ("Capisco.", "Certo.", "Che bello.", "Va bene."),
+            (
+                "Ci sentiamo presto.",
+                "Continuiamo la prossima volta.",
+                "Per oggi ci fermiamo qui.",
+                "Alla prossima volta.",
+                "Non vedo l'ora di risentirti.",
+                "Riposati bene.",
+            ),
+            " ",
         ),
         "say_word": ("«{query}» si dice «{reading}».",),
         "say_word_kanji": (),
@@ -198,6 +374,20 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "Certo, vamos em frente.",
         ),
         "unknown": ("Desculpe, não sei.", "Hum, não tenho certeza.", "Perdão, isso eu não sei."),
+        "invite": (
+            "Vamos praticar «{target}». Você me conta algo sobre você com «{target}»?",
+            "Agora tente «{target}»: o que você pode dizer?",
+            "Me conte um pouco do seu dia com «{target}».",
+        ),
+        "invite_mistake": (
+            "Da última vez praticamos «{target}». Você pode dizer uma frase com «{target}»?",
+            "Vamos praticar «{target}» de novo: diga uma frase com essa expressão.",
+        ),
+        "praise_target": ("Muito bem usado, «{target}»!", "Boa! Você usou «{target}» corretamente."),
+        "target_later": ("Tentamos «{target}» mais tarde.", "Sem problema, voltamos a «{target}» depois."),
+        "welcome": ("De nada.", "Imagina!", "Não há de quê."),
+        "goodbye": ("Certo, tchau! Foi bom conversar.", "Tchau! A gente se fala."),
+        "again": ("Até mais!", "Até breve!", "Um abraço!", "Fique bem!"),
         "finished": ("Aqui termina a nossa prática de hoje.",),
         "after": (
             "A prática de hoje já acabou. Até logo!",
@@ -206,6 +396,18 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "Você foi muito bem hoje.",
             "Volte para praticar quando quiser.",
             "Foi um prazer. Até a próxima!",
+        )
+        + _combined(
+            ("Entendi.", "Claro.", "Que legal.", "Certo."),
+            (
+                "A gente se fala em breve.",
+                "Continuamos na próxima vez.",
+                "Por hoje é só.",
+                "Até a próxima vez.",
+                "Já estou esperando a próxima conversa.",
+                "Descanse bem.",
+            ),
+            " ",
         ),
         "say_word": ("«{query}» se diz «{reading}».",),
         "say_word_kanji": (),

@@ -17,6 +17,7 @@ from conversations.scenarios.engine import (
     Reply,
     Scenario,
     ScenarioState,
+    Target,
     scenario_beat,
     scenario_build,
     scenario_goals,
@@ -117,10 +118,45 @@ def scenario_turn(*, session: PracticeSession, text: str, seq: int) -> tuple[Sce
     stored = session.scenario or {}
     if stored.get("seq") == seq and "line" in stored:
         return scenario, Reply(text=stored["line"], lines=[], state=state, reached=[], finished=state.finished)
-    reply = scenario_reply(scenario=scenario, state=state, text=text, lookup=_lookup_for(scenario.language))
-    session.scenario = {**reply.state.as_dict(), "seq": seq, "line": reply.text, "before": state.as_dict()}
+    avoid = list(stored.get("avoid", [])) if stored.get("seq") == seq else []
+    reply = scenario_reply(
+        scenario=scenario,
+        state=state,
+        text=text,
+        lookup=_lookup_for(scenario.language),
+        avoid=avoid,
+        targets=_targets(session),
+    )
+    session.scenario = {
+        **reply.state.as_dict(),
+        "seq": seq,
+        "line": reply.text,
+        "before": state.as_dict(),
+        "avoid": avoid,
+    }
     PracticeSession.objects.filter(id=session.id).update(scenario=session.scenario)
     return scenario, reply
+
+
+def _targets(session: PracticeSession) -> list[Target]:
+    # A review session's due words and corrected phrases; a kind of mistake is no phrase to say.
+    return [
+        Target(text=str(target["text"]), kind=str(target.get("kind") or "vocabulary"))
+        for target in session.targets or []
+        if target.get("kind") in ("vocabulary", "mistake") and str(target.get("text") or "").strip()
+    ]
+
+
+def scenario_turn_regenerate(*, session: PracticeSession, seq: int) -> None:
+    """The reply to turn `seq` is written again: the scenario goes back to before the turn, and the lines
+    of the replaced reply (and of any replaced before it) are said only when nothing else fits."""
+    stored = PracticeSession.objects.filter(id=session.id).values_list("scenario", flat=True).first() or {}
+    if stored.get("seq") != seq or "before" not in stored:
+        return
+    said = set(stored.get("used", [])) - set(stored["before"].get("used", []))
+    avoid = sorted(set(stored.get("avoid", [])) | said)
+    session.scenario = {**stored["before"], "seq": seq, "before": stored["before"], "avoid": avoid}
+    PracticeSession.objects.filter(id=session.id).update(scenario=session.scenario)
 
 
 def scenario_turn_undo(*, session: PracticeSession, seq: int) -> None:

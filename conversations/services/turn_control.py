@@ -14,7 +14,7 @@ from django.db import transaction
 from config.exceptions import Conflict
 from conversations.exceptions import MessageNotFound, SessionClosed, TurnInProgress
 from conversations.models import Message, MessageRole, MessageState, PracticeSession, SessionStatus
-from conversations.scenarios.sessions import scenario_turn_undo
+from conversations.scenarios.sessions import scenario_turn_regenerate, scenario_turn_undo
 from conversations.services.analysis import mistakes_forget
 from conversations.services.leases import lease_renew
 from conversations.services.messages import (
@@ -103,6 +103,7 @@ def reply_regenerate(*, session: PracticeSession) -> TurnReplaced:
     if reply is None or reply.role != MessageRole.ASSISTANT or turn is None:
         raise NothingToRegenerate()
     _supersede([reply])
+    scenario_turn_regenerate(session=session, seq=turn.seq)
     return TurnReplaced(
         turn=TurnStart(user_message=turn, created=False, ai_message=placeholder_append(conversation), generate=True),
         replaced=[reply],

@@ -166,3 +166,47 @@ def test_an_edited_turn_is_judged_from_where_the_scenario_was_before_it(user, se
     # then the partner takes the new name, and only that one
     assert reply.text.startswith("リサさん、はじめまして！")
     assert reply.state.slots["name"] == "リサ" and reply.state.reached == ["name"]
+
+
+def test_a_reply_written_again_offline_says_it_in_other_words(auth_client, session):
+    # given the offline partner answered the learner's name
+    first = send(auth_client, session, "アイコです。")["ai_response"]
+
+    # when the learner asks for the reply again, twice
+    second = auth_client.post(f"/api/v1/sessions/{session.id}/regenerate").json()["ai_response"]
+    third = auth_client.post(f"/api/v1/sessions/{session.id}/regenerate").json()["ai_response"]
+
+    # then each new reply is another variant, still about Aiko, and the scenario moved on once
+    assert first == "アイコさん、はじめまして！アイコさんは どこから きましたか。"
+    assert second == "アイコさんですね。よろしく おねがいします！どこから きましたか。"
+    assert third.startswith("はじめまして！よろしく おねがいします。") and third != second
+    assert goals(auth_client, session)["name"] is True
+    # and the conversation goes on from there
+    assert send(auth_client, session, "カナダから来ました。")["ai_response"].startswith("カナダですか！")
+
+
+def test_the_offline_partner_steers_a_review_session_toward_its_due_words(auth_client, user):
+    # given a review session whose due word is 学生 and whose due correction is わたしは
+    session = practice_session(user=user, template=None, free_form=True)
+    targets = [
+        {"card_id": "", "kind": "vocabulary", "text": "学生", "hint": "student"},
+        {"card_id": "", "kind": "mistake", "text": "わたしは", "hint": "わたしは がくせいです"},
+        {"card_id": "", "kind": "structure", "text": "particles (は, が, を, に, で)", "hint": "particle"},
+    ]
+    PracticeSession.objects.filter(id=session.id).update(focus="due", targets=targets)
+
+    # when the learner answers the partner's first question
+    invited = send(auth_client, session, "サムです。")["ai_response"]
+    # then the partner reacts, then asks for a sentence with the due word
+    assert invited.split("。", 1) == [
+        "サムさん、よろしく おねがいします",
+        "『学生』を つかって、じぶんの ことを ひとつ おしえて ください。",
+    ]
+
+    # when the learner uses it (in kana), the partner says so and the conversation goes on
+    praised = send(auth_client, session, "がくせいです。")["ai_response"]
+    assert praised == "『学生』、じょうずに つかえましたね！どこから きましたか。"
+    # and the corrected phrase comes next, never the kind of mistake
+    next_reply = send(auth_client, session, "アメリカから来ました。")["ai_response"]
+    assert "まえに『わたしは』を れんしゅうしましたね。" in next_reply
+    assert "particles" not in PracticeSession.objects.get(id=session.id).scenario["line"]

@@ -6,6 +6,7 @@ from django.conf import settings
 
 from conversations.scenarios.engine import (
     ScenarioState,
+    Target,
     scenario_build,
     scenario_goals,
     scenario_goals_apply,
@@ -14,6 +15,7 @@ from conversations.scenarios.engine import (
 )
 from conversations.scenarios.words import say_query
 from language.japanese.dictionary import lookup
+from templates.loader import template_sources_read
 from templates.schema import template_content_validate
 
 
@@ -123,8 +125,8 @@ def test_a_turn_that_does_not_fit_gets_a_rephrase_then_a_hint_then_the_partner_m
 def test_a_question_is_answered_from_the_facts_then_the_question_is_asked_again_in_other_words():
     # when the learner asks the price instead of answering
     (reply,), state = conversation(cafe(), "¿Cuánto cuesta un café?")
-    # then the partner answers from its facts and asks its question again, in words not said yet
-    assert reply.text == "El café cuesta dos euros. ¿Cómo te llamas?"
+    # then the partner answers from its facts and asks its question again, in words the opening did not use
+    assert reply.text == "El café cuesta dos euros. ¿Cuál es tu nombre?"
     assert state.reached == ["ask"] and state.misses == 0
 
 
@@ -221,10 +223,169 @@ def test_how_do_i_say_gets_the_word_and_the_conversation_goes_on(casual):
     # when the learner asks how to say cat, in English
     (reply,), state = conversation(casual, "How do I say cat?", lookup=lookup)
     # then the word comes from the dictionary, kana first, then its kanji; and Yuki asks her question again
-    assert reply.text == "「cat」は にほんごで「ねこ」です。かんじでは「猫」と かきます。おなまえは なんですか。"
+    assert (
+        reply.text
+        == "「cat」は にほんごで「ねこ」です。かんじでは「猫」と かきます。わたしは ゆきです。あなたの なまえは？"
+    )
     assert state.beat == 0 and state.misses == 0
 
 
 def test_a_word_the_dictionary_does_not_know_is_said_plainly(casual):
     (reply,), _ = conversation(casual, "How do I say qwzrtx?", lookup=lookup)
-    assert reply.text == "すみません、「qwzrtx」は じしょに ありません。おなまえは なんですか。"
+    assert reply.text == "すみません、「qwzrtx」は じしょに ありません。わたしは ゆきです。あなたの なまえは？"
+
+
+def shipped(path):
+    content = SHIPPED[path].content
+    return scenario_build(script=content.script, language=SHIPPED[path].language, persona_name=content.persona.name)
+
+
+SHIPPED = {
+    source.source_path: source for source in template_sources_read(root=settings.BASE_DIR / "content" / "templates")
+}
+
+
+def test_an_answer_to_a_later_question_is_kept_acknowledged_and_not_asked_again(casual):
+    # when, asked for their name, the learner says where they are from
+    (early, named), state = conversation(casual, "カナダから来ました。", "アイコです。")
+    # then Yuki names the place, asks the name again in other words, and after the name skips the hometown
+    assert early.lines == ["カナダですか！いいですね。", "わたしは ゆきです。あなたの なまえは？"]
+    assert early.reached == ["home"] and state.slots["place"] == "カナダ"
+    assert named.lines == ["アイコさん、はじめまして！", "おしごとは なんですか。がくせいですか。"]
+    assert state.reached == ["home", "name"]
+
+
+def test_a_drink_ordered_while_still_being_greeted_is_the_drink_not_the_meal():
+    # given the restaurant, where the waiter asks how many first; when the learner asks for tea at once
+    (reply,), state = conversation(shipped("japanese/beginner/restaurant.yaml"), "お茶をください")
+    # then the tea is the drink, the waiter says so and asks how many again; the meal is still to order
+    assert reply.lines == ["お茶ですね。すぐ もって きます。", "なんめいさまでしょうか。"]
+    assert state.slots == {"drink": "お茶"} and state.done == ["drink"] and state.beat == 0
+
+
+@pytest.mark.parametrize(
+    ("turn", "place"),
+    [
+        ("きんかくじに いきたいです", "きんかくじ"),
+        ("わたしはきんかくじにいきたいです", "きんかくじ"),
+        ("きよみずでらへ いきたい", "きよみずでら"),
+    ],
+)
+def test_a_kana_place_name_is_taken_whole(turn, place):
+    (reply,), state = conversation(shipped("japanese/beginner/travel.yaml"), turn)
+    assert state.slots["destination"] == place
+    assert reply.lines[0] == f"{place}ですね。いいですね。"
+
+
+def test_a_kana_word_is_the_scripts_word_written_in_kanji():
+    travel = shipped("japanese/beginner/travel.yaml")
+    _, finished = conversation(travel, "じゃあ、また")
+    # asked in kana or in kanji, the same fact answers
+    (kana,), _ = conversation(travel, "きんかくじは なんじからですか", state=finished)
+    (kanji,), _ = conversation(travel, "金閣寺は何時からですか", state=finished)
+    assert kana.lines[0] == kanji.lines[0] == "きんかくじは あさ 9じから ゆうがた 5じまでです。はいるのは 500えんです。"
+
+
+@pytest.mark.parametrize("question", ["なんばんの バスですか", "何番のバスですか"])
+def test_which_bus_asked_in_kana_or_kanji_gets_the_205_and_counts_for_asking_the_way(question):
+    travel = shipped("japanese/beginner/travel.yaml")
+    _, state = conversation(travel, "金閣寺へ行きたいです。")
+    (reply,), state = conversation(travel, question, state=state)
+    assert reply.lines == ["きんかくじへは 205ばんの バスです。", "バスは えきの まえから でます。"]
+    assert "how" in state.done
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("ここはどこですか。", "ここは きょうとえきです。"),
+        ("バス乗り場はどこですか。", "バスのりばは えきの まえです。"),
+        ("何分ぐらいかかりますか。", "きんかくじまで バスで 40ぷんぐらいです。"),
+        ("バスはいくらですか。", "バスは おとな 230えんです。"),
+    ],
+)
+def test_the_kyoto_counter_answers_the_way_to_kinkakuji_at_any_time(question, answer):
+    # given the traveller already said goodbye; the facts still answer
+    travel = shipped("japanese/beginner/travel.yaml")
+    _, state = conversation(travel, "さようなら")
+    (reply,), _ = conversation(travel, question, state=state)
+    assert reply.lines[0].startswith(answer)
+
+
+@pytest.mark.parametrize("goodbye", ["じゃあ、また", "さようなら", "またね", "それじゃ", "さようなら、ゆきさん。"])
+def test_a_goodbye_closes_the_scenario_politely(casual, goodbye):
+    # given the learner told their name; when they say goodbye
+    (_, reply), state = conversation(casual, "アイコです。", goodbye)
+    # then Yuki says goodbye too and the practice is over
+    assert reply.lines == [
+        "はい、じゃあ また！きょうは ありがとう ございました。",
+        "これで きょうの れんしゅうは おわりです。",
+    ]
+    assert reply.finished and state.finished
+
+
+def test_after_the_goodbye_the_partner_answers_briefly_never_echoes_and_never_repeats(casual):
+    # given the scenario closed with a goodbye; when the learner goes on writing
+    turns = ["さようなら", "はい", "そうですね", "またね", "ええと", "さようなら"] + ["はい"] * 20
+    replies, state = conversation(casual, *turns)
+    after = [reply.text for reply in replies[1:]]
+    # then every reply is short and new, and none repeats the learner
+    assert all(text and len(text) <= 40 for text in after)
+    assert len(after) == len(set(after))
+    assert not any(turn in text for turn, text in zip(turns[1:], after, strict=True) if turn != "はい")
+    assert state.finished
+
+
+def test_thanks_mid_scenario_is_welcomed_and_the_question_comes_again_in_other_words(casual):
+    # given Yuki asked where the learner is from
+    (named,), state = conversation(casual, "アイコです。")
+    # when the learner says thank you
+    (reply,), state = conversation(casual, "ありがとうございます。", state=state)
+    # then Yuki says you're welcome and asks again, not in the same words
+    assert reply.lines == ["どういたしまして。", "どこから きましたか。"]
+    assert named.lines[-1] == "アイコさんは どこから きましたか。"
+    assert state.beat == 1 and state.misses == 0
+
+
+def test_a_first_hello_is_greeted_back_and_the_conversation_goes_on(casual):
+    (reply,), state = conversation(casual, "こんにちは")
+    assert reply.lines == ["こんにちは！", "わたしは ゆきです。あなたの なまえは？"]
+    assert state.greeted and state.misses == 0
+
+
+def test_a_hello_does_not_double_a_greeting_the_question_starts_with():
+    (reply,), _ = conversation(shipped("japanese/beginner/train.yaml"), "こんにちは")
+    assert reply.text == "こんにちは！どちらまで いきますか。"
+
+
+def test_a_reply_written_again_says_another_variant_when_there_is_one(casual):
+    # given the learner's name got a reply
+    before = ScenarioState()
+    (first,), _ = conversation(casual, "アイコです。", state=before)
+    # when the same turn is answered again, avoiding the lines of the first reply
+    again = scenario_reply(
+        scenario=casual, state=before, text="アイコです。", avoid=set(first.state.used) - set(before.used)
+    )
+    # then it reacts and asks in other words, and moves on just the same
+    assert again.text != first.text
+    assert again.lines == ["アイコさんですね。よろしく おねがいします！", "どこから きましたか。"]
+    assert again.state.reached == first.state.reached == ["name"]
+
+
+def test_a_review_session_invites_the_learner_to_use_its_targets_and_praises_their_use(casual):
+    targets = [Target(text="学生"), Target(text="わたしは", kind="mistake")]
+    state, replies = ScenarioState(), []
+    for turn in ["アイコです。", "がくせいです。", "カナダから来ました。", "わたしは カナダ人です。"]:
+        reply = scenario_reply(scenario=casual, state=state, text=turn, targets=targets)
+        state = reply.state
+        replies.append(reply.lines)
+    # the name is answered, then Yuki asks for a sentence with the due word before her next question
+    assert replies[0] == [
+        "アイコさん、はじめまして！",
+        "『学生』を つかって、じぶんの ことを ひとつ おしえて ください。",
+    ]
+    # がくせい is 学生 said in kana: praised, and the script goes on
+    assert replies[1] == ["『学生』、じょうずに つかえましたね！", "アイコさんは どこから きましたか。"]
+    assert replies[2][-1].startswith("まえに『わたしは』を れんしゅうしましたね。")
+    assert replies[3][0] == "いいですね！『わたしは』が ただしく つかえました。"
+    assert state.practised == ["学生", "わたしは"]

@@ -69,8 +69,9 @@ def test_the_turn_analysis_ticks_goals_the_script_did_not_recognise(fake_llm, us
     # given a provider that judges the turn reached the "likes" goal
     fake_llm.responder = responder(["likes"])
     session = practice_session(user=user, template="casual")
-    # when the learner says what they like while being asked their name (the script waits for a name)
-    send(auth_client, session, "テニスをよくします。")
+    # when the learner says what they enjoy, in words no pattern of the script knows, while being asked
+    # their name (the script waits for a name)
+    send(auth_client, session, "テニスがとても楽しいです。")
     # then the analysis was offered the open goals and its judgement counts
     assert "- likes: Say what you like with 〜が好きです" in system_prompt(fake_llm, "Findings")
     assert reached(auth_client, session) == {"likes"}

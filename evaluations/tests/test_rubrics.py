@@ -12,11 +12,13 @@ from evaluations.models import Evaluation, EvaluationStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# A session that reaches one of the scenario's six goals: the offline partner counts an answer to a
+# question it has not asked yet, so the turns stay off its questions (where from, likes, weekend).
 JAPANESE_TURNS = [
-    "はじめまして。スミスです。",
+    "はじめまして。よろしく おねがいします。",
     "わたしを がくせい です。",
-    "しゅみは りょうりです。まいにち ばんごはんを つくります。",
-    "きのう ともだちと えいがを みた。",
+    "にほんごの べんきょうは たのしいです。まいにち ひらがなを かきます。",
+    "きのうは とても いそがしかった。",
     "ありがとうございます。また はなしましょう。",
 ]
 # What an interview coach says and a language teacher never would.
@@ -47,7 +49,7 @@ def test_a_language_session_is_scored_on_the_language_rubric_with_the_learners_w
         assert all(quote in said for quote in body["evidence"][dimension]), dimension
     # the particle mistake is in the accuracy evidence, the plain-form turn in the register evidence
     assert "わたしを がくせい です。" in body["evidence"]["accuracy"]
-    assert "きのう ともだちと えいがを みた。" in body["evidence"]["register"]
+    assert "きのうは とても いそがしかった。" in body["evidence"]["register"]
     assert body["details"]["accuracy"]["by_kind"]
     assert 0 <= body["overall_score"] <= 100
 
@@ -102,7 +104,7 @@ GOOD_LANGUAGE = {
         "task_completion": "strong",
         "register": "developing",
     },  # fmt: skip
-    "evidence": {"register": ["きのう ともだちと えいがを みた。"], "fluency": ["not the learner's words"]},
+    "evidence": {"register": ["きのうは とても いそがしかった。"], "fluency": ["not the learner's words"]},
     "improvement_areas": ["Keep to です/ます with people you have just met.", "Answer with the STAR structure."],
     "practice_suggestions": ["End each sentence with です or ます."],
     "strengths": ["Clear self-introduction."],
@@ -121,7 +123,7 @@ def test_the_language_rubric_through_the_openai_sdk_is_validated_and_settled(fak
     # the checker's particle finding is counted; the goals (none reached yet) decide task completion
     assert evaluation.details["accuracy"]["by_kind"] == {"particle": 1}
     assert evaluation.universal_scores["task_completion"] == "needs_work"
-    assert evaluation.evidence["register"] == ["きのう ともだちと えいがを みた。"]
+    assert evaluation.evidence["register"] == ["きのうは とても いそがしかった。"]
     assert "not the learner's words" not in evaluation.evidence["fluency"]
     assert evaluation.improvement_areas == ["Keep to です/ます with people you have just met."]
     prompt = requests_for(fake_llm, "LanguageEvaluationOut")[0]["messages"]

@@ -1,0 +1,129 @@
+"""The social part of a turn no script beat asks for: a greeting, a thank-you, a goodbye.
+
+Each recogniser looks at one sentence on its own ("こんにちは。", "Thanks!", "じゃあ、また"), with the
+partner's name allowed in it ("さようなら、ゆきさん"), and says what kind of sentence it is.
+"""
+
+import re
+import unicodedata
+
+GREETING = "greeting"
+THANKS = "thanks"
+FAREWELL = "farewell"
+
+# Japanese sentences as the learner may write them, spaces and punctuation removed, kana folded.
+_JAPANESE = {
+    GREETING: {
+        "こんにちは": "こんにちは！",
+        "こんにちわ": "こんにちは！",
+        "こんばんは": "こんばんは！",
+        "こんばんわ": "こんばんは！",
+        "おはよう": "おはようございます！",
+        "おはようございます": "おはようございます！",
+        "どうも": "どうも、こんにちは！",
+    },
+    THANKS: {
+        "ありがとう",
+        "ありがとうございます",
+        "ありがとうございました",
+        "どうもありがとう",
+        "どうもありがとうございます",
+        "どうもありがとうございました",
+        "ありがとね",
+        "さんきゅー",
+    },
+    FAREWELL: {
+        "さようなら",
+        "さよなら",
+        "じゃあまた",
+        "じゃまた",
+        "じゃあね",
+        "じゃね",
+        "またね",
+        "またあした",
+        "またこんど",
+        "ではまた",
+        "それじゃ",
+        "それじゃあ",
+        "それでは",
+        "それじゃまた",
+        "それじゃあまた",
+        "じゃあまたね",
+        "それじゃあね",
+        "ばいばい",
+    },
+}
+
+_LATIN = {
+    "english": {
+        GREETING: (r"(?:hi|hello|hey)(?: there)?|good (?:morning|afternoon|evening)", "Hi!"),
+        THANKS: r"thanks?(?: you)?(?: (?:so|very) much| a lot)?|cheers",
+        FAREWELL: (
+            r"(?:ok(?:ay)?,? )?(?:bye(?:-bye| for now)?|goodbye|see (?:you|ya)(?: later| soon| tomorrow)?|take care)"
+        ),
+    },
+    "spanish": {
+        GREETING: (r"hola|buen(?:os|as) (?:días|dias|tardes|noches)", "¡Hola!"),
+        THANKS: r"(?:muchas )?gracias",
+        FAREWELL: r"(?:vale,? )?(?:adiós|adios|chao|chau|nos vemos|hasta (?:luego|pronto|mañana|manana|la próxima))",
+    },
+    "french": {
+        GREETING: (r"bonjour|salut|bonsoir|coucou", "Bonjour !"),
+        THANKS: r"merci(?: beaucoup)?",
+        FAREWELL: r"au revoir|à bientôt|a bientot|à plus|bonne (?:journée|soirée)",
+    },
+    "german": {
+        GREETING: (r"hallo|hi|guten (?:morgen|tag|abend)|servus|moin", "Hallo!"),
+        THANKS: r"danke(?: schön| sehr)?|vielen dank",
+        FAREWELL: r"tschüss|tschüs|auf wiedersehen|bis (?:bald|später|morgen|dann)|ciao",
+    },
+    "italian": {
+        GREETING: (r"ciao|buongiorno|buonasera|salve", "Ciao!"),
+        THANKS: r"grazie(?: mille)?",
+        FAREWELL: r"arrivederci|a presto|a dopo|ci vediamo|ciao ciao",
+    },
+    "portuguese": {
+        GREETING: (r"olá|ola|oi|bom dia|boa (?:tarde|noite)", "Olá!"),
+        THANKS: r"obrigad[oa](?: (?:mesmo|muito))?|muito obrigad[oa]|valeu",
+        FAREWELL: r"tchau|adeus|até (?:logo|mais|amanhã|breve|a próxima)|ate logo",
+    },
+}
+_PUNCT = re.compile(r"[\W_]+", re.UNICODE)
+_KATAKANA = re.compile(r"[\u30a1-\u30f6]")
+
+
+def _japanese_key(sentence: str, persona_names: frozenset[str]) -> str:
+    text = unicodedata.normalize("NFKC", sentence)
+    for name in sorted(persona_names, key=len, reverse=True):
+        text = re.sub(re.escape(name) + r"(?:さん|ちゃん|くん|先生|せんせい)?", "", text, flags=re.I)
+    text = re.sub(r"[\s\W_〜～]+", "", text)
+    return _KATAKANA.sub(lambda m: chr(ord(m.group()) - 0x60), text)
+
+
+def _latin_key(sentence: str, persona_names: frozenset[str]) -> str:
+    text = _PUNCT.sub(" ", unicodedata.normalize("NFC", sentence).lower()).strip()
+    words = [word for word in text.split() if word not in persona_names]
+    return " ".join(words)
+
+
+def social_kind(sentence: str, language: str, persona_names: frozenset[str]) -> tuple[str, str] | None:
+    """(kind, the greeting to say back) when the sentence is only a greeting, thanks or goodbye; else None."""
+    if language == "japanese":
+        key = _japanese_key(sentence, persona_names)
+        if back := _JAPANESE[GREETING].get(key):
+            return GREETING, back
+        for kind in (THANKS, FAREWELL):
+            if key in _JAPANESE[kind]:
+                return kind, ""
+        return None
+    table = _LATIN.get(language)
+    if table is None:
+        return None
+    key = _latin_key(sentence, persona_names)
+    greeting, back = table[GREETING]
+    # "Thanks, bye!" is a goodbye; "Hi, thanks" is thanks.
+    for kind, pattern in ((FAREWELL, table[FAREWELL]), (THANKS, table[THANKS]), (GREETING, greeting)):
+        parts = rf"(?:{table[THANKS]}|{greeting}|{table[FAREWELL]})"
+        if re.fullmatch(rf"(?:{parts} )*{pattern}(?: {parts})*", key):
+            return kind, back if kind == GREETING else ""
+    return None

@@ -6,6 +6,7 @@ goes through config.db.database_async (a bounded pool of database threads).
 
 import asyncio
 import contextlib
+import copy
 import json
 import logging
 import re
@@ -61,11 +62,16 @@ def _session_hints(*, user, session_id) -> list[dict]:
 
 
 @database_async
-def _turn_submit(*, user, session_id: str, content, client_id):
-    # One hop to a database thread for the three calls: the ack waits on every hop. The same
-    # per-user budget as messages to people (MESSAGE_RATE) comes first: a flood is refused unstored.
+def _turn_submit(*, user, session_id: str, content, client_id, known=None):
+    """The session and the stored turn. `known`: the session as this socket read it for an earlier
+    turn (whose it is never changes; turn_submit refreshes its fields under the lock), copied so a
+    reply still being analysed keeps its own. Its template is the one read then.
+
+    One hop to a database thread for the three calls: the ack waits on every hop. The same
+    per-user budget as messages to people (MESSAGE_RATE) comes first: a flood is refused unstored.
+    """
     messaging.message_throttle_check(user_id=user.id)
-    session = session_services.session_get(user=user, session_id=session_id)
+    session = copy.copy(known) or session_services.session_get(user=user, session_id=session_id)
     return session, session_services.turn_submit(session=session, content=content, client_id=client_id)
 
 
@@ -127,6 +133,8 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
         self.delivered: dict[str, int] = {}
         self.delivery_flush = None
         self.reply_watches: dict[str, asyncio.Task] = {}
+        # Practice sessions this socket took turns in, by id: a turn does not read them again.
+        self.sessions: dict[str, object] = {}
         await self.channel_layer.group_add(self.group, self.channel_name)
         # Counted before the handshake completes: once the client sees its socket open, closing
         # another tab of the same user cannot make them look offline.
@@ -243,12 +251,15 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
 
     async def on_user_message(self, frame: dict) -> None:
         """A turn in a practice session: stored and acked before the partner is asked."""
+        session_id = str(frame.get("session_id"))
         session, turn = await _turn_submit(
             user=self.user,
-            session_id=str(frame.get("session_id")),
+            session_id=session_id,
             content=frame.get("content"),
             client_id=frame.get("client_id"),
+            known=self.sessions.get(session_id),
         )
+        self.sessions[session_id] = session
         await self._turn_started(session, turn)
 
     async def _turn_started(self, session, turn) -> None:

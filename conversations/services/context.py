@@ -48,14 +48,16 @@ def context_turns(*, session: PracticeSession) -> list[dict]:
     return turns if turns is not None else context_rebuild(session=session)
 
 
-def context_push(*, session: PracticeSession, message: Message) -> None:
-    """Add a complete message to the cached window (a miss is rebuilt from the database later)."""
+def context_push(*, session: PracticeSession, message: Message) -> list[dict] | None:
+    """Add a complete message to the cached window (a miss is rebuilt from the database later);
+    the window as now cached, or None on a miss."""
     turns = cache.get(_KEY.format(session.id))
     if turns is None:
-        return
+        return None
     if not turns or turns[-1]["seq"] < message.seq:
         turns.append(_turn(message))
     cache.set(_KEY.format(session.id), turns, CACHE_TTL_SECONDS)
+    return turns
 
 
 def persona_for(*, session: PracticeSession) -> Persona:
@@ -68,10 +70,15 @@ def persona_for(*, session: PracticeSession) -> Persona:
     )
 
 
-def reply_request_build(*, session: PracticeSession, user_text: str, before_seq: int) -> ReplyRequest:
-    """The typed request for the partner's reply to `user_text`, the learner's turn at `before_seq`."""
+def reply_request_build(
+    *, session: PracticeSession, user_text: str, before_seq: int, turns: list[dict] | None = None
+) -> ReplyRequest:
+    """The typed request for the partner's reply to `user_text`, the learner's turn at `before_seq`;
+    `turns`: the cached window when the caller has just read it (context_push)."""
     template = session.template
-    turns = [t for t in context_turns(session=session) if t["seq"] < before_seq]
+    if turns is None:
+        turns = context_turns(session=session)
+    turns = [t for t in turns if t["seq"] < before_seq]
     system_prompt = template.system_prompt if template else ""
     details = {"preparation_type": session.preparation_type, "meeting_subtype": session.meeting_subtype}
     details.update(session.context or {})

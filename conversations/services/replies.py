@@ -66,8 +66,11 @@ _stop_requested_async = sync_to_async(_stop_requested, thread_sensitive=False)
 
 
 async def _stop_wait(message_id) -> None:
-    while not await _stop_requested_async(message_id):
+    # A first look only after a pause: most replies of the offline partner are written by then.
+    while True:
         await asyncio.sleep(STOP_POLL_SECONDS)
+        if await _stop_requested_async(message_id):
+            return
 
 
 @dataclass
@@ -86,8 +89,10 @@ def _load(session_id, user_message_id, ai_message_id):
 
 @database_async
 def _request(session, user_message):
-    context.context_push(session=session, message=user_message)
-    return context.reply_request_build(session=session, user_text=user_message.content, before_seq=user_message.seq)
+    turns = context.context_push(session=session, message=user_message)
+    return context.reply_request_build(
+        session=session, user_text=user_message.content, before_seq=user_message.seq, turns=turns
+    )
 
 
 def _stream_forget(message_id) -> None:

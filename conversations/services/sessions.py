@@ -273,19 +273,21 @@ def placeholder_append(conversation: Conversation) -> Message:
 
 
 def session_lock(*, session: PracticeSession) -> Conversation:
-    """Lock the session's conversation (every seq is handed out under it) and refresh the session's
-    status and turn count, in one statement. Call inside a transaction; raises SessionNotFound."""
+    """Lock the session's conversation (every seq is handed out under it) and refresh every field of
+    the session and its conversation, in one statement: the caller may hold a copy read turns ago.
+    Call inside a transaction; raises SessionNotFound."""
     locked = (
         PracticeSession.objects.select_related("conversation")
         .select_for_update(of=("conversation",))
-        .only("status", "user_turns", "conversation")
         .order_by()
         .filter(id=session.id)
         .first()
     )
     if locked is None:
         raise SessionNotFound()
-    session.status, session.user_turns = locked.status, locked.user_turns
+    for field in PracticeSession._meta.concrete_fields:
+        setattr(session, field.attname, getattr(locked, field.attname))
+    session.conversation = locked.conversation
     return locked.conversation
 
 

@@ -7,9 +7,10 @@ test's transaction), so they hold on SQLite and on PostgreSQL alike.
 import pytest
 
 from accounts.models import User
+from conversations import consumers
 from conversations.models import Message
 from conversations.services import messaging
-from conversations.services.sessions import turn_submit
+from conversations.services.sessions import session_update_settings, turn_submit
 from conversations.tests.factories import practice_session
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +83,23 @@ def test_a_delivery_receipt_costs_three_statements(alice, bob, django_assert_max
 
     assert moved == 3
     assert messaging.receipt_delivered(user=bob, conversation_id=conversation_id, up_to_seq=2) is None
+
+
+def test_a_later_socket_turn_does_not_read_the_session_again_yet_sees_its_changes(user, django_assert_max_num_queries):
+    # given the session as a socket read it for its first turn
+    known, _ = consumers._turn_submit.__wrapped__(
+        user=user, session_id=str(practice_session(user=user).id), content="こんにちは", client_id="t1"
+    )
+    Message.objects.filter(conversation_id=known.conversation_id, state="streaming").update(state="complete")
+    # and the learner then changing the partner's persona from another tab
+    session_update_settings(session=known, persona="a strict teacher")
+
+    # when the socket's next turn comes: the throttle, then turn_submit's statements, no session read
+    with django_assert_max_num_queries(9):
+        session, turn = consumers._turn_submit.__wrapped__(
+            user=user, session_id=str(known.id), content="おはよう", client_id="t2", known=known
+        )
+
+    # then the turn is stored against the session as it is now, in a copy of the socket's own
+    assert turn.created and session is not known
+    assert session.persona == "a strict teacher" and session.user_turns == 2

@@ -13,6 +13,16 @@ def _clean_cache():
     cache.clear()
 
 
+# The page the test sockets come from: channels' communicators send an Origin but no Host, so the
+# site's own origin cannot be told from the request (config.origins); it is trusted instead.
+TEST_PAGE_ORIGIN = "http://127.0.0.1:8000"
+
+
+@pytest.fixture(autouse=True)
+def _test_page_origin(settings):
+    settings.CSRF_TRUSTED_ORIGINS = [*settings.CSRF_TRUSTED_ORIGINS, TEST_PAGE_ORIGIN]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup):
     """The test database, whose connections in the socket threads are closed before it is dropped."""

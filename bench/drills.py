@@ -84,7 +84,7 @@ class Client:
         while not stop.is_set():
             try:
                 ws = await self.http.ws_connect(
-                    f"http://{LISTEN}/ws/?token={self.token}", origin="http://127.0.0.1", heartbeat=None
+                    f"http://{LISTEN}/ws/?token={self.token}", origin=f"http://{LISTEN}", heartbeat=None
                 )
             except (aiohttp.ClientError, OSError):
                 self.errors.append((time.time(), "connect_failed"))

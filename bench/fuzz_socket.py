@@ -26,7 +26,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.processes import daphne_start, free_port, healthz_wait  # noqa: E402
+from bench.processes import daphne_start, free_port, healthz_wait, page_origin  # noqa: E402
 from bench.sockets import database_create, raise_descriptor_limit, server_env, users_prepare  # noqa: E402
 
 ANSWERS = {"error", "pong", "ack", "synced"}
@@ -93,7 +93,7 @@ class Prober:
         self.ws = None
 
     async def connect(self) -> None:
-        self.ws = await self.http.ws_connect(self.url, origin="http://127.0.0.1", max_msg_size=0)
+        self.ws = await self.http.ws_connect(self.url, origin=page_origin(self.url), max_msg_size=0)
 
     async def probe(self, category: str, frame: str | bytes) -> None:
         if self.ws is None or self.ws.closed:
@@ -123,7 +123,7 @@ class Prober:
 
 
 async def flood(http, url: str, count: int, tally: collections.Counter) -> None:
-    ws = await http.ws_connect(url, origin="http://127.0.0.1")
+    ws = await http.ws_connect(url, origin=page_origin(url))
     for _ in range(count):
         await ws.send_str('{"type": "ping"}')
     pongs = 0

@@ -156,7 +156,7 @@ class Clients:
         async def one(index, user_id):
             port = ports[index % len(ports)]
             query = f"user={user_id}" if self.floor else f"token={self.world['tokens'][user_id]}"
-            ws = await session.ws_connect(f"ws://127.0.0.1:{port}/ws/?{query}", origin="http://127.0.0.1")
+            ws = await session.ws_connect(f"ws://127.0.0.1:{port}/ws/?{query}", origin=f"http://127.0.0.1:{port}")
             self.sockets[user_id] = ws
             self.spawn(self.listen(user_id, ws))
 

@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,11 +19,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def page_origin(url: str) -> str:
+    """The Origin a page served by the server at `url` (ws:// or http://) sends: same scheme family, host and port."""
+    parts = urlsplit(url)
+    return f"{'https' if parts.scheme in ('https', 'wss') else 'http'}://{parts.netloc}"
+
+
 def daphne_start(port: int, env: dict, *, app: str = "config.asgi:application", log=None, **popen) -> subprocess.Popen:
-    """daphne serving `app` on 127.0.0.1:port, our environment plus `env`; its output to `log` (an
-    open file) or nowhere."""
+    """daphne as Parley runs it (config.server) serving `app` on 127.0.0.1:port, our environment plus
+    `env`; its output to `log` (an open file) or nowhere."""
     return subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app],
+        [sys.executable, "-m", "config.server", "-b", "127.0.0.1", "-p", str(port), app],
         cwd=ROOT,
         env={**os.environ, **env},
         stdout=log or subprocess.DEVNULL,

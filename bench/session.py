@@ -94,7 +94,7 @@ async def socket_overhead(base_url: str, token: str, session_id: str, server: Fa
     acks, first_deltas = [], []
     async with (
         aiohttp.ClientSession() as http,
-        http.ws_connect(f"{base_url}/ws/?token={token}", origin="http://127.0.0.1") as ws,
+        http.ws_connect(f"{base_url}/ws/?token={token}", origin=base_url) as ws,
     ):
         for i in range(n):
             server.first_chunk_at.clear()

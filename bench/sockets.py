@@ -41,7 +41,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.processes import cpu_seconds, daphne_start, free_port, healthz_wait  # noqa: E402
+from bench.processes import cpu_seconds, daphne_start, free_port, healthz_wait, page_origin  # noqa: E402
 
 SENTENCES = ["きのう ともだちと えいがを みました。", "わたしは まいにち にほんごを べんきょうします。"]
 
@@ -175,7 +175,7 @@ async def open_sockets(http: aiohttp.ClientSession, url: str, tokens: list[str])
 
     async def one(token: str) -> Client:
         async with gate:
-            ws = await http.ws_connect(f"{url}?token={token}", origin="http://127.0.0.1", max_msg_size=0)
+            ws = await http.ws_connect(f"{url}?token={token}", origin=page_origin(url), max_msg_size=0)
             return Client(ws)
 
     return await asyncio.gather(*(one(t) for t in tokens))

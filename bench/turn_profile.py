@@ -134,7 +134,8 @@ async def turns_run(token: str, session_id: str, turns: int, profiles: ThreadPro
     from config.asgi import application
     from conversations.services import replies
 
-    socket = WebsocketCommunicator(application, f"/ws/?token={token}", headers=[(b"origin", b"http://127.0.0.1")])
+    page = [(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1")]
+    socket = WebsocketCommunicator(application, f"/ws/?token={token}", headers=page)
     connected, _ = await socket.connect()
     assert connected, "the socket was refused"
 

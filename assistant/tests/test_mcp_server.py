@@ -193,6 +193,25 @@ def test_a_request_without_a_valid_token_is_401(live, token):
     assert "Bearer" in response.headers["www-authenticate"]
 
 
+@pytest.mark.parametrize(
+    ("origin", "status"),
+    [("{site}", 200), (None, 200), ("http://127.0.0.1:1", 403), ("https://{host}", 403), ("http://evil.example", 403)],
+)
+def test_a_browsers_origin_must_be_the_sites_own_in_scheme_host_and_port(live, origin, status):
+    site = live["url"].removesuffix("/mcp/")
+    headers = {
+        "Accept": "application/json, text/event-stream",
+        "Authorization": f"Bearer {live['tokens']['ann@example.com']}",
+    }
+    if origin:
+        headers["Origin"] = origin.format(site=site, host=site.removeprefix("http://"))
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+    with httpx2.Client(timeout=10) as http:
+        response = http.post(live["url"], json=body, headers=headers)
+
+    assert response.status_code == status
+
+
 def test_the_site_still_answers_beside_the_mcp_mount(live):
     with httpx2.Client(timeout=10) as http:
         response = http.get(live["url"].replace("/mcp/", "/healthz"))

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.http.request import split_domain_port, validate_host
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.settings import AuthSettings
@@ -22,6 +23,7 @@ from accounts.models import User
 from accounts.throttles import user_call_wait
 from accounts.websocket import user_from_token
 from assistant.tools.registry import TOOLS, ToolSpec, tool_run
+from config.origins import origin_allowed, origin_present
 
 INSTRUCTIONS = (
     "Parley's study tools for one language learner: their vocabulary, mistakes, practice templates, "
@@ -91,17 +93,18 @@ def server_build(*, current_user: UserGetter, http: bool) -> MCPServer:
     return server
 
 
-def _transport_security() -> TransportSecuritySettings:
-    """DNS-rebinding protection from ALLOWED_HOSTS, since these requests bypass Django's own host check."""
-    hosts = list(settings.ALLOWED_HOSTS)
-    if "*" in hosts:
-        return TransportSecuritySettings(enable_dns_rebinding_protection=False)
-    bare = [h.lstrip(".") for h in hosts]
-    return TransportSecuritySettings(
-        enable_dns_rebinding_protection=True,
-        allowed_hosts=[*bare, *(f"{h}:*" for h in bare)],
-        allowed_origins=[f"{scheme}://{h}{port}" for h in bare for scheme in ("http", "https") for port in ("", ":*")],
-    )
+def _refusal(scope) -> tuple[int, bytes] | None:
+    """DNS-rebinding and cross-site protection, since these requests bypass Django's own checks: the
+    Host must be one of ALLOWED_HOSTS, and an Origin, when a browser sends one, must pass the rule
+    the socket uses (config.origins: the site's own scheme, host and port, or CSRF_TRUSTED_ORIGINS).
+    An agent that is no browser sends no Origin."""
+    host = next((value.decode("latin-1") for key, value in scope.get("headers", ()) if key.lower() == b"host"), "")
+    domain, _ = split_domain_port(host)
+    if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
+        return 421, b"Invalid Host header"
+    if origin_present(scope) and not origin_allowed(scope):
+        return 403, b"Invalid Origin header"
+    return None
 
 
 class MCPHttpApp:
@@ -119,7 +122,8 @@ class MCPHttpApp:
             streamable_http_path=path,
             stateless_http=True,
             json_response=True,
-            transport_security=_transport_security(),
+            # Checked by _refusal() instead, with Django's host matching and the socket's origin rule.
+            transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
         )
         self._ready: asyncio.Event | None = None
         self._runner: asyncio.Task | None = None
@@ -135,6 +139,12 @@ class MCPHttpApp:
             self._ready = asyncio.Event()
             self._runner = asyncio.create_task(self._run_manager(), name="mcp-session-manager")
         await self._ready.wait()
+        refusal = _refusal(scope)
+        if refusal is not None:
+            status, text = refusal
+            await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain")]})
+            await send({"type": "http.response.body", "body": text})
+            return
         if scope["path"] == self._path + "/":
             scope = {**scope, "path": self._path, "raw_path": self._path.encode()}
         await self._app(scope, receive, send)

@@ -84,10 +84,12 @@ async def next_frame(ws, kind: str, timeout: float = 5) -> dict:
 async def exchange(sender_port: int, receiver_port: int, sender: User, receiver: User) -> tuple[dict, dict]:
     async with aiohttp.ClientSession() as session:
         receiving = await session.ws_connect(
-            f"ws://127.0.0.1:{receiver_port}/ws/?token={AccessToken.for_user(receiver)}", origin="http://127.0.0.1"
+            f"ws://127.0.0.1:{receiver_port}/ws/?token={AccessToken.for_user(receiver)}",
+            origin=f"http://127.0.0.1:{receiver_port}",
         )
         sending = await session.ws_connect(
-            f"ws://127.0.0.1:{sender_port}/ws/?token={AccessToken.for_user(sender)}", origin="http://127.0.0.1"
+            f"ws://127.0.0.1:{sender_port}/ws/?token={AccessToken.for_user(sender)}",
+            origin=f"http://127.0.0.1:{sender_port}",
         )
         await sending.send_json(
             {"type": "send_message", "to": str(receiver.id), "content": "across processes", "client_id": "x1"}

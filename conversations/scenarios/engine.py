@@ -391,7 +391,7 @@ def _word(turn: _Turn, answer: WordAnswer | None, query: str) -> None:
 
 
 def _swap(scenario: Scenario, text: str) -> Swapped:
-    return kana_swap(text, scenario.kana) if scenario.language == "japanese" else Swapped(text=text)
+    return kana_swap(text, scenario.kana) if scenario.language == "japanese" else Swapped(text=text, written=text)
 
 
 def scenario_reply(
@@ -543,7 +543,11 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
         _invite_or_advance(turn, targets)
     elif heard or asked or kinds:
         state.misses = 0
-        _advance(turn) if current.id in state.done else _reask(turn, current)
+        if current.id in state.done:
+            _advance(turn)
+        elif not _reask(turn, current):
+            # Everything about this question has been said: on to the next one, after the reaction.
+            _move_on(turn, targets, quietly=True)
     else:
         state.misses += 1
         if asks:
@@ -555,14 +559,19 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
         if state.misses == 2 and (_offer_hint(turn, current) or _reask(turn, current)):
             return
         # Never a loop: after a rephrasing and a hint (or with none left), the partner moves on without the goal.
-        state.misses = 0
-        state.beat += 1
-        if state.beat < len(scenario.beats):
-            turn.say(turn.generic("move_on"))
-        _invite_or_advance(turn, targets)
+        _move_on(turn, targets)
     if greeted_at is not None and len(turn.parts) > greeted_at:
         # "こんにちは！" then the question, without the question's own "こんにちは。"
         turn.parts[greeted_at] = _without_greeting(scenario, turn.parts[greeted_at])
+
+
+def _move_on(turn: _Turn, targets: Sequence[Target], *, quietly: bool = False) -> None:
+    """On to the next question without the current beat's goal."""
+    turn.state.misses = 0
+    turn.state.beat += 1
+    if turn.state.beat < len(turn.scenario.beats) and not quietly:
+        turn.say(turn.generic("move_on"))
+    _invite_or_advance(turn, targets)
 
 
 _FIRST_SENTENCE = re.compile(r"^\s*(?:[¡¿]?[^.!?。！？]*[.!?。！？]+)\s*")

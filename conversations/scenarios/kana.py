@@ -50,10 +50,16 @@ def vocabulary(words: Iterable[str]) -> dict[str, str]:
 class Swapped:
     text: str  # the turn as it is tokenised
     back: dict[str, str] = field(default_factory=dict)  # what was put in -> what the learner wrote
+    written: str = ""  # the turn as the learner wrote it
 
     def learner(self, value: str) -> str:
+        """A captured value as the learner wrote it, and never across a space they put in:
+        「まいにち にほんごを」 gives にほんご."""
         for put, written in self.back.items():
             value = value.replace(put, written)
+        spaced = re.compile(r"\s*".join(map(re.escape, value.replace(" ", ""))))
+        if (found := spaced.search(self.written)) and re.search(r"\s", found.group()):
+            value = re.split(r"\s+", found.group())[-1]
         return value
 
 
@@ -104,7 +110,7 @@ def _word_in(chunk: str, known: dict[str, str], after_word: bool) -> tuple[int, 
 
 def swap(text: str, known: dict[str, str]) -> Swapped:
     """The turn with its kana words made whole, and how to give captured words back as written."""
-    swapped = Swapped(text=text)
+    swapped = Swapped(text=text, written=text)
     out, last = [], 0
     for match in _KANA_RUN.finditer(text):
         chunk = match.group()

@@ -46,8 +46,9 @@ def rows():
 
 
 def test_a_rest_turn_costs_at_most_21_statements(auth_client, session, django_assert_max_num_queries):
-    # given a session past its first turn (the context window is cached from then on)
-    send(auth_client, session, "はじめまして。")
+    # given a session past its first turn, where the learner gave the name the partner asked for (the
+    # context window is cached from then on)
+    send(auth_client, session, "はじめまして。サムです。")
     # when four more turns are taken (one of them refreshes the running summary): per turn the
     # request's user; the session, lock, streaming/resend check, insert, seq and turn count (and
     # the transaction); the reply's rows read again, the partner turns counted, the scenario

@@ -1,5 +1,6 @@
 """Coaching use-cases that write: the profile, its CV and training focus, and a session's inherited context."""
 
+import re
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -8,7 +9,7 @@ import ai
 from coaching.cv import CVRequest, CVStructure, cv_messages
 from coaching.interviewer import interviewer_brief
 from coaching.models import Profile
-from coaching.redaction import pii_redact
+from coaching.redaction import NOT_NAME, pii_redact
 
 PROFILE_FIELDS = ("preparation_type", "meeting_subtype", "agenda", "tone", "role")
 CONTEXT_STORIES = 3
@@ -49,6 +50,15 @@ class CVResult:
     redacted: dict[str, int]
 
 
+def account_names(*, user) -> list[str]:
+    """The names the account already gives away: its display name, and a first.last e-mail's two parts."""
+    names = [user.display_name]
+    parts = re.split(r"[._-]", (user.email or "").partition("@")[0])
+    if len(parts) == 2 and all(p.isalpha() and len(p) >= 2 and p.lower() not in NOT_NAME for p in parts):
+        names.append(" ".join(parts))
+    return names
+
+
 def cv_ingest(*, user, cv_text: str) -> CVResult:
     """Redact the CV, store it, then structure it through the gateway into the profile.
 
@@ -56,7 +66,7 @@ def cv_ingest(*, user, cv_text: str) -> CVResult:
     The redacted text is stored before the AI call (no transaction held across it), so a failed
     call keeps the CV for a retry. Raises AIUnavailable.
     """
-    redaction = pii_redact(text=cv_text, known_names=[user.display_name])
+    redaction = pii_redact(text=cv_text, known_names=account_names(user=user))
     profile = profile_get_or_create(user=user)
     profile.cv_text = redaction.text
     profile.save(update_fields=["cv_text", "updated_at"])

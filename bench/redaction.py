@@ -18,7 +18,8 @@ sys.path.insert(0, str(ROOT))
 
 from coaching.redaction import pii_spans  # noqa: E402  (the path is set just above)
 
-# The rules were tuned on the first set; the second was written after and never tuned on.
+# The rules were written on the first set. The second and third were written later, each scored once
+# before any rule changed for it (see their headers for those first figures).
 SETS = {
     "development": ROOT / "bench" / "data" / "cvs_labelled.yaml",
     "held-out": ROOT / "bench" / "data" / "cvs_heldout.yaml",
@@ -97,7 +98,8 @@ def report(name: str, cvs: list[dict], verbose: bool) -> None:
 
 # Inputs a pattern with unbounded backtracking would take minutes over (the upload's limit is 50,000).
 HOSTILE = ["A" * 50_000, "Jane " * 10_000, "0" * 50_000, "1-" * 25_000, "ab." * 16_000 + "@", "x at y dot " * 4_500,
-           "+1" * 25_000, "Leeds LS1 4DY, " * 3_300, "References\n" + "Jane Doe, " * 4_990]  # fmt: skip
+           "+1" * 25_000, "Leeds LS1 4DY, " * 3_300, "References\n" + "Jane Doe, " * 4_990,
+           "Worked with " + "Xena Yolo and " * 3_500]  # fmt: skip
 
 
 def main(verbose: bool) -> None:

@@ -79,6 +79,8 @@ _PHONES = [
     (re.compile(r"(?<![\w+.,/-])\d{2,4}(?:[ .-]\d{2,4}){2,4}(?![\w/-]|[.,]\d)"), 9),
     # 090-1234-5678, 0161 496 0321, 07700 900123, 06 12 34 56 78, 087 123 4567
     (re.compile(rf"(?<![\w+])0\d{{1,4}}(?:{_SEP}\d{{2,6}}){{1,4}}(?![\w])"), 7),
+    # 98765 12345
+    (re.compile(r"(?<![\w+.,/-])\d{5}[ .-]\d{5}(?![\w/-]|[.,]\d)"), 10),
     # 416-555-0123, 202.555.0187
     (re.compile(r"(?<![\w+.-])\d{3}[ .-]\d{3}[ .-]\d{4}(?![\w.-]|-\d)"), 7),
     # 555-0199: a seven-digit local number
@@ -195,8 +197,9 @@ _FIRMS = re.compile(
     r"|Jimmy Choo|Ben & Jerry's|Wells Fargo|Charles Schwab|Grace Hopper|Alan Turing Institute|Georgia Tech)\b"
 )
 _LABELS = re.compile(
-    r"(?im)\b(?:full[ \t]+name|name|contact(?:[ \t]+person)?|referee|references?|supervisor|manager|mentor"
-    r"|reports?[ \t]+to|signed|candidate|applicant)\**[ \t]*[:\-–]\**[ \t]*"
+    r"(?im)(?:\b(?:full[ \t]+name|name|contact(?:[ \t]+person)?|referee|references?|supervisor|manager|mentor"
+    r"|reports?[ \t]+to|signed|candidate|applicant|nombre|nom|vorname|nachname)|氏名|名前|お名前|姓名|이름)"
+    r"\**[ \t]*[:\-–：]\**[ \t]*"
 )
 _RELATIONS = re.compile(
     r"(?i)\b(?:report(?:ed|ing|s)? to|work(?:ed|ing)? (?:closely )?(?:with|alongside|under)|alongside|supervised by"
@@ -209,15 +212,24 @@ _LIST_MARK = re.compile(r"[ \t]*(?:[-*•·]|\d{1,2}[.)])?[ \t]*")
 _PARTICLE_CHAIN = re.compile(r"(?:(?:" + "|".join(_PARTICLES) + r")[ \t]+)+", re.IGNORECASE)
 _NAME_END = re.compile(r"[ \t]*(?:[,(\-–]|$)", re.MULTILINE)
 _INTRO = re.compile(r"(?i)\b(?:my name is|my name's|i'm|i’m|i am|this is|call me)[ \t]+")
-_TITLES = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame)\.?[ \t]+")
+_TITLES = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Sister|Brother|Father|Chef|Coach|Captain|Capt|Rev|Judge"
+    r"|Herr|Frau|Mme|Mlle|Sr|Sra|Srta)\.?[ \t]+"
+)
+# After a name, another joined to it: "with Eleni Georgiou and Nikos Pappas".
+_AND = re.compile(r"[ \t]*(?:,|and|&|y|et|und)[ \t]+")
+# Words before a capitalised pair that make it a firm, not a person: "at Eddie Stobart".
+_FIRM_BEFORE = re.compile(r"(?i)(?:\b(?:at|for|joined)|employer:|company:|clients?:)[ \t]+$")
 _SIGN_OFF = re.compile(
     r"(?im)^[ \t]*(?:kind regards|best regards|regards|sincerely|yours sincerely|yours faithfully|best wishes|"
     r"best|thanks|thank you|cordialement|mit freundlichen grüßen|saludos)[ \t]*,?[ \t]*\n[ \t]*"
 )
 _HEADER_SKIP = re.compile(
-    r"(?i)^[#*\s]*(?:curriculum vitae|cv|resume|résumé|lebenslauf|personal details|contact)[\s*:]*$"
+    r"(?i)^[#*_\s]*(?:curriculum(?: vitae)?|cv|resume|résumé|lebenslauf|履歴書|職務経歴書|personal details"
+    r"|persönliche daten|datos personales|contact|student cv|personal statement)[\s*_:]*$"
 )
 _HEADER_SPLIT = re.compile(r"[|·•—–\t(]|\s-\s|\s{2,}|,\s*(?=\S*\d)")
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]+")
 _CJK_NAME = re.compile(r"^[ \t]*\([ \t]*(?P<v>[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]{2,6})[ \t]*\)")
 
 
@@ -228,8 +240,8 @@ def first_names() -> frozenset[str]:
 
 
 def _cased(token: str) -> bool:
-    """A token written as a name: Capitalised, ALL CAPS or an initial."""
-    return token[0].isupper()
+    """A token written as a name: Capitalised, ALL CAPS, an initial, or a short run of CJK characters."""
+    return token[0].isupper() or (len(token) <= 4 and _CJK.fullmatch(token) is not None)
 
 
 def _name_run(text: str, start: int, *, limit: int = 5) -> tuple[int, list[str]]:
@@ -324,11 +336,30 @@ def _reference_names(text: str) -> list[tuple[int, int]]:
 def _names_after(pattern: re.Pattern, text: str, *, minimum: int) -> list[tuple[int, int]]:
     spans = []
     for match in pattern.finditer(text):
-        end, tokens = _name_run(text, match.end(), limit=4)
+        start = match.end()
+        while title := _TITLES.match(text, start):
+            start = title.end()
+        end, tokens = _name_run(text, start, limit=4)
         first = tokens[0].lower() if tokens else ""
-        if _real_name(tokens, minimum=minimum) or (tokens and first in first_names()):
-            spans.append((match.end(), _suffixed(text, end)))
+        if not (_real_name(tokens, minimum=minimum) or (tokens and first in first_names())):
+            continue
+        spans.append((start, _suffixed(text, end)))
     return spans
+
+
+def _joined(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The names joined to found ones: "with Eleni Georgiou and Nikos Pappas" (after a comma, only a
+    known first name: "Dr. Mei Chen, ETH Zürich" names a school)."""
+    more, starts = [], {start for start, _ in spans}
+    for _, end in spans:
+        while (joined := _AND.match(text, end)) and joined.end() not in starts:
+            end, tokens = _name_run(text, joined.end(), limit=4)
+            comma = joined.group().strip() == ","
+            if not _real_name(tokens) or (comma and tokens[0].lower() not in first_names()):
+                break
+            more.append((joined.end(), end))
+            starts.add(joined.end())
+    return more
 
 
 def _first_name_pairs(text: str) -> list[tuple[int, int]]:
@@ -339,7 +370,9 @@ def _first_name_pairs(text: str) -> list[tuple[int, int]]:
         word = match.group()
         if not _cased(word) or word.lower() not in first_names():
             continue
-        if any(a <= match.start() < b for a, b in firms):
+        if any(a <= match.start() < b for a, b in firms) or _FIRM_BEFORE.search(
+            text, max(0, match.start() - 12), match.start()
+        ):
             continue
         end, tokens = _name_run(text, match.start(), limit=4)
         second = tokens[1].lower() if len(tokens) >= 2 else ""
@@ -371,6 +404,7 @@ def name_candidates(*, text: str, known_names: list[str]) -> tuple[list[str], li
     found += _names_after(_RELATIONS, text, minimum=2)
     found += _reference_names(text)
     found += _first_name_pairs(text)
+    found += _joined(text, found)
     return _known(own), _known([*own, *(text[a:b] for a, b in found)])
 
 
@@ -432,7 +466,8 @@ def _address_spans(text: str) -> list[Span]:
     for pattern in _ADDRESSES:
         for match in pattern.finditer(text):
             span = _span(match, "STREET_ADDRESS")
-            spans.append(Span(_address_head(text, span.start), span.end, span.entity))
+            end = span.start + len(text[span.start : span.end].rstrip(" \t.,;"))
+            spans.append(Span(_address_head(text, span.start), end, span.entity))
     for pattern in _STREETS:
         for match in pattern.finditer(text):
             end = match.end()

@@ -13,7 +13,7 @@ from coaching.redaction import pii_redact
 from coaching.tests.test_real_sdk import responder
 
 DATA = Path(__file__).resolve().parents[2] / "bench" / "data"
-CVS = [cv for name in ("cvs_labelled.yaml", "cvs_heldout.yaml")
+CVS = [cv for name in ("cvs_labelled.yaml", "cvs_heldout.yaml", "cvs_unseen.yaml")
        for cv in yaml.safe_load((DATA / name).read_text(encoding="utf-8"))["cvs"]]  # fmt: skip
 
 # The CV of the report: the name on line 2 and in "I'm ...", a referee, an obfuscated e-mail, a

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts import views as account_pages
+from coaching import session_review
 from coaching import views as coaching_pages
 from config import operations, views
 from conversations import views as session_pages
@@ -26,7 +27,7 @@ pages = [
     path("sessions/<uuid:session_id>/", session_pages.session_chat, name="session-chat"),
     path("sessions/<uuid:session_id>/settings/", session_pages.session_settings, name="session-settings-page"),
     path("sessions/<uuid:session_id>/end/", session_pages.session_end, name="session-end-page"),
-    path("sessions/<uuid:session_id>/review/", session_pages.session_review, name="session-review"),
+    path("sessions/<uuid:session_id>/review/", session_review.session_review, name="session-review"),
     path("sessions/<uuid:session_id>/evaluate/", coaching_pages.evaluation_retry_page, name="session-evaluate-page"),
     path("messages/", session_pages.messages_inbox, name="messages-page"),
     path("messages/<uuid:conversation_id>/", session_pages.messages_inbox, name="conversation-page"),

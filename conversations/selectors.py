@@ -16,7 +16,6 @@ from conversations.models import (
     SessionStatus,
 )
 from conversations.scenarios.sessions import session_hint_list, session_scenario_view
-from evaluations.models import Mistake
 
 
 def session_list(*, user, status: str | None = None) -> QuerySet[PracticeSession]:
@@ -34,16 +33,6 @@ def transcript_get(*, session: PracticeSession) -> QuerySet[Message]:
         .exclude(state=MessageState.SUPERSEDED)
         .order_by("seq")
     )
-
-
-def mistake_list(*, user, session_id=None, type: str | None = None) -> QuerySet[Mistake]:  # noqa: A002
-    """The user's mistakes, oldest first, narrowed by session and type."""
-    mistakes = Mistake.objects.filter(session__user=user)
-    if session_id:
-        mistakes = mistakes.filter(session_id=session_id)
-    if type:
-        mistakes = mistakes.filter(type=type)
-    return mistakes
 
 
 def turn_number(*, message: Message) -> int:

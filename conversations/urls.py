@@ -22,10 +22,6 @@ urlpatterns = [
     re_path(r"^sessions/(?P<session_id>[^/]+)/end/?$", sessions.SessionEndView.as_view(), name="session-end"),
     re_path(r"^sessions/(?P<session_id>[^/]+)/hints/?$", sessions.SessionHintsView.as_view(), name="session-hints"),
     re_path(r"^sessions/(?P<session_id>[^/]+)/complete/?$", sessions.SessionEndView.as_view(), name="session-complete"),
-    re_path(
-        r"^sessions/(?P<session_id>[^/]+)/mistakes/?$", sessions.SessionMistakesView.as_view(), name="session-mistakes"
-    ),
-    re_path(r"^mistakes/?$", sessions.MistakeListView.as_view(), name="mistake-list"),
     re_path(r"^conversations/?$", messaging.ConversationListView.as_view(), name="conversation-list"),
     re_path(
         r"^conversations/(?P<conversation_id>[^/]+)/messages/?$",

@@ -1,4 +1,9 @@
-"""Learner pages for practice sessions: dashboard, chat, review. Thin doors onto the services."""
+"""Learner pages for practice sessions: dashboard, chat, settings, end; the inbox. Thin doors onto the services.
+
+The review page after a session is coaching's (coaching.session_review).
+"""
+
+from collections.abc import Callable, Iterable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ai.providers import primary_name
-from coaching.charts import humanise, levels_display
 from config.exceptions import ParleyError
 from config.forms import form_error_add
 from conversations import selectors
@@ -15,12 +19,8 @@ from conversations.exceptions import SessionNotFound
 from conversations.forms import FREE_FORM, SessionSettingsForm, SessionStartForm
 from conversations.models import MessageRole, MessageState, SessionMode, SessionStatus
 from conversations.services import sessions as session_services
-from evaluations.exceptions import EvaluationNotFound
-from evaluations.selectors import attempt_summary, evaluation_for_session
-from evaluations.services import MIN_USER_TURNS
 from templates.models import Mode, PreparationType
 from templates.selectors import template_list
-from vocabulary.selectors import vocabulary_list
 
 RECENT_SESSIONS = 5
 # BCP 47 tags for the `lang` attribute: screen readers pick the right voice, browsers the right glyphs.
@@ -37,17 +37,22 @@ LANG_TAGS = {
 }
 
 
-def _session_or_404(request, session_id):
+def session_or_404(request, session_id):
+    """The learner's session, or a 404 page for another user's or an unknown one."""
     try:
         return session_services.session_get(user=request.user, session_id=session_id)
     except SessionNotFound as exc:
         raise Http404("Session not found.") from exc
 
 
-def _session_vocabulary(request, session):
-    return vocabulary_list(user=request.user, language=session.language).filter(
-        source_message__conversation_id=session.conversation_id
-    )
+# The chat page's side panels that apps above conversations fill (evaluations: the session's mistakes,
+# vocabulary: its words), registered from their AppConfig.ready(): `provider(user=, session=)` gives the
+# panel's items, the page's context under `name`.
+_chat_panels: dict[str, Callable[..., Iterable]] = {}
+
+
+def chat_panel_register(*, name: str, provider: Callable[..., Iterable]) -> None:
+    _chat_panels[name] = provider
 
 
 def _failed_turn(transcript):
@@ -87,26 +92,25 @@ def dashboard(request):
     return render(request, "conversations/dashboard.html", context, status=status)
 
 
-def _scenario_context(session) -> dict:
+def scenario_context(session) -> dict:
     scenario = selectors.session_scenario(session=session)
     return {"scenario": scenario, "goals_reached": sum(goal["reached"] for goal in scenario["goals"])}
 
 
 @login_required
 def session_chat(request, session_id):
-    session = _session_or_404(request, session_id)
+    session = session_or_404(request, session_id)
     transcript = list(selectors.transcript_get(session=session))
     failed_turn = _failed_turn(transcript)
     context = {
         "session": session,
         "transcript": transcript,
-        "mistakes": selectors.mistake_list(user=request.user, session_id=session.id),
-        "vocabulary": _session_vocabulary(request, session),
+        **{name: provider(user=request.user, session=session) for name, provider in _chat_panels.items()},
         "settings_form": SessionSettingsForm(session=session),
         "failed_turn": failed_turn,
         "lang": LANG_TAGS.get(session.language, ""),
         "offline": primary_name() == "offline" or any(m.meta.get("offline") for m in transcript),
-        **_scenario_context(session),
+        **scenario_context(session),
         "chat_config": {
             "sessionId": str(session.id),
             "language": session.language,
@@ -121,7 +125,7 @@ def session_chat(request, session_id):
 @login_required
 @require_POST
 def session_settings(request, session_id):
-    session = _session_or_404(request, session_id)
+    session = session_or_404(request, session_id)
     form = SessionSettingsForm(request.POST, session=session)
     if form.is_valid():
         try:
@@ -138,61 +142,12 @@ def session_settings(request, session_id):
 @login_required
 @require_POST
 def session_end(request, session_id):
-    session = _session_or_404(request, session_id)
+    session = session_or_404(request, session_id)
     try:
         session = session_services.session_finish(session=session).session
     except ParleyError as exc:
         messages.error(request, exc.message)
     return redirect("session-review", session_id=session.id)
-
-
-def _evaluation_context(request, session) -> dict:
-    """The session's evaluation laid out for the page, or why there is none."""
-    try:
-        evaluation = evaluation_for_session(user=request.user, session_id=session.id)
-    except EvaluationNotFound:
-        evaluation = None
-    if evaluation is not None and not evaluation.retryable:
-        return {
-            "evaluation": evaluation,
-            "levels": levels_display(evaluation.universal_scores, evaluation.evidence),
-            "context_scores": [
-                {
-                    "label": humanise(name),
-                    "level": level,
-                    "level_label": humanise(str(level)),
-                    "evidence": evaluation.evidence.get(name, []),
-                }
-                for name, level in evaluation.context_scores.items()
-            ],
-            "improvement_areas": evaluation.improvement_areas[:3],
-        }
-    if evaluation is not None:
-        reason = "The evaluation failed because the AI partner was unavailable. You can try again."
-    elif session.status == SessionStatus.IN_PROGRESS:
-        reason = "End the session to get an evaluation."
-    elif session.user_turns < MIN_USER_TURNS:
-        reason = f"Too few turns: a session needs at least {MIN_USER_TURNS} answers to be evaluated."
-    else:
-        reason = "This session was not evaluated."
-    return {"evaluation": None, "failed_evaluation": evaluation, "no_evaluation_reason": reason}
-
-
-@login_required
-def session_review(request, session_id):
-    session = _session_or_404(request, session_id)
-    previous = session.previous_attempt
-    context = {
-        "session": session,
-        "attempts": [attempt_summary(session=session), attempt_summary(session=previous)] if previous else None,
-        "transcript": selectors.transcript_get(session=session).exclude(state=MessageState.FAILED),
-        "mistakes": selectors.mistake_list(user=request.user, session_id=session.id),
-        "vocabulary": _session_vocabulary(request, session),
-        "lang": LANG_TAGS.get(session.language, ""),
-        **_evaluation_context(request, session),
-        **_scenario_context(session),
-    }
-    return render(request, "conversations/review.html", context)
 
 
 @login_required

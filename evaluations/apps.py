@@ -8,8 +8,15 @@ class EvaluationsConfig(AppConfig):
     def ready(self):
         # Registers the offline partner's `evaluation` handler with the gateway.
         from conversations.services.sessions import session_judge_register
+        from conversations.views import chat_panel_register
         from evaluations import offline  # noqa: F401
+        from evaluations.selectors import mistake_list
         from evaluations.services import session_judge
 
         # An ended session (REST or page) is evaluated at once.
         session_judge_register(judge=session_judge)
+
+        # The chat page lists the session's mistakes.
+        chat_panel_register(
+            name="mistakes", provider=lambda *, user, session: mistake_list(user=user, session_id=session.id)
+        )

@@ -1,10 +1,20 @@
 """Reads of evaluations: only the owner's exist."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from evaluations.exceptions import EvaluationNotFound
 from evaluations.models import Evaluation, EvaluationStatus, Mistake
+
+
+def mistake_list(*, user, session_id=None, type: str | None = None) -> QuerySet[Mistake]:  # noqa: A002
+    """The user's mistakes, oldest first, narrowed by session and type."""
+    mistakes = Mistake.objects.filter(session__user=user)
+    if session_id:
+        mistakes = mistakes.filter(session_id=session_id)
+    if type:
+        mistakes = mistakes.filter(type=type)
+    return mistakes
 
 
 def evaluation_get(*, user, evaluation_id) -> Evaluation:

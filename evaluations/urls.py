@@ -10,4 +10,6 @@ urlpatterns = [
         name="session-evaluation",
     ),
     re_path(r"^sessions/(?P<session_id>[^/]+)/evaluate/?$", api.SessionEvaluateView.as_view(), name="session-evaluate"),
+    re_path(r"^sessions/(?P<session_id>[^/]+)/mistakes/?$", api.SessionMistakesView.as_view(), name="session-mistakes"),
+    re_path(r"^mistakes/?$", api.MistakeListView.as_view(), name="mistake-list"),
 ]

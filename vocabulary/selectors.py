@@ -34,6 +34,13 @@ def vocabulary_list(
     return items
 
 
+def session_vocabulary(*, user: User, session) -> QuerySet[VocabularyItem]:
+    """The user's items collected from one practice session's messages, newest first."""
+    return vocabulary_list(user=user, language=session.language).filter(
+        source_message__conversation_id=session.conversation_id
+    )
+
+
 def vocabulary_due(
     *, user: User, now: datetime | None = None, limit: int | None = DUE_LIMIT
 ) -> QuerySet[VocabularyItem]:

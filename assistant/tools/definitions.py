@@ -11,6 +11,7 @@ from coaching.selectors import trends_get
 from conversations import selectors
 from conversations.models import SessionStatus, Strictness
 from conversations.services.sessions import session_start
+from evaluations import selectors as evaluation_selectors
 from evaluations.models import MistakeType
 from templates.models import Language, Level
 from templates.selectors import template_list
@@ -71,7 +72,7 @@ def _counts(queryset, field: str) -> dict[str, int]:
 
 
 def _mistakes_by_type(*, user) -> dict[str, int]:
-    counts = _counts(selectors.mistake_list(user=user), "type")
+    counts = _counts(evaluation_selectors.mistake_list(user=user), "type")
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
@@ -133,7 +134,7 @@ def list_mistakes(
     ] = "",
     limit: Limit = 10,
 ) -> dict[str, Any]:
-    mistakes = selectors.mistake_list(user=user, type=type or None).order_by("-created_at")[:limit]
+    mistakes = evaluation_selectors.mistake_list(user=user, type=type or None).order_by("-created_at")[:limit]
     return {
         "by_type": _mistakes_by_type(user=user),
         "items": [
@@ -184,7 +185,7 @@ def suggest_practice(*, user, language: LanguageArg = "", level: LevelArg = "") 
     latest = _latest_session(user=user)
     language = language or (latest.language if latest else DEFAULT_LANGUAGE)
     level = level or (latest.level if latest else DEFAULT_LEVEL)
-    recent = selectors.mistake_list(user=user).order_by("-created_at").values_list("type", flat=True)[:50]
+    recent = evaluation_selectors.mistake_list(user=user).order_by("-created_at").values_list("type", flat=True)[:50]
     frequent = Counter(recent).most_common(1)
     focus_type, count = frequent[0] if frequent else ("other", 0)
     practised = set(selectors.session_list(user=user).values_list("template_id", flat=True))

@@ -1,7 +1,6 @@
 """REST for practice sessions: thin doors onto conversations.services.sessions."""
 
 from asgiref.sync import async_to_sync
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -24,7 +23,6 @@ from conversations.services import sessions as session_services
 from conversations.services.replies import reply_generate
 from conversations.services.serializers import message_payload, mistake_payload
 from conversations.services.turn_control import reply_regenerate, reply_stop, turn_edit
-from evaluations.models import Mistake, MistakeType
 
 
 class SessionStartSerializer(InputSerializer):
@@ -414,37 +412,3 @@ class SessionHintsView(GenericAPIView):
     def get(self, request, session_id):
         session = session_services.session_get(user=request.user, session_id=session_id)
         return Response({"hints": selectors.session_hints(session=session)})
-
-
-class SessionMistakesView(GenericAPIView):
-    serializer_class = MistakeSerializer
-    queryset = Mistake.objects.none()
-
-    @extend_schema(responses={200: MistakeSerializer(many=True)})
-    def get(self, request, session_id):
-        session = session_services.session_get(user=request.user, session_id=session_id)
-        page = self.paginate_queryset(selectors.mistake_list(user=request.user, session_id=session.id))
-        return self.get_paginated_response([mistake_payload(m) for m in page])
-
-
-class MistakeListView(GenericAPIView):
-    serializer_class = MistakeSerializer
-    queryset = Mistake.objects.none()
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("session", OpenApiTypes.UUID, required=False),
-            OpenApiParameter("type", enum=MistakeType.values, required=False),
-        ],
-        responses={200: MistakeSerializer(many=True), 404: OpenApiResponse(description="No such session")},
-    )
-    def get(self, request):
-        params = request.query_params
-        if params.get("type") and params["type"] not in MistakeType.values:
-            raise serializers.ValidationError({"type": [f"Must be one of {', '.join(MistakeType.values)}."]})
-        session_id = None
-        if params.get("session"):
-            session_id = session_services.session_get(user=request.user, session_id=params["session"]).id
-        mistakes = selectors.mistake_list(user=request.user, session_id=session_id, type=params.get("type"))
-        page = self.paginate_queryset(mistakes)
-        return self.get_paginated_response([mistake_payload(m) for m in page])

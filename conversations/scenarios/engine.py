@@ -134,9 +134,15 @@ def _persona_names(persona_name: str, language: str) -> frozenset[str]:
 
 
 def _strong(pattern: Pattern, language: str) -> bool:
-    """A pattern that captures, or names only things (お茶|水|ビール): not a bare verb like 行く or 好き."""
+    """A pattern that captures, or names only things (お茶|水|ビール): not a bare verb like 行く or 好き.
+
+    Only Japanese words carry their part of speech here: in the other languages one bare word
+    ("go|will|plan") is no evidence for a question not asked yet, a phrase ("para llevar") is.
+    """
     if pattern.slots:
         return True
+    if language != "japanese":
+        return len(pattern.parts) > 1
     words = [word for chunk in pattern.source.split() if chunk != SKIP for word in chunk.split("|")]
     return all(
         all(token.kind == CONTENT and token.nominal for token in tokenise(word, language).items) for word in words

@@ -389,3 +389,27 @@ def test_a_review_session_invites_the_learner_to_use_its_targets_and_praises_the
     assert replies[2][-1].startswith("まえに『わたしは』を れんしゅうしましたね。")
     assert replies[3][0] == "いいですね！『わたしは』が ただしく つかえました。"
     assert state.practised == ["学生", "わたしは"]
+
+
+@pytest.mark.parametrize(
+    ("path", "turns", "said", "done"),
+    [
+        # ordered "to take away" with the drink: kept, and the drink is the tea, not "llevar"
+        ("spanish/beginner/cafe.yaml", ["Buenos días. Para llevar, por favor. Un té."], "¡Un té, marchando!", "here"),
+        # the job told before being asked, in English and in Spanish
+        ("english/beginner/small-talk.yaml", ["Hi, I'm Tom", "I'm a teacher"], "I'm a nurse myself.", "work"),
+        ("spanish/beginner/small-talk.yaml", ["Me llamo Pedro.", "Soy ingeniero."], "Yo soy maestra.", "work"),
+    ],
+)
+def test_spanish_and_english_answers_ahead_are_kept(path, turns, said, done):
+    replies, state = conversation(shipped(path), *turns)
+    assert said in replies[-1].text
+    assert done in state.done
+
+
+def test_i_dont_know_is_no_weekend_plan_and_where_do_you_live_is_not_about_work():
+    small_talk = shipped("english/beginner/small-talk.yaml")
+    _, state = conversation(small_talk, "I'm Tom.", "I'm from Leeds.", "I'm a student.", "I like films.")
+    (unsure, asked), state = conversation(small_talk, "I don't know.", "Where do you live?", state=state)
+    assert "plans" not in state.done and unsure.lines == ["What are you doing on Saturday?"]
+    assert asked.lines[0] == "I live in Manchester, near the city centre."

@@ -287,51 +287,45 @@ def _language_settled(out: LanguageEvaluationOut, request: EvaluationRequest, us
     }
 
 
-@transaction.atomic
-def _store_success(*, session: PracticeSession, fields: dict) -> Evaluation:
+def _evaluation_write(*, session: PracticeSession, defaults: dict) -> tuple[Evaluation, bool]:
+    """Lock the session and write its evaluation, counting the attempt: (the evaluation, whether written).
+
+    An OK evaluation is never overwritten: a concurrent request evaluated the session first, and its
+    result stays. Call inside a transaction.
+    """
     locked = PracticeSession.objects.select_for_update().get(id=session.id)
     evaluation = Evaluation.objects.filter(session=locked).first()
     if evaluation is not None and evaluation.status == EvaluationStatus.OK:
-        # A concurrent request evaluated it first; keep the first result.
-        return evaluation
-    attempts = evaluation.attempts + 1 if evaluation else 1
+        return evaluation, False
     evaluation, _ = Evaluation.objects.update_or_create(
         session=locked,
         defaults={
-            **fields,
+            **defaults,
             "user": locked.user,
             "preparation_type": locked.preparation_type,
-            "status": EvaluationStatus.OK,
-            "error_code": "",
-            "attempts": attempts,
+            "attempts": evaluation.attempts + 1 if evaluation else 1,
         },
     )
-    User.objects.filter(id=locked.user_id, activation_state=ActivationState.NEW).update(
-        activation_state=ActivationState.ACTIVATED
+    return evaluation, True
+
+
+@transaction.atomic
+def _store_success(*, session: PracticeSession, fields: dict) -> Evaluation:
+    evaluation, written = _evaluation_write(
+        session=session, defaults={**fields, "status": EvaluationStatus.OK, "error_code": ""}
     )
-    evaluation_stored.send(sender=Evaluation, user_id=locked.user_id, evaluation=evaluation)
+    if written:
+        User.objects.filter(id=evaluation.user_id, activation_state=ActivationState.NEW).update(
+            activation_state=ActivationState.ACTIVATED
+        )
+        evaluation_stored.send(sender=Evaluation, user_id=evaluation.user_id, evaluation=evaluation)
     return evaluation
 
 
 @transaction.atomic
 def _store_failure(*, session: PracticeSession, error: ai.AIUnavailable) -> Evaluation:
-    locked = PracticeSession.objects.select_for_update().get(id=session.id)
-    evaluation = Evaluation.objects.filter(session=locked).first()
-    if evaluation is not None and evaluation.status == EvaluationStatus.OK:
-        return evaluation
-    attempts = evaluation.attempts + 1 if evaluation else 1
-    evaluation, _ = Evaluation.objects.update_or_create(
-        session=locked,
-        defaults={
-            "user": locked.user,
-            "preparation_type": locked.preparation_type,
-            "rubric": rubric_for(mode=locked.mode),
-            "status": EvaluationStatus.FAILED,
-            "error_code": error.code,
-            "attempts": attempts,
-        },
-    )
-    return evaluation
+    defaults = {"rubric": rubric_for(mode=session.mode), "status": EvaluationStatus.FAILED, "error_code": error.code}
+    return _evaluation_write(session=session, defaults=defaults)[0]
 
 
 def session_judge(*, session: PracticeSession) -> tuple[str | None, str]:

@@ -348,8 +348,9 @@ def _advance(turn: _Turn) -> None:
 
 
 def _close(turn: _Turn) -> None:
-    """The learner said goodbye: the partner says it too and the scenario is over."""
-    if turn.state.beat >= len(turn.scenario.beats):
+    """The learner said goodbye: the partner says it too (in the scenario's own words on its last
+    question) and the scenario is over."""
+    if turn.state.beat >= len(turn.scenario.beats) - 1:
         turn.say(turn.pick("closing", turn.scenario.script.closing))
     else:
         turn.say(turn.generic("goodbye"))
@@ -476,12 +477,28 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
     def _asks(beat: Beat) -> bool:
         return beat.id in scenario.asking
 
+    def _named_ahead(at: int) -> bool:
+        # The sentence names the thing of a question still to come: 「ふくろは いりません」 is about the bag.
+        return any(
+            _listen(scenario, beat, [(at, sentences[at])], swapped, only=lambda i, beat=beat: _names(beat, i))
+            for beat in scenario.beats[state.beat + 1 :]
+            if beat.id not in state.done
+        )
+
+    def _names(beat: Beat, index: int) -> bool:
+        return scenario.strong[beat.id][index] and not scenario.listen[beat.id][index].slots
+
     def _listen_current(beat: Beat) -> tuple[dict[str, str], int] | None:
-        # Where the learner's part is to ask, a question a fact also answers counts when it names the
-        # beat's own thing ("バス乗り場はどこですか"); "ここは どこですか" is the fact's.
+        # A pattern of the beat's own (a slot, its nouns) first; a bare word ("いらない") only in a sentence
+        # that names no later question's thing. Where the learner's part is to ask, a question a fact also
+        # answers counts when it names the beat's own thing ("バス乗り場はどこですか"); "ここは どこですか"
+        # is the fact's.
         strong = scenario.strong[beat.id]
-        return _listen(scenario, beat, pool(asking=False), swapped) or (
-            _asks(beat) and _listen(scenario, beat, pool(asking=True), swapped, only=lambda i: strong[i])
+        candidates = pool(asking=False)
+        return (
+            _listen(scenario, beat, candidates, swapped, only=lambda i: strong[i])
+            or _listen(scenario, beat, [(at, s) for at, s in candidates if not _named_ahead(at)], swapped)
+            or (_asks(beat) and _listen(scenario, beat, pool(asking=True), swapped, only=lambda i: strong[i]))
         )
 
     def pool(*, asking: bool) -> Pool:

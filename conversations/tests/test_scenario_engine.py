@@ -413,3 +413,22 @@ def test_i_dont_know_is_no_weekend_plan_and_where_do_you_live_is_not_about_work(
     (unsure, asked), state = conversation(small_talk, "I don't know.", "Where do you live?", state=state)
     assert "plans" not in state.done and unsure.lines == ["What are you doing on Saturday?"]
     assert asked.lines[0] == "I live in Manchester, near the city centre."
+
+
+def test_a_bare_no_thanks_about_a_later_question_is_not_the_answer_to_this_one():
+    # given the clerk asks whether to heat the bento; when the learner says they need no bag
+    (reply,), state = conversation(shipped("japanese/beginner/konbini.yaml"), "ふくろは いりません")
+    # then that is the bag question answered, and the bento question is still open
+    assert state.done == ["bag"] and state.beat == 0
+    assert reply.lines == ["はい、わかりました。おはしも いれますね。", "こちらの おべんとうは あたためますか。"]
+
+
+def test_a_goodbye_on_the_last_question_closes_in_the_scenarios_own_words():
+    travel = shipped("japanese/beginner/travel.yaml")
+    at_thanks = ScenarioState(beat=5, done=[beat.id for beat in travel.beats[:5]])
+    (reply,), state = conversation(travel, "じゃあ", state=at_thanks)
+    assert reply.lines == [
+        "いってらっしゃい。きょうとを たのしんで くださいね。",
+        "これで きょうの れんしゅうは おわりです。",
+    ]
+    assert state.finished

@@ -1,6 +1,5 @@
 """REST for practice sessions: thin doors onto conversations.services.sessions."""
 
-from asgiref.sync import async_to_sync
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -20,9 +19,9 @@ from conversations.events import user_send_sync
 from conversations.exceptions import InvalidContent
 from conversations.models import PracticeSession, PreparationType, SessionMode, SessionStatus, Strictness
 from conversations.services import sessions as session_services
-from conversations.services.replies import reply_generate
-from conversations.services.serializers import message_payload, mistake_payload
+from conversations.services.serializers import message_payload
 from conversations.services.turn_control import reply_regenerate, reply_stop, turn_edit
+from conversations.services.turns import TurnAnswered, turn_answer, turn_take
 
 
 class SessionStartSerializer(InputSerializer):
@@ -258,41 +257,28 @@ class SessionMessagesView(GenericAPIView):
         data = TurnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            turn = session_services.turn_submit(
+            turn = turn_take(
                 session=session, content=data.validated_data["message"], client_id=data.validated_data.get("client_id")
             )
         except InvalidContent as exc:
             # The service's argument is `content`; this door's field is `message` (API.md).
             fields = {"message": exc.fields["content"]} if exc.fields else None
             raise InvalidContent(exc.message, fields=fields) from exc
-        return _turn_response(session, turn)
+        return _turn_response(turn)
 
 
-def _turn_response(session, turn, *, find_mistakes: bool = True, status_code=None) -> Response:
-    """Write the turn's reply (when it needs one) and answer with the turn, its reply and findings."""
-    ai_message, mistakes, vocabulary = turn.ai_message, None, []
-    if turn.generate:
-        outcome = async_to_sync(reply_generate)(
-            session_id=session.id,
-            user_message_id=turn.user_message.id,
-            ai_message_id=turn.ai_message.id,
-            find_mistakes=find_mistakes,
-        )
-        if outcome.error is not None:
-            raise outcome.error
-        ai_message, vocabulary = outcome.message, outcome.vocabulary
-        mistakes = outcome.mistakes if find_mistakes else None
-    if mistakes is None:
-        mistakes = [mistake_payload(m) for m in turn.user_message.mistakes.all()]
+def _turn_response(turn: TurnAnswered, *, status_code=None) -> Response:
+    """The turn, its reply and findings; 201 for a new turn, 200 for a resent one."""
+    ai_message = turn.ai_message
     body = {
         "message_id": str(turn.user_message.id),
         "seq": turn.user_message.seq,
         "ai_message_id": str(ai_message.id) if ai_message else None,
         "ai_response": ai_message.content if ai_message else None,
-        "turn_number": selectors.turn_number(message=turn.user_message),
+        "turn_number": turn.turn_number,
         "offline": bool(ai_message and ai_message.meta.get("offline")),
-        "mistakes": mistakes,
-        "vocabulary": vocabulary,
+        "mistakes": turn.mistakes,
+        "vocabulary": turn.vocabulary,
     }
     if status_code is None:
         status_code = status.HTTP_201_CREATED if turn.created else status.HTTP_200_OK
@@ -336,7 +322,8 @@ class SessionRegenerateView(GenericAPIView):
         session = session_services.session_get(user=request.user, session_id=session_id)
         change = reply_regenerate(session=session)
         _replaced_announce(request.user, change)
-        return _turn_response(session, change.turn, find_mistakes=False, status_code=status.HTTP_200_OK)
+        turn = turn_answer(session=session, turn=change.turn, find_mistakes=False)
+        return _turn_response(turn, status_code=status.HTTP_200_OK)
 
 
 class SessionMessageEditView(GenericAPIView):
@@ -368,7 +355,7 @@ class SessionMessageEditView(GenericAPIView):
             client_id=data.validated_data.get("client_id"),
         )
         _replaced_announce(request.user, change)
-        return _turn_response(session, change.turn)
+        return _turn_response(turn_answer(session=session, turn=change.turn))
 
 
 class SessionEndView(GenericAPIView):

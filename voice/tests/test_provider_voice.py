@@ -166,17 +166,3 @@ def test_transcribe_checks_ownership_state_and_body(auth_client, user, other_use
     mine.save(update_fields=["status"])
     assert _transcribe(auth_client, mine, _wav(1.0)).status_code == 409
 
-
-def test_a_multipart_body_with_no_part_is_a_400_envelope(auth_client, user):
-    session = practice_session(user=user)
-    boundary = "c637e12e2b1a998d80d1b087531af51c"
-
-    response = auth_client.generic(
-        "POST",
-        f"/api/v1/sessions/{session.id}/transcribe/",
-        f"--{boundary}--\r\n",
-        content_type=f"multipart/form-data; boundary={boundary}",
-    )
-
-    assert response.status_code == 400
-    assert response.json()["code"] in {"invalid", "parse_error"}

@@ -165,4 +165,3 @@ def test_transcribe_checks_ownership_state_and_body(auth_client, user, other_use
     mine.status = SessionStatus.COMPLETED
     mine.save(update_fields=["status"])
     assert _transcribe(auth_client, mine, _wav(1.0)).status_code == 409
-

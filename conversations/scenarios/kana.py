@@ -70,6 +70,9 @@ def _split(word: str) -> bool:
     features = [w.feature for w in tagger()(word)]
     if len(features) < 2 or any(f.pos1 in _NOT_IN_A_NOUN or f.pos2 == "終助詞" for f in features):
         return False
+    if features[0].pos1 == "助詞":
+        # A particle first is a word after a particle, or a number read out: に|はく is 二泊.
+        return False
     if any(f.pos1 == "助動詞" and f.lemma not in ("ず", "ぬ") for f in features):
         return False
     # A piece no noun is made of: a particle (か), an adverb (きん), an inner prefix (み in ふしみいなり).

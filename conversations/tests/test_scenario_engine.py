@@ -318,7 +318,7 @@ def test_a_goodbye_closes_the_scenario_politely(casual, goodbye):
     (_, reply), state = conversation(casual, "アイコです。", goodbye)
     # then Yuki says goodbye too and the practice is over
     assert reply.lines == [
-        "はい、じゃあ また！きょうは ありがとう ございました。",
+        "はい、さようなら。きょうは ありがとう ございました。",
         "これで きょうの れんしゅうは おわりです。",
     ]
     assert reply.finished and state.finished
@@ -432,3 +432,10 @@ def test_a_goodbye_on_the_last_question_closes_in_the_scenarios_own_words():
         "これで きょうの れんしゅうは おわりです。",
     ]
     assert state.finished
+
+
+def test_a_number_written_in_kana_before_its_counter_is_understood():
+    # given the hotel clerk asked how many nights; when the learner answers in kana
+    _, state = conversation(shipped("japanese/beginner/hotel.yaml"), "スミスです。")
+    (reply,), state = conversation(shipped("japanese/beginner/hotel.yaml"), "にはくです", state=state)
+    assert "nights" in state.done and reply.reached == ["nights"]

@@ -419,7 +419,6 @@ class Span:
 class Redaction:
     text: str
     counts: dict[str, int] = field(default_factory=dict)
-    spans: tuple[Span, ...] = ()
 
 
 def _digits(value: str) -> int:
@@ -548,4 +547,4 @@ def pii_redact(*, text: str, known_names: list[str] = ()) -> Redaction:
         position = span.end
         counts[span.entity] = counts.get(span.entity, 0) + 1
     pieces.append(text[position:])
-    return Redaction(text="".join(pieces), counts=counts, spans=tuple(spans))
+    return Redaction(text="".join(pieces), counts=counts)

@@ -49,6 +49,15 @@ def _evaluation_context(request, session) -> dict:
     return {"evaluation": None, "failed_evaluation": evaluation, "no_evaluation_reason": reason}
 
 
+def _practised(session, evaluation) -> list[dict]:
+    """What a "due" session practised: the evaluation's account of each target, with the review it
+    counted as; a session too short to be scored has only the marks on its targets."""
+    checked = {t.get("card_id") or t.get("text"): t for t in session.targets if "used" in t}
+    details = getattr(evaluation, "details", None) or {}
+    practised = details.get("targets_practised") or list(checked.values())
+    return [{**t, **checked.get(t.get("card_id") or t.get("text"), {})} for t in practised]
+
+
 @login_required
 def session_review(request, session_id):
     session = session_or_404(request, session_id)
@@ -64,4 +73,5 @@ def session_review(request, session_id):
         **_evaluation_context(request, session),
         **scenario_context(session),
     }
+    context["practised"] = _practised(session, context["evaluation"])
     return render(request, "coaching/session_review.html", context)

@@ -1,6 +1,7 @@
 """A "due" session: seeded from the review queue, steering toward its targets, counting what was used."""
 
 import pytest
+from django.test import Client
 
 from coaching.models import MistakeCard
 from coaching.tests.test_review_queue import japanese_session
@@ -110,3 +111,18 @@ def test_making_a_card_s_mistake_again_in_a_due_session_is_a_lapse(auth_client, 
     assert not ReviewLog.objects.filter(item_id=word["id"]).exists()
     targets = auth_client.get(f"/api/v1/sessions/{session_id}").json()["targets"]
     assert [t.get("reviewed") for t in targets if t["kind"] == "mistake"] == ["again"]
+
+
+def test_the_review_page_of_a_short_due_session_shows_what_it_practised(auth_client, user):
+    session_id, _ = _due_session_with_a_word(auth_client, user)
+    for turn in ["学生です。", "わたしを がくせい です。"]:
+        auth_client.post(f"/api/v1/sessions/{session_id}/messages", {"message": turn}, format="json")
+    auth_client.post(f"/api/v1/sessions/{session_id}/end")
+    page_client = Client()
+    page_client.force_login(user)
+
+    html = page_client.get(f"/sessions/{session_id}/review/").content.decode()
+
+    assert "Too few turns" in html and "What you practised" in html
+    assert "Used correctly: counted as a review" in html
+    assert "The same mistake again: the card comes back sooner" in html

@@ -347,10 +347,12 @@ def _advance(turn: _Turn) -> None:
     state.finished = True
 
 
-def _close(turn: _Turn) -> None:
+def _close(turn: _Turn, back: str = "") -> None:
     """The learner said goodbye: the partner says it too (in the scenario's own words on its last
-    question) and the scenario is over."""
-    if turn.state.beat >= len(turn.scenario.beats) - 1:
+    question, or as the learner said it: おやすみなさい) and the scenario is over."""
+    if back:
+        turn.say(back)
+    elif turn.state.beat >= len(turn.scenario.beats) - 1:
         turn.say(turn.pick("closing", turn.scenario.script.closing))
     else:
         turn.say(turn.generic("goodbye"))
@@ -489,17 +491,20 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
         return scenario.strong[beat.id][index] and not scenario.listen[beat.id][index].slots
 
     def _listen_current(beat: Beat) -> tuple[dict[str, str], int] | None:
-        # A pattern of the beat's own (a slot, its nouns) first; a bare word ("いらない") only in a sentence
-        # that names no later question's thing. Where the learner's part is to ask, a question a fact also
-        # answers counts when it names the beat's own thing ("バス乗り場はどこですか"); "ここは どこですか"
-        # is the fact's.
+        # The beat's patterns in order; one that is not made of the beat's own nouns only in a sentence
+        # that names no later question's thing (「ふくろは いりません」 is no answer to "shall I heat it?",
+        # 「ふたりです」 no name). Where the learner's part is to ask, a question a fact also answers counts
+        # when it names the beat's own thing ("バス乗り場はどこですか"); "ここは どこですか" is the fact's.
         strong = scenario.strong[beat.id]
         candidates = pool(asking=False)
-        return (
-            _listen(scenario, beat, candidates, swapped, only=lambda i: strong[i])
-            or _listen(scenario, beat, [(at, s) for at, s in candidates if not _named_ahead(at)], swapped)
-            or (_asks(beat) and _listen(scenario, beat, pool(asking=True), swapped, only=lambda i: strong[i]))
-        )
+        unnamed = [(at, s) for at, s in candidates if not _named_ahead(at)]
+        for index in range(len(scenario.listen[beat.id])):
+            sentences_here = candidates if _names(beat, index) else unnamed
+            if found := _listen(scenario, beat, sentences_here, swapped, only=lambda i, index=index: i == index):
+                return found
+        if _asks(beat):
+            return _listen(scenario, beat, pool(asking=True), swapped, only=lambda i: strong[i])
+        return None
 
     def pool(*, asking: bool) -> Pool:
         # A question no fact answers may answer a beat ("いくらですか" at a counter, "¿Me pones un té?");
@@ -558,7 +563,7 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
     asks = [sentences[at] for at in questions if at not in used and at not in socials]
     asked = _answer_question(turn, asks, answered_beat or current)
     if FAREWELL in kinds:
-        _close(turn)
+        _close(turn, kinds[FAREWELL])
     elif practice:
         _advance(turn) if current.id in state.done else _reask(turn, current)
     elif current.id in state.done and current.id not in already:

@@ -53,6 +53,10 @@ _JAPANESE = {
         "じゃあまたね",
         "それじゃあね",
         "ばいばい",
+        "おやすみ",
+        "おやすみなさい",
+        "しつれいします",
+        "しつれいしました",
     },
 }
 
@@ -114,9 +118,11 @@ def social_kind(sentence: str, language: str, persona_names: frozenset[str]) -> 
         key = _japanese_key(sentence, persona_names)
         if back := _JAPANESE[GREETING].get(key):
             return GREETING, back
-        for kind in (THANKS, FAREWELL):
-            if key in _JAPANESE[kind]:
-                return kind, ""
+        if key in _JAPANESE[THANKS]:
+            return THANKS, ""
+        if key in _JAPANESE[FAREWELL]:
+            # Good night is said back as it is.
+            return FAREWELL, "おやすみなさい。" if key.startswith("おやすみ") else ""
         return None
     table = _LATIN.get(language)
     if table is None:

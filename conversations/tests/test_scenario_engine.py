@@ -439,3 +439,26 @@ def test_a_number_written_in_kana_before_its_counter_is_understood():
     _, state = conversation(shipped("japanese/beginner/hotel.yaml"), "スミスです。")
     (reply,), state = conversation(shipped("japanese/beginner/hotel.yaml"), "にはくです", state=state)
     assert "nights" in state.done and reply.reached == ["nights"]
+
+
+@pytest.mark.parametrize(
+    ("path", "turns", "done", "slots"),
+    [
+        # asked for a name, the learner says how many they are: that is the party, not a name
+        ("japanese/beginner/phone.yaml", ["よやくを したいです", "どようびの しちじに", "ふたりです"], "people", {}),
+        # asked for a name, the learner says they are a student: that is their job, not a name
+        ("japanese/beginner/casual.yaml", ["がくせいです"], "work", {}),
+        # asked for a colour, the learner asks for size M: the size, not a colour called M
+        ("japanese/beginner/shopping.yaml", ["Tシャツをさがしています。", "Mサイズを ください"], "size", {"size": "M"}),
+    ],
+)
+def test_a_sentence_that_names_a_later_questions_thing_is_not_taken_for_this_ones_slot(path, turns, done, slots):
+    _, state = conversation(shipped(path), *turns)
+    assert done in state.done
+    assert slots.items() <= state.slots.items()
+    assert "name" not in state.slots and "colour" not in state.slots
+
+
+def test_good_night_is_said_back():
+    (_, reply), state = conversation(shipped("japanese/beginner/introductions.yaml"), "エマです。", "おやすみなさい")
+    assert reply.lines == ["おやすみなさい。", "これで きょうの れんしゅうは おわりです。"] and state.finished

@@ -41,7 +41,14 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.processes import cpu_seconds, daphne_start, free_port, healthz_wait, page_origin  # noqa: E402
+from bench.processes import (  # noqa: E402
+    connections_to,
+    cpu_seconds,
+    daphne_start,
+    free_port,
+    healthz_wait,
+    page_origin,
+)
 
 SENTENCES = ["きのう ともだちと えいがを みました。", "わたしは まいにち にほんごを べんきょうします。"]
 
@@ -349,9 +356,10 @@ async def run(args, env: dict, tokens: list[str], sessions: list[str]) -> None:
             clients = await open_sockets(http, f"http://127.0.0.1:{port}/ws/", tokens)
             print(f"{len(clients)} sockets opened in {time.perf_counter() - started:.1f} s")
             await asyncio.sleep(5)
-            cpu, rss = await measure(daphne.pid, args.duration)
+            cpu, rss = await measure(daphne.pid, args.idle_duration)
             print(
-                f"{len(clients)} idle sockets: CPU {cpu:.2f}% of one core, RSS {rss:.0f} MiB over {args.duration:g} s"
+                f"{len(clients)} idle sockets over {args.idle_duration:g} s: "
+                f"CPU {cpu:.2f}% of one core, RSS {rss:.0f} MiB"
             )
             print(f"  {(rss - baseline) * 1024 / max(len(clients), 1):.1f} KiB of RSS a socket over the baseline")
 
@@ -360,6 +368,10 @@ async def run(args, env: dict, tokens: list[str], sessions: list[str]) -> None:
                 await ping_phase(daphne.pid, active, args.every, args.duration)
             result = await turn_phase(daphne.pid, active, sessions, args.every, args.duration)
             print(result.report())
+            print(
+                f"  connections held by the process: PostgreSQL {connections_to(daphne.pid, 5432)}, "
+                f"Redis {connections_to(daphne.pid, 6379)}"
+            )
             verdict = "met" if result.passed(0.5) else "MISSED"
             print(f"  goal (all answered, 0 turn_in_progress, p99 < 500 ms): {verdict}")
             if args.knee:
@@ -390,7 +402,7 @@ if __name__ == "__main__":
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of the 200-learner phase")
     # At least one presence heartbeat period (30 s), or the idle figure misses the heartbeats.
     parser.add_argument("--idle-duration", type=float, default=30.0)
-    parser.add_argument("--knee", default="60,80,100,130,160,200", help="turns/s to try, ascending ('' skips)")
+    parser.add_argument("--knee", default="20,30,40,60,80,100", help="turns/s to try, ascending ('' skips)")
     parser.add_argument("--knee-duration", type=float, default=10.0)
     parser.add_argument("--pings", action="store_true", help="also a phase of pings")
     parser.add_argument("--database", default="parley_bench_sockets")

@@ -21,7 +21,7 @@ Each workload counts only the copies of its own messages, so a backlog left by t
 not inflate the throughput. The servers run the production settings (DEBUG off).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/parley_bench REDIS_URL=redis://127.0.0.1:6379/5 \\
-        .venv/bin/python bench/messaging.py [--users 100] [--seconds 5] [--rates 100,200,400,600,800]
+        .venv/bin/python bench/messaging.py [--users 100] [--seconds 5] [--rates 50,100,200,300,400,600]
 """
 
 import argparse
@@ -313,7 +313,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=5)
-    parser.add_argument("--rates", default="100,200,400,600,800", help="paced DM rates to try, ascending")
+    parser.add_argument("--rates", default="50,100,200,300,400,600", help="paced DM rates to try, ascending")
     parser.add_argument("--processes", type=int, default=2)
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL") or "postgres" not in os.environ.get("DATABASE_URL", ""):

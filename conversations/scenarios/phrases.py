@@ -88,7 +88,6 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "すみません、「{query}」は じしょに ありません。",
             "ごめんなさい、「{query}」は わかりません。",
         ),
-        "echo": ("「{text}」ですね。",),
     },
     "english": {
         "hint": (
@@ -142,7 +141,6 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "say_word": ('"{query}" is "{reading}".',),
         "say_word_kanji": (),
         "say_word_missing": ("Sorry, I can't look that word up here.",),
-        "echo": ('"{text}", I see.',),
     },
     "spanish": {
         "hint": (
@@ -196,7 +194,6 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "say_word": ("«{query}» se dice «{reading}».",),
         "say_word_kanji": (),
         "say_word_missing": ("Lo siento, aquí no puedo buscar palabras.",),
-        "echo": ("«{text}», ya veo.",),
     },
     "french": {
         "hint": (
@@ -250,7 +247,6 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "say_word": ("« {query} » se dit « {reading} ».",),
         "say_word_kanji": (),
         "say_word_missing": ("Pardon, je ne peux pas chercher de mots ici.",),
-        "echo": ("« {text} », je vois.",),
     },
     "german": {
         "hint": (
@@ -304,7 +300,6 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "say_word": ("„{query}“ heißt „{reading}“.",),
         "say_word_kanji": (),
         "say_word_missing": ("Tut mir leid, hier kann ich keine Wörter nachschlagen.",),
-        "echo": ("„{text}“, verstehe.",),
     },
     "italian": {
         "hint": (
@@ -358,7 +353,6 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "say_word": ("«{query}» si dice «{reading}».",),
         "say_word_kanji": (),
         "say_word_missing": ("Mi dispiace, qui non posso cercare le parole.",),
-        "echo": ("«{text}», capisco.",),
     },
     "portuguese": {
         "hint": (
@@ -412,7 +406,6 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "say_word": ("«{query}» se diz «{reading}».",),
         "say_word_kanji": (),
         "say_word_missing": ("Desculpe, aqui não consigo procurar palavras.",),
-        "echo": ("«{text}», entendi.",),
     },
 }
 

@@ -117,7 +117,7 @@ async def test_a_socket_turn_reaches_the_tabs_in_four_channel_layer_messages(use
 
     monkeypatch.setattr(layer, "group_send", counting)
     token = (await database_sync_to_async(tokens_for)(user=user))["token"]
-    socket = WebsocketCommunicator(application, f"/ws/?token={token}", headers=[(b"origin", b"http://127.0.0.1")])
+    socket = WebsocketCommunicator(application, f"/ws/?token={token}", headers=[(b"origin", b"http://127.0.0.1:8000")])
     assert (await socket.connect())[0]
     frames = []
 

@@ -72,12 +72,18 @@ def _goals_open(session: PracticeSession) -> list[dict]:
 
 
 async def turn_analyse(
-    *, session: PracticeSession, user_message: Message, ai_message: Message, find_mistakes: bool = True
+    *,
+    session: PracticeSession,
+    user_message: Message,
+    ai_message: Message,
+    find_mistakes: bool = True,
+    window: list[dict] | None = None,
 ):
     """Store and push the turn's mistakes and the reply's vocabulary; refresh the summary when due.
 
     Both frames reach the user's tabs in one channel-layer message. A regenerated reply answers a
-    turn analysed already: `find_mistakes=False` keeps its findings.
+    turn analysed already: `find_mistakes=False` keeps its findings. `window`: the context window
+    as the reply just cached it, if the caller has it.
     """
     mistakes: list[dict] = []
     vocabulary: list[dict] = []
@@ -126,7 +132,7 @@ async def turn_analyse(
         logger.warning("vocabulary tagging skipped for session %s: %s", session.id, exc.code)
     if frames:
         await user_send_best_effort(session.user_id, *frames)
-    await summary_refresh(session=session)
+    await summary_refresh(session=session, window=window)
     return mistakes, vocabulary
 
 
@@ -144,8 +150,13 @@ def _summary_save(session: PracticeSession, summary: str, up_to_seq: int) -> Non
     context.context_trim(session=session, up_to_seq=up_to_seq)
 
 
-async def summary_refresh(*, session: PracticeSession) -> None:
-    """Fold the turns older than the recent window into the running summary, every few turns."""
+async def summary_refresh(*, session: PracticeSession, window: list[dict] | None = None) -> None:
+    """Fold the turns older than the recent window into the running summary, every few turns.
+
+    `window`: the cached context window, when the caller has just read it; too short a window
+    then needs no trip to a worker thread to find that nothing is due."""
+    if window is not None and not context.summary_due_in(window):
+        return
     older = await _summary_due(session)
     if not older:
         return

@@ -1,7 +1,7 @@
 """The prompt's context: persona, strictness, template scaffold, a running summary and the last turns.
 
 The recent window lives in the cache keyed by session (rebuilt from the database on a miss, which
-stays the truth); older turns are folded into the session's summary every SUMMARY_EVERY turns, so
+stays the truth); older turns are folded into the session's summary every SUMMARY_EVERY messages, so
 the prompt stays bounded however long the session runs.
 """
 
@@ -13,7 +13,9 @@ from conversations.models import Message, MessageRole, MessageState, PracticeSes
 from conversations.scenarios.sessions import scenario_brief, scenario_turn
 
 RECENT_TURNS = 6
-SUMMARY_EVERY = 4
+# Messages (two a turn) gathered beyond the recent window before they are folded into the summary:
+# every fourth turn, so the summary's partner call and its rows come once per four turns.
+SUMMARY_EVERY = 8
 CACHE_TTL_SECONDS = 6 * 3600
 _KEY = "session-context:{}"
 
@@ -123,9 +125,13 @@ def vocab_hints_for(*, session: PracticeSession) -> list[VocabHint]:
     ]
 
 
-def summary_due(*, session: PracticeSession) -> list[dict]:
-    """The turns to fold into the summary now, or [] when the window is still short enough."""
-    turns = context_turns(session=session)
+def summary_due_in(turns: list[dict]) -> list[dict]:
+    """The turns of this window to fold into the summary now, or [] when it is still short enough."""
     if len(turns) < RECENT_TURNS + SUMMARY_EVERY:
         return []
     return turns[:-RECENT_TURNS]
+
+
+def summary_due(*, session: PracticeSession) -> list[dict]:
+    """The turns to fold into the summary now, or [] when the window is still short enough."""
+    return summary_due_in(context_turns(session=session))

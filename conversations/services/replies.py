@@ -103,8 +103,10 @@ def _stream_forget(message_id) -> None:
 
 
 @database_async
-def _finish(session, ai_message, result: ai.ReplyResult) -> Message | None:
-    """Store the reply complete; None when it was judged abandoned meanwhile (then it stays failed)."""
+def _finish(session, ai_message, result: ai.ReplyResult) -> tuple[Message, list[dict] | None] | None:
+    """Store the reply complete; None when it was judged abandoned meanwhile (then it stays failed).
+
+    Returns the reply and the context window as now cached (None on a cache miss)."""
     meta = {
         **ai_message.meta,
         "provider": result.provider,
@@ -121,8 +123,7 @@ def _finish(session, ai_message, result: ai.ReplyResult) -> Message | None:
     if not stored:
         return None
     ai_message.content, ai_message.state, ai_message.meta = result.text, MessageState.COMPLETE, meta
-    context.context_push(session=session, message=ai_message)
-    return ai_message
+    return ai_message, context.context_push(session=session, message=ai_message)
 
 
 @database_async
@@ -266,13 +267,13 @@ async def _reply_run(
     if finished is None:
         logger.warning("reply %s finished after it was judged abandoned; kept failed", ai_message.id)
         return ReplyOutcome()
-    ai_message = finished
+    ai_message, window = finished
     observe_reply(session=session, ok=True, latency_ms=result.latency_ms)
     await user_send_best_effort(
         user_id, {"type": "ai.message", "session_id": str(session.id), "message": message_payload(ai_message)}
     )
     mistakes, vocabulary = await turn_analyse(
-        session=session, user_message=user_message, ai_message=ai_message, find_mistakes=find_mistakes
+        session=session, user_message=user_message, ai_message=ai_message, find_mistakes=find_mistakes, window=window
     )
     return ReplyOutcome(message=ai_message, mistakes=mistakes, vocabulary=vocabulary)
 

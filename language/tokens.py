@@ -314,9 +314,9 @@ class Pattern:
             # "quiero un café": the article before a captured word is not part of it.
             while tokens.joiner and at < len(words) - 1 and words[at].kind == FUNCTION:
                 at += 1
-            for length in range(min(SLOT_MAX, len(words) - at), 0, -1):
+            for length in range(min(SLOT_MAX + 2, len(words) - at), 0, -1):
                 span = words[at : at + length]
-                if all(token.kind == CONTENT and token.nominal for token in span):
+                if _slot_span(span):
                     value = tokens.join(span)
                     if found := self._at(words, part_index + 1, at + length, {**captured, part: value}, tokens):
                         return found
@@ -327,6 +327,21 @@ class Pattern:
             if fits and (found := self._at(words, part_index + 1, end, captured, tokens)) is not None:
                 return found
         return None
+
+
+# Words that join nouns into one thing ordered or liked: café con leche, zumo de naranja, reading and cooking.
+_CONNECTORS = frozenset({"and", "de", "del", "con", "of", "with", "com", "da", "do", "di", "du", "mit"})
+
+
+def _slot_span(span: tuple[Token, ...]) -> bool:
+    """Words a slot may take: up to SLOT_MAX nouns, joined by connectors ("café con leche"), never ending on one."""
+    noun = [token.kind == CONTENT and token.nominal for token in span]
+    if sum(noun) > SLOT_MAX or not (noun[0] and noun[-1]):
+        return False
+    return all(
+        noun[i] or (token.surface.lower() in _CONNECTORS and noun[i - 1] and noun[i + 1])
+        for i, token in enumerate(span)
+    )
 
 
 class PatternInvalid(ValueError):

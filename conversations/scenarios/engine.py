@@ -15,7 +15,7 @@ from conversations.scenarios.kana import reading as kana_reading
 from conversations.scenarios.kana import swap as kana_swap
 from conversations.scenarios.kana import vocabulary as kana_vocabulary
 from conversations.scenarios.phrases import PHRASES
-from conversations.scenarios.social import FAREWELL, GREETING, THANKS, social_kind
+from conversations.scenarios.social import FAREWELL, GREETING, HOW_ARE_YOU, THANKS, social_kind
 from conversations.scenarios.words import WordAnswer, say_query, word_answer
 from language.tokens import CONTENT, PUNCT, SKIP, Pattern, Tokens, hiragana, pattern_compile, tokenise
 from templates.schema import PLACEHOLDER, Beat, Hint, Line, Script
@@ -324,11 +324,48 @@ def _offer_hint(turn: _Turn, beat: Beat) -> bool:
     return False
 
 
-def _reask(turn: _Turn, beat: Beat) -> bool:
-    """The current question again, in words not said yet: its other variants, a simpler one, a hint."""
+_SENTENCES = re.compile(r"[¡¿]?[^.!?。！？]+[.!?。！？]*")
+
+
+def _plain_question(turn: _Turn, beat: Beat) -> str | None:
+    """The beat's question on its own, from its first line the partner can say: おなまえは なんですか。"""
+    values = turn.state.slots
+    for line in beat.say:
+        if line.slots - values.keys():
+            continue
+        text = PLACEHOLDER.sub(lambda match: values[match.group(1)], line.text)
+        last = _SENTENCES.findall(text)[-1].strip()
+        return last if tokenise(last, turn.scenario.language).is_question else None
+    return None
+
+
+def _lowered(question: str, slots: dict[str, str]) -> str:
+    """The question to follow "By the way, ": its first letter small, unless it starts with a name or "I"."""
+    at = len(question) - len(question.lstrip("¡¿"))
+    word = re.match(r"[^\W\d_]+", question[at:])
+    if word is None or word.group() == "I" or word.group() in slots.values() or not question[at + 1 : at + 2].islower():
+        return question
+    return question[:at] + question[at].lower() + question[at + 1 :]
+
+
+def _ask_again(turn: _Turn, beat: Beat) -> bool:
+    """The question once more, plainly, after a turn about something else: 「ところで、おなまえは なんですか。」"""
+    question = _plain_question(turn, beat)
+    if question is None:
+        return False
+    return turn.say(turn.generic("ask_again", question=question, lowered=_lowered(question, turn.state.slots)))
+
+
+def _reask(turn: _Turn, beat: Beat, *, stuck: bool = True) -> bool:
+    """The current question again, in words not said yet: its other variants, a simpler one, a hint.
+
+    stuck: the learner wrote nothing the partner could use; after a turn about something else the
+    question first comes back plainly, and a sample answer only once that was said too.
+    """
     return (
         turn.say(turn.pick(f"{beat.id}.say", beat.say))
         or turn.say(turn.pick(f"{beat.id}.rephrase", beat.rephrase))
+        or (not stuck and _ask_again(turn, beat))
         or _offer_hint(turn, beat)
     )
 
@@ -400,7 +437,8 @@ def _word(turn: _Turn, answer: WordAnswer | None, query: str) -> None:
 
 
 def _swap(scenario: Scenario, text: str) -> Swapped:
-    return kana_swap(text, scenario.kana) if scenario.language == "japanese" else Swapped(text=text, written=text)
+    # Only Japanese is cut at the learner's spaces: elsewhere a space is between words of one value ("café con leche").
+    return kana_swap(text, scenario.kana) if scenario.language == "japanese" else Swapped(text=text)
 
 
 def scenario_reply(
@@ -459,19 +497,23 @@ def _socials(turn: _Turn, sentences: list[Tokens], free: Iterable[int]) -> dict[
 def _after(turn: _Turn, sentences: list[Tokens]) -> None:
     """After the closing: a short natural reply, never the scenario again."""
     socials = _socials(turn, sentences, range(len(sentences)))
-    kinds = {kind for kind, _ in socials.values()}
+    kinds = {kind: back for kind, back in socials.values()}
     questions = [s for at, s in enumerate(sentences) if s.is_question and at not in socials]
+    turn.say(kinds.get(HOW_ARE_YOU))
     if THANKS in kinds:
         turn.say(turn.generic_again("welcome"))
-    answered = _answer_question(turn, questions, None)
+    answered = _answer_question(turn, questions, None) or HOW_ARE_YOU in kinds
     if FAREWELL in kinds or GREETING in kinds or not answered:
         turn.say(turn.generic_again("again" if kinds else "after"))
 
 
 def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swapped, targets: Sequence[Target]):
     scenario, state = turn.scenario, turn.state
-    statements = [at for at, s in enumerate(sentences) if not s.is_question or _is_ask_back(scenario, s)]
-    questions = [at for at, s in enumerate(sentences) if s.is_question]
+    every_social = _socials(turn, sentences, range(len(sentences)))
+    # "How are you?" is only that: 「元気ですか」 is no name.
+    about = [at for at in range(len(sentences)) if every_social.get(at, ("",))[0] != HOW_ARE_YOU]
+    statements = [at for at in about if not sentences[at].is_question or _is_ask_back(scenario, sentences[at])]
+    questions = [at for at in about if sentences[at].is_question]
     facts = {at: _fact_for(scenario, [sentences[at]]) for at in questions}
     used: set[int] = set()
     heard: list[tuple[Beat, dict[str, str]]] = []
@@ -542,7 +584,7 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
                 state.done.append(beat.id)
                 break
 
-    socials = _socials(turn, sentences, [at for at in range(len(sentences)) if at not in used])
+    socials = {at: kind for at, kind in every_social.items() if at not in used}
     kinds = {kind: back for kind, back in socials.values()}
     if GREETING in kinds and (state.greeted or heard):
         # Greeted once, "Hi" again is no news; with an answer ("Buenos días. Un café..."), the reaction greets.
@@ -550,6 +592,7 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
         kinds.pop(GREETING)
     greeted_at = len(turn.parts) if turn.say(kinds.get(GREETING)) else None
     state.greeted = state.greeted or GREETING in kinds
+    turn.say(kinds.get(HOW_ARE_YOU))
     if THANKS in kinds:
         turn.say(turn.generic_again("welcome"))
     turn.say(practice)
@@ -573,7 +616,7 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
         state.misses = 0
         if current.id in state.done:
             _advance(turn)
-        elif not _reask(turn, current):
+        elif not _reask(turn, current, stuck=False):
             # Everything about this question has been said: on to the next one, after the reaction.
             _move_on(turn, targets, quietly=True)
     else:

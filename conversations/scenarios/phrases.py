@@ -12,6 +12,7 @@ def _combined(acknowledgements: tuple[str, ...], closers: tuple[str, ...], joine
 
 PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     "japanese": {
+        "ask_again": ("ところで、{question}", "もう いちど ききますね。{question}"),
         "hint": (
             "たとえば「{text}」と いえます。",
             "「{text}」は どうですか。",
@@ -90,6 +91,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "english": {
+        "ask_again": ("By the way, {lowered}", "So, {lowered}"),
         "hint": (
             'For example, you could say: "{text}"',
             'How about: "{text}"',
@@ -143,6 +145,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "say_word_missing": ("Sorry, I can't look that word up here.",),
     },
     "spanish": {
+        "ask_again": ("Por cierto, {lowered}", "Entonces, {lowered}"),
         "hint": (
             "Por ejemplo, puedes decir: «{text}»",
             "¿Qué tal: «{text}»?",
@@ -196,6 +199,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "say_word_missing": ("Lo siento, aquí no puedo buscar palabras.",),
     },
     "french": {
+        "ask_again": ("Au fait, {lowered}", "Alors, {lowered}"),
         "hint": (
             "Par exemple, tu peux dire : « {text} »",
             "Que dirais-tu de : « {text} » ?",
@@ -249,6 +253,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "say_word_missing": ("Pardon, je ne peux pas chercher de mots ici.",),
     },
     "german": {
+        "ask_again": ("Übrigens: {question}", "Also, noch mal: {question}"),
         "hint": (
             "Du kannst zum Beispiel sagen: „{text}“",
             "Wie wäre es mit: „{text}“?",
@@ -302,6 +307,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "say_word_missing": ("Tut mir leid, hier kann ich keine Wörter nachschlagen.",),
     },
     "italian": {
+        "ask_again": ("A proposito, {lowered}", "Allora, {lowered}"),
         "hint": (
             "Per esempio, puoi dire: «{text}»",
             "Che ne dici di: «{text}»?",
@@ -355,6 +361,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "say_word_missing": ("Mi dispiace, qui non posso cercare le parole.",),
     },
     "portuguese": {
+        "ask_again": ("Aliás, {lowered}", "Então, {lowered}"),
         "hint": (
             "Por exemplo, você pode dizer: «{text}»",
             "Que tal: «{text}»?",

@@ -1,4 +1,4 @@
-"""The social part of a turn no script beat asks for: a greeting, a thank-you, a goodbye.
+"""The social part of a turn no script beat asks for: a greeting, how are you, a thank-you, a goodbye.
 
 Each recogniser looks at one sentence on its own ("こんにちは。", "Thanks!", "じゃあ、また"), with the
 partner's name allowed in it ("さようなら、ゆきさん"), and says what kind of sentence it is.
@@ -10,6 +10,7 @@ import unicodedata
 GREETING = "greeting"
 THANKS = "thanks"
 FAREWELL = "farewell"
+HOW_ARE_YOU = "how-are-you"
 
 # Japanese sentences as the learner may write them, spaces and punctuation removed, kana folded.
 _JAPANESE = {
@@ -21,6 +22,19 @@ _JAPANESE = {
         "おはよう": "おはようございます！",
         "おはようございます": "おはようございます！",
         "どうも": "どうも、こんにちは！",
+        "やあ": "やあ！",
+        "はろー": "こんにちは！",
+    },
+    # Asked with or without a question mark; a bare げんき only with one (「げんき。」 is an answer).
+    HOW_ARE_YOU: {
+        "おげんきですか",
+        "げんきですか",
+        "お元気ですか",
+        "元気ですか",
+        "おげんき",
+        "お元気",
+        "げんき",
+        "元気",
     },
     THANKS: {
         "ありがとう",
@@ -118,6 +132,8 @@ def social_kind(sentence: str, language: str, persona_names: frozenset[str]) -> 
         key = _japanese_key(sentence, persona_names)
         if back := _JAPANESE[GREETING].get(key):
             return GREETING, back
+        if key in _JAPANESE[HOW_ARE_YOU] and (key.endswith("か") or sentence.rstrip().endswith(("?", "？"))):
+            return HOW_ARE_YOU, "げんきです！ありがとう。"
         if key in _JAPANESE[THANKS]:
             return THANKS, ""
         if key in _JAPANESE[FAREWELL]:

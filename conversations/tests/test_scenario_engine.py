@@ -462,3 +462,65 @@ def test_a_sentence_that_names_a_later_questions_thing_is_not_taken_for_this_one
 def test_good_night_is_said_back():
     (_, reply), state = conversation(shipped("japanese/beginner/introductions.yaml"), "エマです。", "おやすみなさい")
     assert reply.lines == ["おやすみなさい。", "これで きょうの れんしゅうは おわりです。"] and state.finished
+
+
+@pytest.mark.parametrize("question", ["げんき？", "おげんきですか。", "元気ですか", "ゆきさん、げんきですか？"])
+def test_how_are_you_is_answered_and_the_question_comes_again(casual, question):
+    # when, asked for their name, the learner asks how Yuki is
+    (reply,), state = conversation(casual, question)
+    # then Yuki says she is fine and asks for the name again, in other words; げんき is nobody's name
+    assert reply.lines == ["げんきです！ありがとう。", "わたしは ゆきです。あなたの なまえは？"]
+    assert "name" not in state.slots and state.misses == 0
+
+
+@pytest.mark.parametrize(("hello", "back"), [("やあ", "やあ！"), ("おはよう", "おはようございます！")])
+def test_a_casual_hello_is_greeted_back(casual, hello, back):
+    (reply,), state = conversation(casual, hello)
+    assert reply.lines == [back, "わたしは ゆきです。あなたの なまえは？"] and state.greeted
+
+
+def test_a_question_left_unanswered_comes_back_plainly_and_a_sample_only_when_the_learner_seems_stuck(casual):
+    # when the learner greets, asks how Yuki is and talks about a film, never saying their name
+    (_, fine, film, stuck), state = conversation(
+        casual, "やあ", "げんき？", "うん、げんき。きのう えいがを みた", "たのしかった"
+    )
+    # then Yuki asks the name again in plain words each time, with no sample sentence to copy
+    assert fine.lines == ["げんきです！ありがとう。", "ところで、おなまえは なんですか。"]
+    assert film.lines == ["えいがですか！いいですね。", "もう いちど ききますね。おなまえは なんですか。"]
+    # and only a turn she cannot use gets a sample answer
+    assert stuck.lines[0].startswith("たとえば「アレックスです。") and "name" not in state.done
+
+
+def test_by_the_way_comes_before_a_question_in_small_letters_unless_it_starts_with_a_name():
+    small_talk = shipped("english/beginner/small-talk.yaml")
+    (_, _, asked), _ = conversation(small_talk, "Hello", "What?", "I like tea")
+    assert asked.lines == ["Oh, tea! Nice.", "By the way, what's your name?"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        ("I study music", "Oh, music! Nice."),
+        ("I play football.", "Oh, football! Nice."),
+        ("I like reading and cooking.", "Oh, reading and cooking! Nice."),
+    ],
+)
+def test_a_free_time_activity_is_captured_and_named(answer, said):
+    small_talk = shipped("english/beginner/small-talk.yaml")
+    _, state = conversation(small_talk, "I'm Tom.", "I'm from Leeds.", "I'm a student.")
+    (reply,), state = conversation(small_talk, answer, state=state)
+    assert reply.lines == [said, "Any plans for the weekend?"] and "like" in state.done
+
+
+@pytest.mark.parametrize(
+    ("order", "drink"),
+    [
+        ("Un café con leche, por favor.", "café con leche"),
+        ("Quería un café solo.", "café solo"),
+        ("Un té verde, por favor.", "té verde"),
+        ("Hola. Un zumo de naranja, por favor.", "zumo de naranja"),
+    ],
+)
+def test_the_drink_is_the_learners_whole_order(order, drink):
+    (reply,), state = conversation(shipped("spanish/beginner/cafe.yaml"), order)
+    assert state.slots["drink"] == drink and f"Un {drink}, marchando" in reply.text

@@ -27,7 +27,7 @@ GOLDEN = {
         ("What do you do, Sam?", ["I'm a nurse at a hospital in Manchester.", "Have you got any hobbies?"], []),
         (
             "I like reading and cooking.",
-            ["Oh nice! I play football on Tuesdays.", "Any plans for the weekend?"],
+            ["Oh, reading and cooking! Nice.", "Any plans for the weekend?"],
             ["like"],
         ),
         (
@@ -595,7 +595,7 @@ GOLDEN = {
     "spanish/beginner/cafe.yaml": [
         (
             "Buenos días. Un café con leche, por favor.",
-            ["¡Un café, marchando!", "¿Y para comer? Tenemos cruasanes y tostadas."],
+            ["¡Un café con leche, marchando!", "¿Y para comer? Tenemos cruasanes y tostadas."],
             [],
         ),
         ("¿Tenéis wifi?", ["Sí, hay wifi. La contraseña está en la pizarra.", "¿Quieres algo de comer?"], []),

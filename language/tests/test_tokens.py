@@ -21,7 +21,7 @@ from language.tokens import PatternInvalid, pattern_compile, tokenise
         ("japanese", "{job} です", "会社員です。", {"job": "会社員"}),
         ("japanese", "{name} さん", "ゆきさんは？", {"name": "ゆき"}),
         ("spanish", "me llamar {name}", "Me llamo Ana García.", {"name": "Ana García"}),
-        ("spanish", "querer {drink}", "Quiero un café con leche", {"drink": "café"}),
+        ("spanish", "querer {drink}", "Quiero un café con leche", {"drink": "café con leche"}),
         ("spanish", "como", "¿Cómo estás?", {}),
         ("english", "i be from {place}", "I'm from New Zealand", {"place": "New Zealand"}),
         ("english", "my name be {name}", "my name is Bob", {"name": "Bob"}),

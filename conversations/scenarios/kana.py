@@ -104,6 +104,9 @@ def _word_in(chunk: str, known: dict[str, str], after_word: bool) -> tuple[int, 
     for begin, end in candidates:
         word = chunk[begin:end]
         put = known.get(hiragana(word))
+        if put is None and word[:1] in ("お", "ご") and (honoured := known.get(hiragana(word[1:]))):
+            # The polite prefix before a word of the script: おかいけい is お会計.
+            put = word[0] + honoured
         if put is None and _HIRAGANA.match(word) and _split(word):
             put = ""
         if put is not None:

@@ -524,3 +524,12 @@ def test_a_free_time_activity_is_captured_and_named(answer, said):
 def test_the_drink_is_the_learners_whole_order(order, drink):
     (reply,), state = conversation(shipped("spanish/beginner/cafe.yaml"), order)
     assert state.slots["drink"] == drink and f"Un {drink}, marchando" in reply.text
+
+
+@pytest.mark.parametrize("ask", ["おかいけい、おねがいします", "おかいけいを おねがいします。"])
+def test_the_bill_asked_for_in_kana_with_its_polite_prefix_is_the_bill(ask):
+    restaurant = shipped("japanese/beginner/restaurant.yaml")
+    at_the_bill = ScenarioState(beat=4, done=["party", "order", "drink", "meal"])
+    (reply,), state = conversation(restaurant, ask, state=at_the_bill)
+    assert "bill" in state.done and "bill" in reply.reached
+    assert reply.lines[-1] == "1,000えん ちょうど いただきます。レシートです。"

@@ -533,3 +533,20 @@ def test_the_bill_asked_for_in_kana_with_its_polite_prefix_is_the_bill(ask):
     (reply,), state = conversation(restaurant, ask, state=at_the_bill)
     assert "bill" in state.done and "bill" in reply.reached
     assert reply.lines[-1] == "1,000えん ちょうど いただきます。レシートです。"
+
+
+def test_the_way_given_is_to_the_place_the_learner_asked_for():
+    (_, _, route), _ = conversation(
+        shipped("japanese/beginner/directions.yaml"), "すみません", "えきは どこですか？", "まっすぐですね"
+    )
+    assert route.lines[-1] == "えきは ぎんこうの となりに あります。"
+
+
+def test_the_partners_weekend_plan_stays_the_same_after_he_told_it():
+    # given Kenta said he plays futsal on Saturday; when the learner tells their own plan
+    (_, told, reply), _ = conversation(
+        shipped("japanese/beginner/weekend.yaml"), "土曜日に 山に 行きました", "あなたは？", "日曜日は 家で やすみます"
+    )
+    assert told.lines[0] == "ぼくは どようびに フットサルを します。"
+    # then his reaction does not change his plan or say he has none
+    assert "サッカー" not in reply.text and "まだ わかりません" not in reply.text

@@ -550,3 +550,15 @@ def test_the_partners_weekend_plan_stays_the_same_after_he_told_it():
     assert told.lines[0] == "ぼくは どようびに フットサルを します。"
     # then his reaction does not change his plan or say he has none
     assert "サッカー" not in reply.text and "まだ わかりません" not in reply.text
+
+
+def test_the_doctor_does_not_call_a_stomach_ache_a_cold_or_look_in_the_mouth():
+    replies, _ = conversation(
+        shipped("japanese/beginner/doctor.yaml"),
+        "すみません、おなかが いたいです",
+        "きょうの あさから です",
+        "はい、すこし あります",
+    )
+    said = "".join(reply.text for reply in replies)
+    assert "かぜ" not in said and "くち" not in said and "のど" not in said
+    assert replies[-1].lines[-1].startswith("しんぱい ありませんよ。くすりを だします。")

@@ -106,6 +106,7 @@ class Scenario:
     strong: dict[str, tuple[bool, ...]] = field(default_factory=dict)
     asking: frozenset[str] = frozenset()  # beats where the learner's part is to ask (their hints are questions)
     kana: dict[str, str] = field(default_factory=dict)  # reading -> the script's spelling (きんかくじ -> 金閣寺)
+    common: frozenset[str] = frozenset()  # the script's own lowercase words: "Café" first in a sentence is café
 
     @property
     def beats(self) -> list[Beat]:
@@ -171,6 +172,9 @@ def scenario_build(*, script: Script, language: str, persona_name: str) -> Scena
             if sum(tokenise(hint.text, language).is_question for hint in beat.hints) * 2 > len(beat.hints)
         ),
         kana=kana_vocabulary(_pattern_words(script)) if language == "japanese" else {},
+        common=frozenset(word for word in _pattern_words(script) if word.islower())
+        if language != "japanese"
+        else frozenset(),
     )
 
 
@@ -246,11 +250,18 @@ def _capture(scenario: Scenario, pattern: Pattern, sentence: Tokens, swapped: Sw
     captured = pattern.match(sentence)
     if captured is None:
         return None
-    captured = {name: swapped.learner(value) for name, value in captured.items()}
+    captured = {name: _common(scenario, swapped.learner(value)) for name, value in captured.items()}
     # "ゆきさんは？" is the learner asking back, not the learner being called Yuki.
     if "name" in captured and _name_is_persona(scenario, captured["name"]):
         return None
     return captured
+
+
+def _common(scenario: Scenario, value: str) -> str:
+    """A value as said mid-sentence: "Café con leche" at the start of a turn is the script's café con leche."""
+    first, _, rest = value.partition(" ")
+    lowered = first.lower()
+    return " ".join(filter(None, (lowered, rest))) if lowered != first and lowered in scenario.common else value
 
 
 def _listen(

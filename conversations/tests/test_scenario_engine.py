@@ -519,6 +519,8 @@ def test_a_free_time_activity_is_captured_and_named(answer, said):
         ("Quería un café solo.", "café solo"),
         ("Un té verde, por favor.", "té verde"),
         ("Hola. Un zumo de naranja, por favor.", "zumo de naranja"),
+        # first in the sentence, the drink is still said in small letters
+        ("Té verde, por favor.", "té verde"),
     ],
 )
 def test_the_drink_is_the_learners_whole_order(order, drink):

@@ -299,6 +299,14 @@ def _listen_ahead(
     return _listen(scenario, beat, pool, swapped, only=lambda i: bool(scenario.listen[beat.id][i].slots))
 
 
+_KATAKANA_WORD = re.compile(r"[\u30a1-\u30faー・]+")
+
+
+def _name_like(token) -> bool:
+    """A name, or a word in katakana: アレックス, 田中; not げんき or がくせい."""
+    return token.kind == CONTENT and token.nominal and (token.proper or bool(_KATAKANA_WORD.fullmatch(token.surface)))
+
+
 def _is_ask_back(scenario: Scenario, sentence: Tokens) -> bool:
     if scenario.language == "japanese":
         words = [token for token in sentence.items if token.kind != PUNCT]
@@ -559,6 +567,23 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
             return _listen(scenario, beat, pool(asking=True), swapped, only=lambda i: strong[i])
         return None
 
+    def _bare(beat: Beat) -> tuple[dict[str, str], int] | None:
+        # 「アレックス」, 「わたしは アレックス。」: a Japanese answer that ends on a name, read as if
+        # it ended in です, for the beat's capturing patterns; never a later question's thing.
+        if scenario.language != "japanese":
+            return None
+        captures = scenario.listen[beat.id]
+        for at, sentence in pool(asking=False):
+            words = [token for token in sentence.items if token.kind != PUNCT]
+            if sentence.is_question or not words or not _name_like(words[-1]):
+                continue
+            if _named_ahead(at):
+                continue
+            said = tokenise(sentence.text.rstrip("。.！!") + "です", scenario.language)
+            if found := _listen(scenario, beat, [(at, said)], swapped, only=lambda i: bool(captures[i].slots)):
+                return found
+        return None
+
     def pool(*, asking: bool) -> Pool:
         # A question no fact answers may answer a beat ("いくらですか" at a counter, "¿Me pones un té?");
         # where the learner's part is to ask, any question may.
@@ -568,7 +593,7 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
     if practice := _practice(turn, sentences, targets):
         # The learner was asked to use a word: the answer is about that, not the script's question.
         used |= set(range(len(sentences)))
-    elif current.id not in state.done and (found := _listen_current(current)):
+    elif current.id not in state.done and (found := _listen_current(current) or _bare(current)):
         heard.append((current, found[0]))
         used.add(found[1])
     # Beats further on that the turn answers already: "カナダから来ました" before being asked. A beat

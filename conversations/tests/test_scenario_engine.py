@@ -564,3 +564,10 @@ def test_the_doctor_does_not_call_a_stomach_ache_a_cold_or_look_in_the_mouth():
     said = "".join(reply.text for reply in replies)
     assert "かぜ" not in said and "くち" not in said and "のど" not in said
     assert replies[-1].lines[-1].startswith("しんぱい ありませんよ。くすりを だします。")
+
+
+@pytest.mark.parametrize("answer", ["アレックス", "わたしは アレックス。", "アレックス！"])
+def test_a_name_given_without_desu_is_the_name(casual, answer):
+    (reply,), state = conversation(casual, answer)
+    assert state.slots["name"] == "アレックス" and reply.reached == ["name"]
+    assert reply.lines[0] == "アレックスさん、はじめまして！"

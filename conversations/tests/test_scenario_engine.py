@@ -571,3 +571,10 @@ def test_a_name_given_without_desu_is_the_name(casual, answer):
     (reply,), state = conversation(casual, answer)
     assert state.slots["name"] == "アレックス" and reply.reached == ["name"]
     assert reply.lines[0] == "アレックスさん、はじめまして！"
+
+
+@pytest.mark.parametrize("answer", ["カナダ", "カナダです。"])
+def test_a_country_given_on_its_own_is_where_the_learner_is_from(casual, answer):
+    (_, reply), state = conversation(casual, "アレックスです。", answer)
+    assert state.slots["place"] == "カナダ" and reply.reached == ["home"]
+    assert reply.lines[0] == "カナダですか！いいですね。"

@@ -506,9 +506,10 @@ def scenario_reply(
 
 def _socials(turn: _Turn, sentences: list[Tokens], free: Iterable[int]) -> dict[int, tuple[str, str]]:
     scenario = turn.scenario
+    started = bool(turn.state.said or turn.state.done)
     found = {}
     for at in free:
-        if kind := social_kind(sentences[at].text, scenario.language, scenario.persona_names):
+        if kind := social_kind(sentences[at].text, scenario.language, scenario.persona_names, started=started):
             found[at] = kind
     return found
 

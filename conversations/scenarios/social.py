@@ -126,10 +126,17 @@ def _latin_key(sentence: str, persona_names: frozenset[str]) -> str:
     return " ".join(words)
 
 
-def social_kind(sentence: str, language: str, persona_names: frozenset[str]) -> tuple[str, str] | None:
-    """(kind, the greeting to say back) when the sentence is only a greeting, thanks or goodbye; else None."""
+def social_kind(
+    sentence: str, language: str, persona_names: frozenset[str], *, started: bool = False
+) -> tuple[str, str] | None:
+    """(kind, the greeting to say back) when the sentence is only a greeting, thanks or goodbye; else None.
+
+    started: the conversation is under way, where a bare どうも is thanks, not hello.
+    """
     if language == "japanese":
         key = _japanese_key(sentence, persona_names)
+        if key == "どうも" and started:
+            return THANKS, ""
         if back := _JAPANESE[GREETING].get(key):
             return GREETING, back
         if key in _JAPANESE[HOW_ARE_YOU] and (key.endswith("か") or sentence.rstrip().endswith(("?", "？"))):

@@ -578,3 +578,10 @@ def test_a_country_given_on_its_own_is_where_the_learner_is_from(casual, answer)
     (_, reply), state = conversation(casual, "アレックスです。", answer)
     assert state.slots["place"] == "カナダ" and reply.reached == ["home"]
     assert reply.lines[0] == "カナダですか！いいですね。"
+
+
+def test_doumo_is_hello_at_the_start_and_thanks_once_the_conversation_is_under_way():
+    konbini = shipped("japanese/beginner/konbini.yaml")
+    (hello, _, thanks), _ = conversation(konbini, "どうも", "はい", "どうも")
+    assert hello.lines[0] == "どうも、こんにちは！"
+    assert thanks.lines[0] == "どういたしまして。" and "こんにちは" not in thanks.text

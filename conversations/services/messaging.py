@@ -17,7 +17,7 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Q, Value
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -268,17 +268,13 @@ def message_send(*, sender, content, client_id=None, conversation_id=None, to=No
     """
     content = content_clean(content=content)
     client_id = client_id_clean(client_id=client_id)
-    existing = message_find_by_client_id(sender=sender, client_id=client_id)
-    if existing is not None and (to is not None or str(existing.conversation_id) == str(conversation_id)):
-        return existing, False
     if to is None and conversation_id is None:
         raise InvalidContent("Say who the message is for: `to` or `group_id`.", fields={"to": ["Required."]})
     direct_key = _direct_key(sender.id, _uuid(to, UserNotFound)) if to is not None else None
     conversation_id = _uuid(conversation_id) if to is None else None
-    message_throttle_check(user_id=sender.id)
     try:
         with transaction.atomic():
-            message = _message_store(
+            return _message_store(
                 sender=sender,
                 content=content,
                 client_id=client_id,
@@ -294,7 +290,6 @@ def message_send(*, sender, content, client_id=None, conversation_id=None, to=No
         if conversation_id is not None and existing.conversation_id != conversation_id:
             raise Conflict("This client_id was already used for another message.", code="client_id_reused") from None
         return existing, False
-    return message, True
 
 
 def _direct_members(conversation: Conversation) -> list[uuid.UUID]:
@@ -302,8 +297,16 @@ def _direct_members(conversation: Conversation) -> list[uuid.UUID]:
     return [uuid.UUID(user_id) for user_id in conversation.direct_key.split(":")]
 
 
-def _message_store(*, sender, content, client_id, conversation_id, to, direct_key) -> Message:
+def _message_store(*, sender, content, client_id, conversation_id, to, direct_key) -> tuple[Message, bool]:
+    """The new message (the sender's throttle counted), or the one this client_id already stored there."""
     people = Conversation.objects.select_for_update(of=("self",)).filter(kind__in=PEOPLE_KINDS)
+    if client_id is not None:
+        # The resend check rides on the locking statement: a DM's resend is the sender's message under
+        # this client_id wherever it is, a group's one in this conversation (elsewhere it is a Conflict).
+        sent = Message.objects.filter(sender=sender, client_id=client_id)
+        if direct_key is None:
+            sent = sent.filter(conversation_id=OuterRef("id"))
+        people = people.annotate(resent_id=Subquery(sent.values("id")[:1]))
     blocked = None
     if direct_key is not None:
         # The DM usually exists: found, locked and checked for blocks in one statement.
@@ -317,6 +320,9 @@ def _message_store(*, sender, content, client_id, conversation_id, to, direct_ke
         conversation = people.filter(id=conversation_id).first()
     if conversation is None:
         raise ConversationNotFound()
+    if getattr(conversation, "resent_id", None) is not None:
+        return Message.objects.get(id=conversation.resent_id), False
+    message_throttle_check(user_id=sender.id)
     if conversation.kind == ConversationKind.DIRECT:
         member_ids = _direct_members(conversation)
         if blocked is None and sender.id in member_ids:
@@ -333,7 +339,7 @@ def _message_store(*, sender, content, client_id, conversation_id, to, direct_ke
         conversation=conversation, sender=sender, role=MessageRole.USER, content=content, client_id=client_id
     )
     users_send_on_commit(user_ids=member_ids, payload={"type": "message", "message": message_payload(message)})
-    return message
+    return message, True
 
 
 def _watermark_advance(*, user, conversation_id, field: str, up_to_seq) -> int | None:

@@ -1,0 +1,112 @@
+"""Where a direct message's CPU goes: pyinstrument over every thread, two sockets, one DM at a time.
+
+Run from the repository root (PostgreSQL and Redis on their local defaults):
+
+    python bench/dm_profile.py [--messages 300] [--count] [--no-profile] [--html out.html]
+
+The production settings in this process, as bench/turn_profile.py: one user's socket sends
+`--messages` DMs to another user one after another, each waited for until the sender has its ack
+and the recipient its `message` frame (and the delivery receipt written within the run). The
+profile is every thread's CPU (`time.thread_time`); it prints the process CPU per DM first.
+"""
+
+import argparse
+import asyncio
+import concurrent.futures
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.sockets import database_create, server_env, users_prepare  # noqa: E402
+from bench.turn_profile import Counts, ThreadProfiles  # noqa: E402
+
+
+async def messages_run(tokens: list[str], messages: int, profiles, counts) -> float:
+    """Send the DMs; the process CPU seconds they cost."""
+    from channels.testing import WebsocketCommunicator
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from config.asgi import application
+
+    page = [(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1")]
+    sender, receiver = (WebsocketCommunicator(application, f"/ws/?token={t}", headers=page) for t in tokens)
+    for socket in (sender, receiver):
+        connected, _ = await socket.connect()
+        assert connected, "the socket was refused"
+    to = str(AccessToken(tokens[1])["user_id"])
+
+    async def frame(socket, kind: str) -> dict:
+        while (payload := await socket.receive_json_from(timeout=30))["type"] != kind:
+            continue
+        return payload
+
+    async def dm(n: int) -> None:
+        await sender.send_json_to(
+            {"type": "send_message", "to": to, "content": f"hello {n}", "client_id": f"p-{time.time_ns()}"}
+        )
+        await frame(sender, "ack")
+        await frame(receiver, "message")
+
+    for n in range(10):  # warm: imports, connections, the DM itself
+        await dm(n)
+    if counts is not None:
+        counts.counter.clear()
+    if profiles is not None:
+        profiles.start()
+    started = time.process_time()
+    for n in range(messages):
+        await dm(n)
+    spent = time.process_time() - started
+    for socket in (sender, receiver):
+        await socket.disconnect()
+    return spent
+
+
+def main(args) -> None:
+    os.environ.update(server_env(args.database, args.redis_url))
+    os.environ["CHANNEL_LAYER_PREFIX"] = os.environ["CACHE_KEY_PREFIX"] = f"bench-dm-profile-{os.getpid()}"
+    os.environ["MESSAGE_RATE"] = "1000000/10s"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    database_create(args.database)
+    tokens, _ = users_prepare(2, 0)
+
+    from config import db
+
+    counts = Counts() if args.count else None
+    if counts is not None:
+        counts.install()
+    profiles = ThreadProfiles(interval=0.0002) if not args.no_profile else None
+    loop = asyncio.new_event_loop()
+    if profiles is not None:
+        db._executor._initializer = profiles.start
+        loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(initializer=profiles.start))
+    spent = loop.run_until_complete(messages_run(tokens, args.messages, profiles, counts))
+    state = "on" if profiles else "off"
+    print(f"{args.messages} DMs: {spent * 1000 / args.messages:.2f} ms of process CPU a DM (profiling {state})")
+    if counts is not None:
+        print("a DM asks, on average:")
+        counts.print(args.messages)
+    if profiles is None:
+        return
+    from pyinstrument.renderers import ConsoleRenderer, HTMLRenderer
+
+    session = profiles.session()
+    print(ConsoleRenderer(unicode=True, color=False, short_mode=False, show_all=False).render(session))
+    if args.html:
+        Path(args.html).write_text(HTMLRenderer().render(session))
+        print(f"written {args.html}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--messages", type=int, default=300)
+    parser.add_argument("--html", default="")
+    parser.add_argument("--count", action="store_true", help="count statements, Redis commands and thread hops a DM")
+    parser.add_argument("--no-profile", action="store_true", help="only the CPU per DM, without the profiler's cost")
+    parser.add_argument("--database", default="parley_thru2")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/9?socket_timeout=15")
+    main(parser.parse_args())

@@ -346,10 +346,22 @@ def _watermark_advance(*, user, conversation_id, field: str, up_to_seq) -> int |
     """Move one of the user's watermarks forward and tell the senders concerned; None when it did not move."""
     if not isinstance(up_to_seq, int) or isinstance(up_to_seq, bool) or up_to_seq < 0:
         raise InvalidContent("up_to_seq must be a non-negative integer.", fields={"up_to_seq": ["Invalid."]})
+    conversation_id = _uuid(conversation_id)
+
+    # Whose messages the advance covers: in a DM, only the other member can have sent any, so
+    # whether they did rides on the statement reading the membership.
+    def others_sent(after):
+        return (
+            Message.objects.filter(conversation_id=conversation_id, seq__gt=after, seq__lte=up_to_seq)
+            .exclude(sender__isnull=True)
+            .exclude(sender=user)
+        )
+
     membership = (
         Membership.objects.active()
         .select_related("conversation")
-        .filter(conversation_id=_uuid(conversation_id), user=user, conversation__kind__in=PEOPLE_KINDS)
+        .filter(conversation_id=conversation_id, user=user, conversation__kind__in=PEOPLE_KINDS)
+        .annotate(others_sent=Exists(others_sent(OuterRef(field))))
         .first()
     )
     if membership is None:
@@ -366,13 +378,11 @@ def _watermark_advance(*, user, conversation_id, field: str, up_to_seq) -> int |
     )
     if not moved:
         return None
-    sender_ids = (
-        Message.objects.filter(conversation_id=membership.conversation_id, seq__gt=before, seq__lte=up_to_seq)
-        .exclude(sender__isnull=True)
-        .exclude(sender=user)
-        .values_list("sender_id", flat=True)
-        .distinct()
-    )
+    if membership.conversation.kind == ConversationKind.DIRECT:
+        others = [uid for uid in _direct_members(membership.conversation) if uid != user.id]
+        sender_ids = others if membership.others_sent else []
+    else:
+        sender_ids = others_sent(before).values_list("sender_id", flat=True).distinct()
     payload = {"type": "receipt", "conversation_id": str(membership.conversation_id), "user_id": str(user.id)}
     users_send_on_commit(user_ids=set(sender_ids), payload={**payload, field: up_to_seq})
     return up_to_seq

@@ -284,6 +284,25 @@ async def test_delivery_and_read_receipts_go_back_to_the_sender(alice, bob, monk
         await socket.disconnect()
 
 
+async def test_reading_only_your_own_messages_of_a_dm_tells_the_other_member_nothing(alice, bob, monkeypatch):
+    monkeypatch.setattr(consumers, "DELIVERY_FLUSH_SECONDS", 0.05)
+    watcher, writer = await open_socket(alice), await open_socket(bob)
+    # given bob's own message (seq 1) read by bob, then alice's (seq 2) read by bob
+    await writer.send_json_to({"type": "send_message", "to": str(alice.id), "content": "hola", "client_id": "b1"})
+    ack = await next_frame(writer, "ack")
+    await writer.send_json_to({"type": "read", "conversation_id": ack["conversation_id"], "up_to_seq": 1})
+    await watcher.send_json_to({"type": "send_message", "to": str(bob.id), "content": "¿qué tal?", "client_id": "a1"})
+    await next_frame(watcher, "ack")
+    await next_frame(writer, "message")
+    await writer.send_json_to({"type": "read", "conversation_id": ack["conversation_id"], "up_to_seq": 2})
+
+    # then alice hears only of bob's receipts covering her message
+    receipts = await frames(watcher, "receipt")
+    assert receipts and all(r.get("read_up_to_seq", r.get("delivered_up_to_seq")) == 2 for r in receipts)
+    for socket in (watcher, writer):
+        await socket.disconnect()
+
+
 async def test_a_blocked_user_cannot_send_a_direct_message(alice, bob):
     await database_sync_to_async(messaging.user_block)(user=bob, other_id=alice.id)
     sender = await open_socket(alice)

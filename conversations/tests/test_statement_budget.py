@@ -74,16 +74,30 @@ def test_a_practice_turn_costs_nine_statements(user, django_assert_max_num_queri
     assert turn.ai_message.seq == turn.user_message.seq + 1
 
 
-def test_a_delivery_receipt_costs_three_statements(alice, bob, django_assert_max_num_queries):
+def test_a_direct_delivery_receipt_costs_two_statements(alice, bob, django_assert_max_num_queries):
     for n in range(3):
         messaging.message_send(sender=alice, to=str(bob.id), content=f"m{n}")
     conversation_id = Message.objects.filter(sender=alice).first().conversation_id
 
-    with django_assert_max_num_queries(3):
+    # the membership with whether the other member sent any of them, then the watermark's UPDATE
+    with django_assert_max_num_queries(2):
         moved = messaging.receipt_delivered(user=bob, conversation_id=conversation_id, up_to_seq=3)
 
     assert moved == 3
     assert messaging.receipt_delivered(user=bob, conversation_id=conversation_id, up_to_seq=2) is None
+
+
+def test_a_group_delivery_receipt_costs_three_statements(alice, django_assert_max_num_queries):
+    members = [person(f"member{n}") for n in range(3)]
+    group = messaging.group_create(owner=alice, name="Trio", member_ids=[str(m.id) for m in members])
+    for n in range(3):
+        messaging.message_send(sender=alice, conversation_id=str(group.id), content=f"m{n}")
+
+    # the membership, the watermark's UPDATE, and who sent the messages it covers
+    with django_assert_max_num_queries(3):
+        moved = messaging.receipt_delivered(user=members[0], conversation_id=group.id, up_to_seq=3)
+
+    assert moved == 3
 
 
 def test_a_later_socket_turn_does_not_read_the_session_again_yet_sees_its_changes(user, django_assert_max_num_queries):

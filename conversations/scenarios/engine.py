@@ -629,7 +629,9 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
         kinds.pop(GREETING)
     greeted_at = len(turn.parts) if turn.say(kinds.get(GREETING)) else None
     state.greeted = state.greeted or GREETING in kinds
-    turn.say(kinds.get(HOW_ARE_YOU))
+    if turn.say(kinds.get(HOW_ARE_YOU)):
+        # "I'm fine, thanks!" then the question, without its own "Hello there!"
+        greeted_at = len(turn.parts)
     if THANKS in kinds:
         turn.say(turn.generic_again("welcome"))
     turn.say(practice)

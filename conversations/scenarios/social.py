@@ -81,31 +81,37 @@ _LATIN = {
         FAREWELL: (
             r"(?:ok(?:ay)?,? )?(?:bye(?:-bye| for now)?|goodbye|see (?:you|ya)(?: later| soon| tomorrow)?|take care)"
         ),
+        HOW_ARE_YOU: (r"how are you(?: doing| today)?|how(?: s| is) it going|how are things", "I'm fine, thanks!"),
     },
     "spanish": {
         GREETING: (r"hola|buen(?:os|as) (?:días|dias|tardes|noches)", "¡Hola!"),
         THANKS: r"(?:muchas )?gracias",
         FAREWELL: r"(?:vale,? )?(?:adiós|adios|chao|chau|nos vemos|hasta (?:luego|pronto|mañana|manana|la próxima))",
+        HOW_ARE_YOU: (r"(?:qué|que) tal|(?:cómo|como) (?:estás|estas|está|esta|te va)", "¡Muy bien, gracias!"),
     },
     "french": {
         GREETING: (r"bonjour|salut|bonsoir|coucou", "Bonjour !"),
         THANKS: r"merci(?: beaucoup)?",
         FAREWELL: r"au revoir|à bientôt|a bientot|à plus|bonne (?:journée|soirée)",
+        HOW_ARE_YOU: (r"ça va|ca va|comment (?:ça|ca) va|comment (?:vas tu|allez vous)", "Ça va bien, merci !"),
     },
     "german": {
         GREETING: (r"hallo|hi|guten (?:morgen|tag|abend)|servus|moin", "Hallo!"),
         THANKS: r"danke(?: schön| sehr)?|vielen dank",
         FAREWELL: r"tschüss|tschüs|auf wiedersehen|bis (?:bald|später|morgen|dann)|ciao",
+        HOW_ARE_YOU: (r"wie geht(?:s| es)?(?: dir| ihnen)?", "Mir geht es gut, danke!"),
     },
     "italian": {
         GREETING: (r"ciao|buongiorno|buonasera|salve", "Ciao!"),
         THANKS: r"grazie(?: mille)?",
         FAREWELL: r"arrivederci|a presto|a dopo|ci vediamo|ciao ciao",
+        HOW_ARE_YOU: (r"come (?:stai|sta|va)", "Bene, grazie!"),
     },
     "portuguese": {
         GREETING: (r"olá|ola|oi|bom dia|boa (?:tarde|noite)", "Olá!"),
         THANKS: r"obrigad[oa](?: (?:mesmo|muito))?|muito obrigad[oa]|valeu",
         FAREWELL: r"tchau|adeus|até (?:logo|mais|amanhã|breve|a próxima)|ate logo",
+        HOW_ARE_YOU: (r"tudo bem|como (?:vai|está|esta|você está|voce esta)", "Tudo bem!"),
     },
 }
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
@@ -152,6 +158,9 @@ def social_kind(
         return None
     key = _latin_key(sentence, persona_names)
     greeting, back = table[GREETING]
+    asked, fine = table[HOW_ARE_YOU]
+    if re.fullmatch(rf"(?:(?:{greeting}) )?(?:{asked})", key):
+        return HOW_ARE_YOU, fine
     # "Thanks, bye!" is a goodbye; "Hi, thanks" is thanks.
     for kind, pattern in ((FAREWELL, table[FAREWELL]), (THANKS, table[THANKS]), (GREETING, greeting)):
         parts = rf"(?:{table[THANKS]}|{greeting}|{table[FAREWELL]})"

@@ -585,3 +585,29 @@ def test_doumo_is_hello_at_the_start_and_thanks_once_the_conversation_is_under_w
     (hello, _, thanks), _ = conversation(konbini, "どうも", "はい", "どうも")
     assert hello.lines[0] == "どうも、こんにちは！"
     assert thanks.lines[0] == "どういたしまして。" and "こんにちは" not in thanks.text
+
+
+@pytest.mark.parametrize(
+    ("path", "turn", "lines"),
+    [
+        (
+            "english/beginner/small-talk.yaml",
+            "Hello! How are you?",
+            ["Hi!", "I'm fine, thanks!", "I'm Sam. And you are?"],
+        ),
+        (
+            "english/beginner/small-talk.yaml",
+            "How's it going?",
+            ["I'm fine, thanks!", "I'm Sam. And you are?"],
+        ),
+        ("spanish/beginner/cafe.yaml", "Hola, ¿qué tal?", ["¡Hola!", "¡Muy bien, gracias!", "¿Qué vas a tomar?"]),
+        (
+            "japanese/beginner/casual.yaml",
+            "こんにちは！おげんきですか？",
+            ["こんにちは！", "げんきです！ありがとう。", "わたしは ゆきです。あなたの なまえは？"],
+        ),
+    ],
+)
+def test_how_are_you_is_answered_in_every_language_after_the_hello(path, turn, lines):
+    (reply,), _ = conversation(shipped(path), turn)
+    assert reply.lines == lines

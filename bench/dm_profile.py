@@ -5,8 +5,9 @@ Run from the repository root (PostgreSQL and Redis on their local defaults):
     python bench/dm_profile.py [--messages 300] [--count] [--no-profile] [--html out.html]
 
 The production settings in this process, as bench/turn_profile.py: one user's socket sends
-`--messages` DMs to another user one after another, each waited for until the sender has its ack
-and the recipient its `message` frame (and the delivery receipt written within the run). The
+`--messages` DMs to another user one after another, each waited for until the sender has its ack,
+the recipient its `message` frame and the sender the delivery receipt (written at once, as when
+DMs are a second or more apart, as in bench/messaging.py's paced runs). The
 profile is every thread's CPU (`time.thread_time`); it prints the process CPU per DM first.
 """
 
@@ -31,6 +32,11 @@ async def messages_run(tokens: list[str], messages: int, profiles, counts) -> fl
     from rest_framework_simplejwt.tokens import AccessToken
 
     from config.asgi import application
+    from conversations import consumers
+
+    # As in bench/messaging.py, where each user receives a DM every second or two: every delivery
+    # gets its own receipt.
+    consumers.DELIVERY_FLUSH_SECONDS = 0
 
     page = [(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1")]
     sender, receiver = (WebsocketCommunicator(application, f"/ws/?token={t}", headers=page) for t in tokens)
@@ -50,6 +56,7 @@ async def messages_run(tokens: list[str], messages: int, profiles, counts) -> fl
         )
         await frame(sender, "ack")
         await frame(receiver, "message")
+        await frame(sender, "receipt")
 
     for n in range(10):  # warm: imports, connections, the DM itself
         await dm(n)

@@ -130,7 +130,7 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
     async def _join(self, user) -> None:
         self.user = user
         self.group = user_group(user.id)
-        self.delivered: dict[str, int] = {}
+        self.delivered: dict[str, tuple[int, str]] = {}
         self.delivery_flush = None
         self.reply_watches: dict[str, asyncio.Task] = {}
         # Practice sessions this socket took turns in, by id: a turn does not read them again.
@@ -215,7 +215,8 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
         if message and message.get("sender_id") not in (None, str(self.user.id)):
             # Someone else's message reached this socket: note it, and record it shortly in one go.
             conversation_id = message["conversation_id"]
-            self.delivered[conversation_id] = max(self.delivered.get(conversation_id, 0), message["seq"])
+            if message["seq"] > self.delivered.get(conversation_id, (0, None))[0]:
+                self.delivered[conversation_id] = (message["seq"], message["sender_id"])
             if self.delivery_flush is None:
                 self.delivery_flush = asyncio.create_task(self._delivered_flush(delay=DELIVERY_FLUSH_SECONDS))
 
@@ -224,7 +225,7 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
         self.delivery_flush = None
         pending, self.delivered = self.delivered, {}
         if pending:
-            await _receipts_delivered(user=self.user, up_to=pending)
+            await _receipts_delivered(user=self.user, seen=pending)
 
     async def session_revoked(self, event: dict) -> None:
         """The user signed out somewhere: every socket of theirs closes, whichever token opened it."""

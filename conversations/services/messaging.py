@@ -388,9 +388,24 @@ def _watermark_advance(*, user, conversation_id, field: str, up_to_seq) -> int |
     return up_to_seq
 
 
-def receipts_delivered(*, user, up_to: dict) -> None:
-    """receipt_delivered for several conversations (`{conversation_id: seq}`) at once; skips those the user left."""
-    for conversation_id, seq in up_to.items():
+def receipts_delivered(*, user, seen: dict) -> None:
+    """What the user's sockets received from others, `{conversation_id: (seq, sender_id)}` (the latest
+    message seen in each): receipt_delivered for each; skips those the user left.
+
+    In a DM the message seen was the other member's, so its sender is the one to tell: one conditional
+    UPDATE does it. Otherwise (a group, or a DM whose watermark another tab moved) receipt_delivered.
+    """
+    for conversation_id, (seq, sender_id) in seen.items():
+        direct = Conversation.objects.filter(id=_uuid(conversation_id), kind=ConversationKind.DIRECT)
+        moved = (
+            Membership.objects.active()
+            .filter(conversation_id__in=direct, user=user, delivered_up_to_seq__lt=seq)
+            .update(delivered_up_to_seq=seq)
+        )
+        if moved:
+            payload = {"type": "receipt", "conversation_id": str(conversation_id), "user_id": str(user.id)}
+            users_send_on_commit(user_ids=[sender_id], payload={**payload, "delivered_up_to_seq": seq})
+            continue
         with contextlib.suppress(ConversationNotFound):
             receipt_delivered(user=user, conversation_id=conversation_id, up_to_seq=seq)
 

@@ -8,7 +8,7 @@ import pytest
 
 from accounts.models import User
 from conversations import consumers
-from conversations.models import Message
+from conversations.models import Membership, Message
 from conversations.services import messaging
 from conversations.services.sessions import session_update_settings, turn_submit
 from conversations.tests.factories import practice_session
@@ -85,6 +85,29 @@ def test_a_direct_delivery_receipt_costs_two_statements(alice, bob, django_asser
 
     assert moved == 3
     assert messaging.receipt_delivered(user=bob, conversation_id=conversation_id, up_to_seq=2) is None
+
+
+def test_a_dm_delivery_its_socket_saw_costs_one_statement(alice, bob, django_assert_max_num_queries):
+    for n in range(3):
+        messaging.message_send(sender=alice, to=str(bob.id), content=f"m{n}")
+    conversation_id = Message.objects.filter(sender=alice).first().conversation_id
+
+    # bob's socket saw alice's third message: the watermark's conditional UPDATE is all it takes
+    with django_assert_max_num_queries(1):
+        messaging.receipts_delivered(user=bob, seen={str(conversation_id): (3, str(alice.id))})
+
+    assert Membership.objects.get(conversation_id=conversation_id, user=bob).delivered_up_to_seq == 3
+
+
+def test_a_group_delivery_its_socket_saw_moves_the_watermark(alice):
+    members = [person(f"member{n}") for n in range(2)]
+    group = messaging.group_create(owner=alice, name="Duo", member_ids=[str(m.id) for m in members])
+    messaging.message_send(sender=alice, conversation_id=str(group.id), content="hola")
+
+    messaging.receipts_delivered(user=members[0], seen={str(group.id): (1, str(alice.id))})
+
+    assert Membership.objects.get(conversation=group, user=members[0]).delivered_up_to_seq == 1
+    assert Membership.objects.get(conversation=group, user=members[1]).delivered_up_to_seq == 0
 
 
 def test_a_group_delivery_receipt_costs_three_statements(alice, django_assert_max_num_queries):

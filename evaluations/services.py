@@ -9,11 +9,11 @@ from django.db import transaction
 
 import ai
 from accounts.models import ActivationState, User
-from conversations.models import MessageRole, PracticeSession, SessionStatus
+from conversations.models import Message, MessageRole, PracticeSession, SessionStatus
 from conversations.selectors import session_goals
 from evaluations.exceptions import EvaluationNotAllowed
 from evaluations.language_rubric import language_evidence, language_figures
-from evaluations.models import Evaluation, EvaluationStatus, Mistake, Rubric
+from evaluations.models import Evaluation, EvaluationStatus, Mistake, MistakeType, Rubric, Severity
 from evaluations.offline import professional_evidence
 from evaluations.schemas import (
     EvaluationOut,
@@ -25,11 +25,13 @@ from evaluations.schemas import (
     TargetNote,
 )
 from evaluations.scoring import UNIVERSAL, context_dimensions, level_cap_for_mistakes, level_value, overall_from_levels
-from evaluations.signals import evaluation_stored, targets_checked
+from evaluations.signals import evaluation_stored, mistakes_recorded, targets_checked
 
 logger = logging.getLogger("parley.evaluations")
 
 MIN_USER_TURNS = 3
+# The most mistakes kept for one turn.
+MAX_FINDINGS = 3
 MAX_TRANSCRIPT_TURNS = 60
 TOO_FEW_TURNS = "too_few_turns"
 # Hard caps of the professional rubric: a session without a real answer, and one left after one or two.
@@ -57,6 +59,35 @@ def focus_source_register(source: Callable[..., str]) -> None:
 
 def _standing_focus(*, user) -> str:
     return _focus_source(user=user) if _focus_source is not None else ""
+
+
+def mistakes_record(*, session: PracticeSession, message: Message, findings: list[dict], source: str) -> list[Mistake]:
+    """Keep a turn's findings as mistakes (at most MAX_FINDINGS, unknown kinds as `other`) in one INSERT,
+    then send mistakes_recorded; a clean turn writes nothing."""
+    mistakes = Mistake.objects.bulk_create(
+        [
+            Mistake(
+                message=message,
+                session=session,
+                type=f["type"] if f.get("type") in MistakeType.values else MistakeType.OTHER,
+                severity=f["severity"] if f.get("severity") in Severity.values else Severity.MEDIUM,
+                original=str(f.get("original", ""))[:500],
+                correction=str(f.get("correction", ""))[:2000],
+                explanation=str(f.get("explanation", ""))[:1000],
+                rule=str(f.get("rule", ""))[:60],
+                source=source,
+            )
+            for f in findings[:MAX_FINDINGS]
+        ]
+    )
+    if mistakes:
+        mistakes_recorded.send(sender=Mistake, user=session.user, mistakes=mistakes)
+    return mistakes
+
+
+def mistakes_forget(*, message_id, **kwargs) -> None:
+    """Drop the findings on a turn the learner replaced (conversations' turn_replaced); the new turn gets its own."""
+    Mistake.objects.filter(message_id=message_id).delete()
 
 
 def rubric_for(*, mode: str) -> str:

@@ -173,6 +173,18 @@ def _sentence_containing(*, text: str, phrase: str) -> str:
     return next((s.strip() for s in _SENTENCE_END.split(text) if phrase in s), "")
 
 
+def reply_words_keep(*, session, message: Message, tags) -> list[VocabularyItem]:
+    """The phrases tagged in the partner's reply, just stored in the learner's own session (conversations'
+    turn analysis): vocabulary_tag_from_ai without checking the source again."""
+    return vocabulary_tag_from_ai(
+        user=session.user,
+        items=[tag.model_dump() for tag in tags],
+        language=session.language,
+        source_message=message,
+        source_checked=True,
+    )
+
+
 @transaction.atomic
 def vocabulary_tag_from_ai(
     *, user: User, items: list[dict], language: str, source_message: Message, source_checked: bool = False

@@ -5,6 +5,7 @@ a failure here costs only the side panel, never the turn.
 """
 
 import logging
+from collections.abc import Callable
 
 import ai
 from config.db import database_async
@@ -14,53 +15,30 @@ from conversations.partner.analysis import turn_analysis
 from conversations.scenarios.sessions import scenario_goals_open, scenario_goals_reached
 from conversations.services import context
 from conversations.services.serializers import mistake_payload, vocabulary_payload
-from evaluations.models import Mistake, MistakeType, Severity
-from evaluations.signals import mistakes_recorded
-from vocabulary.services import vocabulary_tag_from_ai
 
 logger = logging.getLogger("parley.sessions")
 
-MAX_FINDINGS = 3
-_TYPES = set(MistakeType.values)
-_SEVERITIES = set(Severity.values)
+# Where a turn's findings are kept, registered at start-up by the apps that own them:
+# "mistakes": `store(session=, message=, findings=, source=)` (evaluations: the learner's turn),
+# "vocabulary": `store(session=, message=, tags=)` (vocabulary: the partner's reply). Each runs on a
+# database thread and returns the rows it kept, which the frames show; without one nothing is kept.
+_finding_stores: dict[str, Callable[..., list]] = {}
+
+
+def finding_store_register(*, kind: str, store: Callable[..., list]) -> None:
+    _finding_stores[kind] = store
 
 
 @database_async
-def _mistakes_store(session: PracticeSession, message: Message, findings: list[dict], source: str) -> list[Mistake]:
-    # One INSERT for all of them (none for a clean turn).
-    mistakes = Mistake.objects.bulk_create(
-        [
-            Mistake(
-                message=message,
-                session=session,
-                type=f["type"] if f.get("type") in _TYPES else MistakeType.OTHER,
-                severity=f["severity"] if f.get("severity") in _SEVERITIES else Severity.MEDIUM,
-                original=str(f.get("original", ""))[:500],
-                correction=str(f.get("correction", ""))[:2000],
-                explanation=str(f.get("explanation", ""))[:1000],
-                rule=str(f.get("rule", ""))[:60],
-                source=source,
-            )
-            for f in findings[:MAX_FINDINGS]
-        ]
-    )
-    if mistakes:
-        mistakes_recorded.send(sender=Mistake, user=session.user, mistakes=mistakes)
-    return mistakes
+def _mistakes_store(session: PracticeSession, message: Message, findings: list[dict], source: str) -> list:
+    store = _finding_stores.get("mistakes")
+    return store(session=session, message=message, findings=findings, source=source) if store else []
 
 
 @database_async
 def _vocabulary_store(session: PracticeSession, ai_message: Message, tags) -> list:
-    items = [tag.model_dump() for tag in tags]
-    # The reply was just stored in the learner's own session: no need to check whose it is.
-    return vocabulary_tag_from_ai(
-        user=session.user, items=items, language=session.language, source_message=ai_message, source_checked=True
-    )
-
-
-def mistakes_forget(*, message_id) -> None:
-    """Drop the findings on a turn the learner replaced; the new turn gets its own."""
-    Mistake.objects.filter(message_id=message_id).delete()
+    store = _finding_stores.get("vocabulary")
+    return store(session=session, message=ai_message, tags=tags) if store else []
 
 
 _goals_reached = database_async(scenario_goals_reached)

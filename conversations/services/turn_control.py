@@ -15,7 +15,6 @@ from config.exceptions import Conflict
 from conversations.exceptions import MessageNotFound, SessionClosed, TurnInProgress
 from conversations.models import Message, MessageRole, MessageState, PracticeSession, SessionStatus
 from conversations.scenarios.sessions import scenario_turn_regenerate, scenario_turn_undo
-from conversations.services.analysis import mistakes_forget
 from conversations.services.leases import lease_renew
 from conversations.services.messages import (
     client_id_clean,
@@ -32,6 +31,7 @@ from conversations.services.sessions import (
     session_lock,
     turn_submit,
 )
+from conversations.signals import turn_replaced
 
 
 class NothingToStop(Conflict):
@@ -134,7 +134,7 @@ def turn_edit(*, session: PracticeSession, message_id, content, client_id=None) 
         raise NotEditable()
     replaced = list(visible.filter(seq__gte=turn.seq).order_by("seq"))
     _supersede(replaced)
-    mistakes_forget(message_id=turn.id)
+    turn_replaced.send(sender=Message, message_id=turn.id)
     scenario_turn_undo(session=session, seq=turn.seq)
     user_message, ai_message = messages_append(
         conversation=conversation,

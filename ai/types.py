@@ -53,6 +53,12 @@ class ReplyRequest(BaseModel):
     # How often the partner has spoken in the whole session (the recent turns are only a window).
     partner_turns: int | None = None
     scenario: ScenarioBrief | None = None
+    # What an interview-mode partner works from: the preparation type and subtype, the titles of the
+    # learner's stories and their training focus (the session's context, also in the system prompt).
+    preparation_type: str = ""
+    meeting_subtype: str = ""
+    story_titles: list[str] = Field(default_factory=list)
+    focus: str = ""
 
     @property
     def partner_step(self) -> int:

@@ -2,11 +2,9 @@
 
 `interviewer_brief` goes into the session context (rendered into the system prompt by
 conversations.services.context). `interviewer_question` is what the offline partner asks next;
-`offline_interviewer_reply` adapts it to the gateway's ReplyRequest, reading the preparation type
-and subtype from the context lines of the system prompt.
+`offline_interviewer_reply` adapts it to the gateway's ReplyRequest, whose fields carry the
+preparation type, subtype, story titles and focus.
 """
-
-import re
 
 from ai import ReplyRequest
 
@@ -135,21 +133,16 @@ def interviewer_question(
     return question
 
 
-_CONTEXT_LINE = re.compile(r"(?m)^(?P<key>preparation_type|meeting_subtype|story_titles|focus_title): (?P<value>.*)$")
-
-
 def offline_interviewer_reply(request: ReplyRequest) -> str | None:
     """The offline partner's line in an interview-mode session, or None for other modes."""
     if request.mode != "interview":
         return None
-    context = {m.group("key"): m.group("value").strip() for m in _CONTEXT_LINE.finditer(request.system_prompt)}
-    stories = [s.strip() for s in context.get("story_titles", "").split(" | ") if s.strip()]
     asked = sum(1 for turn in request.recent_turns if turn.role == "assistant")
     question = interviewer_question(
-        preparation_type=context.get("preparation_type", "Other"),
-        meeting_subtype=context.get("meeting_subtype", ""),
+        preparation_type=request.preparation_type or "Other",
+        meeting_subtype=request.meeting_subtype,
         asked=asked,
-        stories=stories,
-        focus=context.get("focus_title", ""),
+        stories=request.story_titles,
+        focus=request.focus,
     )
     return question if asked == 0 else f"Thank you. {question}"

@@ -20,9 +20,9 @@ def test_stories_and_focus_are_worked_in():
     assert "Led the rollback" in story
 
 
-def test_the_offline_reply_reads_the_session_context_from_the_prompt():
-    prompt = "Session context:\npreparation_type: Sales\nmeeting_subtype: renewal\nstory_titles: Saved a deal"
-    request = ReplyRequest(language="english", mode="interview", system_prompt=prompt, user_text="Hello",
+def test_the_offline_reply_reads_the_session_context_from_the_request_fields():
+    request = ReplyRequest(language="english", mode="interview", preparation_type="Sales", meeting_subtype="renewal",
+                           story_titles=["Saved a deal"], user_text="Hello",
                            recent_turns=[Turn(role="assistant", content="Hi")])  # fmt: skip
 
     reply = offline_interviewer_reply(request)

@@ -107,6 +107,10 @@ def reply_request_build(
             state=MessageState.COMPLETE,
             seq__lt=before_seq,
         ).count(),
+        preparation_type=str(details.get("preparation_type") or "").strip(),
+        meeting_subtype=str(details.get("meeting_subtype") or "").strip(),
+        story_titles=[t.strip() for t in str(details.get("story_titles") or "").split(" | ") if t.strip()],
+        focus=str(details.get("focus_title") or "").strip(),
     )
 
 

@@ -10,6 +10,7 @@ from channels.db import database_sync_to_async
 
 from assistant.api import assistant_message_payload
 from assistant.services import assistant_reply, assistant_turn_submit
+from conversations.services.serializers import ack_frame, ai_message_frame
 
 _PIECES = re.compile(r"\S+\s*|\s+")
 
@@ -24,15 +25,7 @@ async def on_assistant_message(consumer, frame: dict) -> None:
     )
     conversation_id = str(turn.conversation.pk)
     message = turn.user_message
-    await consumer.send_json(
-        {
-            "type": "ack",
-            "client_id": message.client_id,
-            "message_id": str(message.id),
-            "seq": message.seq,
-            "conversation_id": conversation_id,
-        }
-    )
+    await consumer.send_json(ack_frame(message))
     await consumer.send_json({"type": "ai.typing", "conversation_id": conversation_id})
     reply = await assistant_reply(user=consumer.user, turn=turn)
     for index, piece in enumerate(_PIECES.findall(reply.content)):
@@ -46,5 +39,5 @@ async def on_assistant_message(consumer, frame: dict) -> None:
             }
         )
     await consumer.send_json(
-        {"type": "ai.message", "conversation_id": conversation_id, "message": assistant_message_payload(reply)}
+        ai_message_frame(reply, payload=assistant_message_payload(reply), conversation_id=conversation_id)
     )

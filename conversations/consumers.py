@@ -27,7 +27,7 @@ from conversations.services import messaging
 from conversations.services import sessions as session_services
 from conversations.services.presence import heartbeats, presence_connect, presence_disconnect
 from conversations.services.replies import reply_generate_in_background, stream_state
-from conversations.services.serializers import message_payload
+from conversations.services.serializers import ack_frame, ai_message_frame, message_frame
 from conversations.services.turn_control import TurnReplaced, reply_regenerate, reply_stop, turn_edit
 
 logger = logging.getLogger("parley.ws")
@@ -265,18 +265,9 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
 
     async def _turn_started(self, session, turn) -> None:
         message = turn.user_message
-        await self.send_json(
-            {
-                "type": "ack",
-                "client_id": message.client_id,
-                "message_id": str(message.id),
-                "seq": message.seq,
-                "conversation_id": str(message.conversation_id),
-                "session_id": str(session.id),
-            }
-        )
+        await self.send_json(ack_frame(message, session_id=session.id))
         # The turn and the partner's typing reach every tab in one channel-layer message.
-        frames = [{"type": "message", "message": message_payload(message)}] if turn.created else []
+        frames = [message_frame(message)] if turn.created else []
         if turn.generate:
             frames.append({"type": "ai.typing", "session_id": str(session.id)})
         if frames:
@@ -293,14 +284,12 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
     async def _replaced(self, change: TurnReplaced) -> None:
         """Every tab drops the replaced messages: each comes back `superseded`."""
         for message in change.replaced:
-            await user_send(self.user.id, {"type": "message", "message": message_payload(message)})
+            await user_send(self.user.id, message_frame(message))
 
     async def on_stop(self, frame: dict) -> None:
         """Stop the reply being written; every tab gets it as stored, `stopped`."""
         session, reply = await _session_change(reply_stop, user=self.user, session_id=str(frame.get("session_id")))
-        await user_send(
-            self.user.id, {"type": "ai.message", "session_id": str(session.id), "message": message_payload(reply)}
-        )
+        await user_send(self.user.id, ai_message_frame(reply, session_id=session.id))
 
     async def on_regenerate(self, frame: dict) -> None:
         """Write the last reply again; the turn's mistakes stand."""
@@ -344,15 +333,7 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
             content=frame.get("content"),
             client_id=frame.get("client_id"),
         )
-        await self.send_json(
-            {
-                "type": "ack",
-                "client_id": message.client_id,
-                "message_id": str(message.id),
-                "seq": message.seq,
-                "conversation_id": str(message.conversation_id),
-            }
-        )
+        await self.send_json(ack_frame(message))
 
     async def on_typing(self, frame: dict) -> None:
         await _typing_relay(user=self.user, conversation_id=frame.get("conversation_id"))
@@ -378,7 +359,7 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
             if message.state == MessageState.STREAMING:
                 await self._send_stream_snapshot(message)
             else:
-                await self.send_json({"type": "message", "message": message_payload(message)})
+                await self.send_json(message_frame(message))
         await self.send_json(
             {
                 "type": "synced",
@@ -409,15 +390,13 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
         if reply.state == MessageState.STREAMING:
             await self._send_stream_snapshot(reply)
         else:
-            await self.send_json(
-                {"type": "ai.message", "session_id": str(session_id), "message": message_payload(reply)}
-            )
+            await self.send_json(ai_message_frame(reply, session_id=session_id))
 
     async def _abandoned_fail(self, message, session_id) -> bool:
         """Fail a reply whose task died and tell this socket, as for an outage: the turn can be resent."""
         if not await _abandoned_reply_fail(message=message):
             return False
-        await self.send_json({"type": "message", "message": message_payload(message)})
+        await self.send_json(message_frame(message))
         await self.send_json(
             {
                 "type": "error",
@@ -493,7 +472,7 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
             # Replaced meanwhile (an edit, a regenerate): every tab had the `superseded` frame.
             return
         if reply.state == MessageState.FAILED:
-            await self.send_json({"type": "message", "message": message_payload(reply)})
+            await self.send_json(message_frame(reply))
             await self.send_json(
                 {
                     "type": "error",
@@ -504,13 +483,7 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
                 }
             )
             return
-        await self.send_json(
-            {
-                "type": "ai.message",
-                "session_id": str(session_id) if session_id else None,
-                "message": message_payload(reply),
-            }
-        )
+        await self.send_json(ai_message_frame(reply, session_id=session_id))
 
     handlers = {
         "ping": on_ping,

@@ -19,7 +19,7 @@ from conversations.events import user_send_sync
 from conversations.exceptions import InvalidContent
 from conversations.models import PracticeSession, PreparationType, SessionMode, SessionStatus, Strictness
 from conversations.services import sessions as session_services
-from conversations.services.serializers import message_payload
+from conversations.services.serializers import ai_message_frame, message_frame, message_payload
 from conversations.services.turn_control import reply_regenerate, reply_stop, turn_edit
 from conversations.services.turns import TurnAnswered, turn_answer, turn_take
 
@@ -288,7 +288,7 @@ def _turn_response(turn: TurnAnswered, *, status_code=None) -> Response:
 def _replaced_announce(user, change) -> None:
     """The user's open tabs drop the replaced messages (each comes as a `superseded` message frame)."""
     for message in change.replaced:
-        user_send_sync(user.id, {"type": "message", "message": message_payload(message)})
+        user_send_sync(user.id, message_frame(message))
 
 
 class SessionStopView(GenericAPIView):
@@ -303,9 +303,8 @@ class SessionStopView(GenericAPIView):
     def post(self, request, session_id):
         session = session_services.session_get(user=request.user, session_id=session_id)
         reply = reply_stop(session=session)
-        payload = message_payload(reply)
-        user_send_sync(request.user.id, {"type": "ai.message", "session_id": str(session.id), "message": payload})
-        return Response(payload)
+        user_send_sync(request.user.id, ai_message_frame(reply, session_id=session.id))
+        return Response(message_payload(reply))
 
 
 class SessionRegenerateView(GenericAPIView):

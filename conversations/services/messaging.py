@@ -42,7 +42,7 @@ from conversations.services.messages import (
     message_append,
     message_find_by_client_id,
 )
-from conversations.services.serializers import message_payload
+from conversations.services.serializers import message_frame
 
 PEOPLE_KINDS = (ConversationKind.DIRECT, ConversationKind.GROUP)
 MAX_GROUP_MEMBERS = 500
@@ -338,7 +338,7 @@ def _message_store(*, sender, content, client_id, conversation_id, to, direct_ke
     message = message_append(
         conversation=conversation, sender=sender, role=MessageRole.USER, content=content, client_id=client_id
     )
-    users_send_on_commit(user_ids=member_ids, payload={"type": "message", "message": message_payload(message)})
+    users_send_on_commit(user_ids=member_ids, payload=message_frame(message))
     return message, True
 
 

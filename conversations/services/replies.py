@@ -29,7 +29,7 @@ from conversations.services import context
 from conversations.services.analysis import turn_analyse
 from conversations.services.leases import CACHE_ERRORS, lease_release, lease_renew
 from conversations.services.metrics import observe_reply
-from conversations.services.serializers import message_payload
+from conversations.services.serializers import ai_message_frame
 
 logger = logging.getLogger("parley.sessions")
 
@@ -269,9 +269,7 @@ async def _reply_run(
         return ReplyOutcome()
     ai_message, window = finished
     observe_reply(session=session, ok=True, latency_ms=result.latency_ms)
-    await user_send_best_effort(
-        user_id, {"type": "ai.message", "session_id": str(session.id), "message": message_payload(ai_message)}
-    )
+    await user_send_best_effort(user_id, ai_message_frame(ai_message, session_id=session.id))
     mistakes, vocabulary = await turn_analyse(
         session=session, user_message=user_message, ai_message=ai_message, find_mistakes=find_mistakes, window=window
     )

@@ -1,4 +1,5 @@
-"""The JSON shapes of messages and findings in socket events and REST answers."""
+"""The JSON shapes of messages and findings in socket events and REST answers, and the frames that carry
+a stored message (one builder per frame type, docs/websocket.md)."""
 
 from conversations.models import Message
 
@@ -46,3 +47,29 @@ def vocabulary_payload(item) -> dict:
         "mastery": item.mastery,
         "created_at": item.created_at.isoformat(),
     }
+
+
+def _ids(ids: dict) -> dict:
+    return {key: str(value) if value else None for key, value in ids.items()}
+
+
+def ack_frame(message: Message, **ids) -> dict:
+    """`ack`: the sender's message is stored, matched by its client_id; `ids` such as session_id."""
+    return {
+        "type": "ack",
+        "client_id": message.client_id,
+        "message_id": str(message.id),
+        "seq": message.seq,
+        "conversation_id": str(message.conversation_id),
+        **_ids(ids),
+    }
+
+
+def message_frame(message: Message) -> dict:
+    """`message`: a message as stored (new, failed or superseded)."""
+    return {"type": "message", "message": message_payload(message)}
+
+
+def ai_message_frame(message: Message, *, payload: dict | None = None, **ids) -> dict:
+    """`ai.message`: the partner's or assistant's reply as stored; `payload` when the app shapes its own."""
+    return {"type": "ai.message", **_ids(ids), "message": payload if payload is not None else message_payload(message)}

@@ -10,7 +10,7 @@ from coaching.models import Profile
 from config.schema import WHITESPACE
 from config.serializers import InputSerializer
 from conversations.models import PracticeSession, PreparationType, SessionMode
-from conversations.services.sessions import session_get
+from conversations.selectors import session_get
 
 
 class ProfileSerializer(serializers.ModelSerializer):

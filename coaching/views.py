@@ -14,7 +14,8 @@ from config.exceptions import ParleyError
 from config.forms import form_error_add
 from conversations.exceptions import SessionNotFound
 from conversations.models import SessionMode
-from conversations.services.sessions import session_get, session_start
+from conversations.selectors import session_get
+from conversations.services.sessions import session_start
 from evaluations.services import evaluation_retry
 from templates.selectors import template_list
 

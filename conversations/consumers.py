@@ -58,7 +58,7 @@ _abandoned_reply_fail = database_async(session_services.abandoned_reply_fail)
 
 @database_async
 def _session_hints(*, user, session_id) -> list[dict]:
-    return selectors.session_hints(session=session_services.session_get(user=user, session_id=session_id))
+    return selectors.session_hints(session=selectors.session_get(user=user, session_id=session_id))
 
 
 @database_async
@@ -71,14 +71,14 @@ def _turn_submit(*, user, session_id: str, content, client_id, known=None):
     per-user budget as messages to people (MESSAGE_RATE) comes first: a flood is refused unstored.
     """
     messaging.message_throttle_check(user_id=user.id)
-    session = copy.copy(known) or session_services.session_get(user=user, session_id=session_id)
+    session = copy.copy(known) or selectors.session_get(user=user, session_id=session_id)
     return session, session_services.turn_submit(session=session, content=content, client_id=client_id)
 
 
 @database_async
 def _session_change(change, *, user, session_id: str, **kwargs):
     # One hop to a database thread for the session and the change.
-    session = session_services.session_get(user=user, session_id=session_id)
+    session = selectors.session_get(user=user, session_id=session_id)
     return session, change(session=session, **kwargs)
 
 

@@ -5,7 +5,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from conversations.exceptions import ConversationNotFound
+from conversations.exceptions import ConversationNotFound, SessionNotFound
 from conversations.models import (
     Conversation,
     ConversationKind,
@@ -16,6 +16,14 @@ from conversations.models import (
     SessionStatus,
 )
 from conversations.scenarios.sessions import session_hint_list, session_scenario_view
+
+
+def session_get(*, user, session_id) -> PracticeSession:
+    """The user's session; another user's (or an unknown) session raises SessionNotFound (404)."""
+    try:
+        return PracticeSession.objects.select_related("conversation", "template", "user").get(id=session_id, user=user)
+    except (PracticeSession.DoesNotExist, ValueError, DjangoValidationError) as exc:
+        raise SessionNotFound() from exc
 
 
 def session_list(*, user, status: str | None = None) -> QuerySet[PracticeSession]:

@@ -40,7 +40,7 @@ LANG_TAGS = {
 def session_or_404(request, session_id):
     """The learner's session, or a 404 page for another user's or an unknown one."""
     try:
-        return session_services.session_get(user=request.user, session_id=session_id)
+        return selectors.session_get(user=request.user, session_id=session_id)
     except SessionNotFound as exc:
         raise Http404("Session not found.") from exc
 

@@ -7,8 +7,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from conversations.api.sessions import MistakeSerializer
+from conversations.selectors import session_get
 from conversations.services.serializers import mistake_payload
-from conversations.services.sessions import session_get
 from evaluations import selectors, services
 from evaluations.models import Evaluation, Mistake, MistakeType
 

@@ -8,7 +8,8 @@ worker thread while the socket waits for it.
 from channels.db import database_sync_to_async
 
 from conversations.events import user_send
-from conversations.services.sessions import session_finish, session_get
+from conversations.selectors import session_get
+from conversations.services.sessions import session_finish
 
 
 def _finish(*, user, session_id) -> dict:

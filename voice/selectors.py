@@ -2,8 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 
-from conversations.exceptions import SessionNotFound
-from conversations.models import Message, PracticeSession
+from conversations.models import Message
 from voice.exceptions import MessageNotFound
 
 
@@ -20,14 +19,3 @@ def practice_message_get(*, user, message_id) -> Message:
     if message is None:
         raise MessageNotFound()
     return message
-
-
-def practice_session_get(*, user, session_id) -> PracticeSession:
-    """One of the user's practice sessions; SessionNotFound otherwise."""
-    try:
-        session = PracticeSession.objects.filter(id=session_id, user=user).first()
-    except (ValueError, DjangoValidationError) as exc:
-        raise SessionNotFound() from exc
-    if session is None:
-        raise SessionNotFound()
-    return session

@@ -10,6 +10,7 @@ from ai import gateway
 from ai.types import SpeechRequest, TranscriptionRequest
 from conversations.exceptions import SessionClosed
 from conversations.models import MessageState, SessionStatus
+from conversations.selectors import session_get
 from language.japanese import speech
 from voice import selectors
 from voice.exceptions import MessageIncomplete, RecordingInvalid, SpeechUnavailable, TranscriptionUnavailable
@@ -97,7 +98,7 @@ def session_transcribe(*, user, session_id, audio: bytes) -> str:
     Raises SessionNotFound (404), SessionClosed (409), RecordingInvalid (400) for audio out of the
     limits, TranscriptionUnavailable (503) with no provider that transcribes and AIUnavailable.
     """
-    session = selectors.practice_session_get(user=user, session_id=session_id)
+    session = session_get(user=user, session_id=session_id)
     if session.status != SessionStatus.IN_PROGRESS:
         raise SessionClosed()
     try:

@@ -227,7 +227,7 @@ class SessionDetailView(GenericAPIView):
 
     @extend_schema(responses={200: SessionDetailSerializer, 404: OpenApiResponse()})
     def get(self, request, session_id):
-        session = session_services.session_get(user=request.user, session_id=session_id)
+        session = selectors.session_get(user=request.user, session_id=session_id)
         return Response(SessionDetailSerializer(session).data)
 
     @extend_schema(
@@ -235,7 +235,7 @@ class SessionDetailView(GenericAPIView):
         description="Archives the session: it stays readable (status `archived`) and leaves the default lists.",
     )
     def delete(self, request, session_id):
-        session = session_services.session_get(user=request.user, session_id=session_id)
+        session = selectors.session_get(user=request.user, session_id=session_id)
         session_services.session_archive(session=session)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -253,7 +253,7 @@ class SessionMessagesView(GenericAPIView):
         },
     )
     def post(self, request, session_id):
-        session = session_services.session_get(user=request.user, session_id=session_id)
+        session = selectors.session_get(user=request.user, session_id=session_id)
         data = TurnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -301,7 +301,7 @@ class SessionStopView(GenericAPIView):
         description="Stop the partner's reply being written. It keeps the text so far and is never marked complete.",
     )
     def post(self, request, session_id):
-        session = session_services.session_get(user=request.user, session_id=session_id)
+        session = selectors.session_get(user=request.user, session_id=session_id)
         reply = reply_stop(session=session)
         user_send_sync(request.user.id, ai_message_frame(reply, session_id=session.id))
         return Response(message_payload(reply))
@@ -318,7 +318,7 @@ class SessionRegenerateView(GenericAPIView):
         description="Write the last reply again: the old one becomes `superseded`; the turn's mistakes stand.",
     )
     def post(self, request, session_id):
-        session = session_services.session_get(user=request.user, session_id=session_id)
+        session = selectors.session_get(user=request.user, session_id=session_id)
         change = reply_regenerate(session=session)
         _replaced_announce(request.user, change)
         turn = turn_answer(session=session, turn=change.turn, find_mistakes=False)
@@ -344,7 +344,7 @@ class SessionMessageEditView(GenericAPIView):
         ),
     )
     def post(self, request, session_id, message_id):
-        session = session_services.session_get(user=request.user, session_id=session_id)
+        session = selectors.session_get(user=request.user, session_id=session_id)
         data = TurnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         change = turn_edit(
@@ -374,7 +374,7 @@ class SessionEndView(GenericAPIView):
         },
     )
     def post(self, request, session_id):
-        session = session_services.session_get(user=request.user, session_id=session_id)
+        session = selectors.session_get(user=request.user, session_id=session_id)
         finished = session_services.session_finish(session=session)
         body = {
             "session_id": str(finished.session.id),
@@ -396,5 +396,5 @@ class SessionHintsView(GenericAPIView):
         responses={200: HintsSerializer, 404: OpenApiResponse()},
     )
     def get(self, request, session_id):
-        session = session_services.session_get(user=request.user, session_id=session_id)
+        session = selectors.session_get(user=request.user, session_id=session_id)
         return Response({"hints": selectors.session_hints(session=session)})

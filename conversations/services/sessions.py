@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -233,14 +232,6 @@ def session_start(
 
 def _small_talk(*, mode: str, language: str, level: str) -> ConversationTemplate | None:
     return small_talk_template(language=language, level=level) if mode == SessionMode.LANGUAGE else None
-
-
-def session_get(*, user, session_id) -> PracticeSession:
-    """The user's session; another user's (or an unknown) session raises SessionNotFound (404)."""
-    try:
-        return PracticeSession.objects.select_related("conversation", "template", "user").get(id=session_id, user=user)
-    except (PracticeSession.DoesNotExist, ValueError, DjangoValidationError) as exc:
-        raise SessionNotFound() from exc
 
 
 @dataclass(frozen=True)

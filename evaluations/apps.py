@@ -13,7 +13,7 @@ class EvaluationsConfig(AppConfig):
         from conversations.signals import turn_replaced
         from conversations.views import chat_panel_register
         from evaluations import offline  # noqa: F401
-        from evaluations.selectors import mistake_list
+        from evaluations.selectors import mistake_list, turn_mistakes
         from evaluations.services import mistakes_forget, mistakes_record, session_judge
         from evaluations.socket import on_end_session
 
@@ -22,7 +22,7 @@ class EvaluationsConfig(AppConfig):
         frame_handler_register("end_session", on_end_session)
 
         # A turn's findings are kept as mistakes; an edited turn's are dropped.
-        finding_store_register(kind="mistakes", store=mistakes_record)
+        finding_store_register(kind="mistakes", store=mistakes_record, read=turn_mistakes)
         turn_replaced.connect(mistakes_forget, dispatch_uid="evaluations.mistakes_forget")
 
         # The chat page lists the session's mistakes.

@@ -17,6 +17,11 @@ def mistake_list(*, user, session_id=None, type: str | None = None) -> QuerySet[
     return mistakes
 
 
+def turn_mistakes(*, message) -> list[Mistake]:
+    """The mistakes found in one of the learner's turns."""
+    return list(Mistake.objects.filter(message=message))
+
+
 def evaluation_get(*, user, evaluation_id) -> Evaluation:
     """The user's evaluation; another user's or an unknown one raises EvaluationNotFound (404)."""
     try:

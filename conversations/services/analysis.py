@@ -22,11 +22,21 @@ logger = logging.getLogger("parley.sessions")
 # "mistakes": `store(session=, message=, findings=, source=)` (evaluations: the learner's turn),
 # "vocabulary": `store(session=, message=, tags=)` (vocabulary: the partner's reply). Each runs on a
 # database thread and returns the rows it kept, which the frames show; without one nothing is kept.
+# `read(message=)`, when given, returns what the store kept for a message.
 _finding_stores: dict[str, Callable[..., list]] = {}
+_finding_readers: dict[str, Callable[..., list]] = {}
 
 
-def finding_store_register(*, kind: str, store: Callable[..., list]) -> None:
+def finding_store_register(*, kind: str, store: Callable[..., list], read: Callable[..., list] | None = None) -> None:
     _finding_stores[kind] = store
+    if read is not None:
+        _finding_readers[kind] = read
+
+
+def findings_kept(*, kind: str, message: Message) -> list:
+    """What the `kind` store kept for `message` (a turn's mistakes, when its reply is written again)."""
+    read = _finding_readers.get(kind)
+    return read(message=message) if read else []
 
 
 @database_async

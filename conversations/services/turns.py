@@ -10,6 +10,7 @@ from asgiref.sync import async_to_sync
 
 from conversations import selectors
 from conversations.models import Message, PracticeSession
+from conversations.services.analysis import findings_kept
 from conversations.services.replies import reply_generate
 from conversations.services.serializers import mistake_payload
 from conversations.services.sessions import TurnStart, turn_submit
@@ -49,7 +50,7 @@ def turn_answer(*, session: PracticeSession, turn: TurnStart, find_mistakes: boo
         ai_message, vocabulary = outcome.message, outcome.vocabulary
         mistakes = outcome.mistakes if find_mistakes else None
     if mistakes is None:
-        mistakes = [mistake_payload(m) for m in turn.user_message.mistakes.all()]
+        mistakes = [mistake_payload(m) for m in findings_kept(kind="mistakes", message=turn.user_message)]
     return TurnAnswered(
         user_message=turn.user_message,
         ai_message=ai_message,

@@ -208,6 +208,8 @@ async def test_rest_doors_stop_regenerate_and_edit_and_hide_others_sessions(user
     again = await database_sync_to_async(post)(client, f"{base}/regenerate")
     assert again.status_code == 200, again.content
     assert again.json()["ai_response"] and again.json()["ai_message_id"] != turn.json()["ai_message_id"]
+    # the reply written again answers with the turn's mistakes as they stand
+    assert turn.json()["mistakes"] and again.json()["mistakes"] == turn.json()["mistakes"]
 
     edited = await database_sync_to_async(post)(
         client, f"{base}/messages/{turn_id}/edit", {"message": RIGHT, "client_id": "x2"}

@@ -65,6 +65,11 @@ def _misspelt_forms() -> dict[str, str]:
     return wrong
 
 
+@lru_cache(maxsize=1)
+def _misspelt_longest_first() -> tuple[str, ...]:
+    return tuple(sorted(_misspelt_forms(), key=len, reverse=True))
+
+
 def _means_go_home(toks: tuple[Token, ...], i: int) -> bool:
     """かえ(る) after うちに/へ is 帰る (an う-verb) misread by the tagger as 変える."""
     return (
@@ -129,7 +134,9 @@ def verb_group(s: Sentence) -> Iterator[Hit]:
             )
     starts, ends = {t.start for t in toks}, {t.end for t in toks}
     wrong_forms = _misspelt_forms()
-    for wrong in sorted(wrong_forms, key=len, reverse=True):
+    for wrong in _misspelt_longest_first():
+        if wrong not in s.text:  # a substring test first: a sentence holds at most a few of them
+            continue
         for match in re.finditer(re.escape(wrong), s.text):
             a, b = match.span()
             if a in starts and b in ends and a not in fired:

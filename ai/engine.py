@@ -196,6 +196,40 @@ def _failure(outcome: Outcome, exc: ProviderError) -> None:
     outcome.text = exc.text
 
 
+def _attempt_start(provider: Provider, position: int, failing: set[str]) -> Outcome:
+    return Outcome(
+        provider=provider,
+        fallback=position > 0,
+        started=time.perf_counter(),
+        failures_seen=position > 0 or provider.name in failing,
+    )
+
+
+async def _breaker_refuse(outcome: Outcome, provider: Provider, position: int, open_breakers: set[str]) -> None:
+    """Raise ProviderError, the attempt recorded as `circuit_open`, when the provider's breaker is open."""
+    if await _breaker_open(provider, position, open_breakers):
+        outcome.status, outcome.error = InteractionStatus.CIRCUIT_OPEN, "circuit open, not called"
+        raise ProviderError(outcome.error, transient=False)
+
+
+async def _attempt_failed(
+    outcome: Outcome,
+    exc: ProviderError,
+    *,
+    user_id: Any,
+    conversation: Any,
+    purpose: str,
+    prompt: list,
+    partial: str | None = None,
+) -> None:
+    """Record a failed attempt (a refused one keeps its `circuit_open`); `partial`: the text streamed so far."""
+    if outcome.status != InteractionStatus.CIRCUIT_OPEN:
+        _failure(outcome, exc)
+        if partial is not None:
+            outcome.text = partial
+    await _finish(user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt, outcome=outcome)
+
+
 def _unavailable(last: ProviderError | None) -> AIUnavailable:
     return AIMalformedOutput() if isinstance(last, MalformedOutput) else AIUnavailable()
 
@@ -216,25 +250,18 @@ async def call_provider(
     )
     last: ProviderError | None = None
     for position, provider in enumerate(chain):
-        outcome = Outcome(
-            provider=provider,
-            fallback=position > 0,
-            started=time.perf_counter(),
-            failures_seen=position > 0 or provider.name in failing,
-        )
+        outcome = _attempt_start(provider, position, failing)
         call = make_call(provider)
         try:
-            if await _breaker_open(provider, position, open_breakers):
-                outcome.status, outcome.error = InteractionStatus.CIRCUIT_OPEN, "circuit open, not called"
-                raise ProviderError(outcome.error, transient=False)
+            await _breaker_refuse(outcome, provider, position, open_breakers)
             async for attempt in _retrying():
                 with attempt:
                     completion = await _timed(run(provider, call), call.timeout)
         except ProviderError as exc:
             last = exc
-            if outcome.status != InteractionStatus.CIRCUIT_OPEN:
-                _failure(outcome, exc)
-            await _finish(user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt, outcome=outcome)
+            await _attempt_failed(
+                outcome, exc, user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt
+            )
             continue
         outcome.text, outcome.tokens_in, outcome.tokens_out = (
             completion.text,
@@ -262,19 +289,12 @@ async def stream_provider(
     )
     last: ProviderError | None = None
     for position, provider in enumerate(chain):
-        outcome = Outcome(
-            provider=provider,
-            fallback=position > 0,
-            started=time.perf_counter(),
-            failures_seen=position > 0 or provider.name in failing,
-        )
+        outcome = _attempt_start(provider, position, failing)
         call = make_call(provider)
         pieces: list[str] = []
         stream = None
         try:
-            if await _breaker_open(provider, position, open_breakers):
-                outcome.status, outcome.error = InteractionStatus.CIRCUIT_OPEN, "circuit open, not called"
-                raise ProviderError(outcome.error, transient=False)
+            await _breaker_refuse(outcome, provider, position, open_breakers)
             async for attempt in _retrying():
                 with attempt:
                     if stream is not None:
@@ -292,10 +312,15 @@ async def stream_provider(
             if isinstance(exc, StopAsyncIteration):
                 exc = ProviderError("the provider stream ended without usage", transient=False)
             last = exc
-            if outcome.status != InteractionStatus.CIRCUIT_OPEN:
-                _failure(outcome, exc)
-                outcome.text = "".join(pieces)
-            await _finish(user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt, outcome=outcome)
+            await _attempt_failed(
+                outcome,
+                exc,
+                user_id=user_id,
+                conversation=conversation,
+                purpose=purpose,
+                prompt=prompt,
+                partial="".join(pieces),
+            )
             if pieces:
                 raise AIUnavailable() from exc
             continue

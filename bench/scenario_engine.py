@@ -19,10 +19,10 @@ import django  # noqa: E402  (the path is set just above)
 
 django.setup()
 
-from conversations.scenarios.engine import ScenarioState, scenario_reply  # noqa: E402
-from conversations.scenarios.kana import reading  # noqa: E402
 from conversations.tests.test_scenario_scripts import SOURCES, _session, scenario_of  # noqa: E402
 from language.tokens import tokenise  # noqa: E402
+from partner.scenarios.engine import ScenarioState, scenario_reply  # noqa: E402
+from partner.scenarios.kana import reading  # noqa: E402
 
 
 def main(rounds: int) -> None:

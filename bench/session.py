@@ -55,10 +55,10 @@ def prompt_sizes(turns: int) -> tuple[int, int]:
     from ai import Turn
     from ai.providers.offline import estimate_tokens
     from conversations.models import Message
-    from conversations.partner import prompts
     from conversations.services import context
     from conversations.services.replies import reply_generate
     from conversations.services.sessions import session_start, turn_submit
+    from partner import prompts
 
     user = User.objects.create_user("bench-prompt@example.com", "bench-password-1")
     session = session_start(user=user, mode="language", language="japanese", level="beginner", template="casual")

@@ -13,10 +13,10 @@ class CoachingConfig(AppConfig):
         from coaching.progress import plan_update, rollup_record
         from coaching.selectors import training_focus_title
         from coaching.services import profile_context_for
-        from conversations.partner.offline import offline_mode_reply_register
         from conversations.services.sessions import context_provider_register, focus_seeder_register
         from evaluations.services import focus_source_register
         from evaluations.signals import evaluation_stored, mistakes_recorded, targets_checked
+        from partner.offline import offline_mode_reply_register
 
         # Offline, the partner of an interview-mode session asks the interviewer's questions.
         offline_mode_reply_register(mode="interview", reply=offline_interviewer_reply)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "ai",
+    "partner",
     "conversations",
     "templates",
     "evaluations",

@@ -6,10 +6,8 @@ class ConversationsConfig(AppConfig):
     name = "conversations"
 
     def ready(self):
-        # Registers the practice partner's prompts and offline handlers with the gateway.
         from accounts.signals import signed_out
         from conversations.events import sockets_close
-        from conversations.partner import offline, prompts  # noqa: F401
 
         # Signing out closes the user's sockets.
         signed_out.connect(sockets_close, dispatch_uid="conversations.sockets_close")

@@ -1,7 +1,7 @@
 from django import forms
 
 from conversations.models import Strictness
-from conversations.scenarios.phrases import SPOKEN
+from partner.scenarios.phrases import SPOKEN
 from templates.models import Language, Level, Mode
 from templates.selectors import template_list
 

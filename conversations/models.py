@@ -169,7 +169,7 @@ class PracticeSession(models.Model):
     summary_up_to_seq = models.PositiveBigIntegerField(default=0)
     flag_variant = models.CharField(max_length=20, choices=FlagVariant.choices, default=FlagVariant.TEMPLATE)
     user_turns = models.PositiveIntegerField(default=0)
-    # Where the session is in its scenario script: beat, slots, lines said, goals reached (scenarios.engine).
+    # Where the session is in its scenario script: beat, slots, lines said, goals reached (partner.scenarios.engine).
     scenario = models.JSONField(default=dict, blank=True)
     # The learner's last attempt at the same scenario, so the review can set the two side by side.
     previous_attempt = models.ForeignKey(

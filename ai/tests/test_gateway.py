@@ -25,8 +25,8 @@ from ai import (
     structured,
 )
 from ai.models import AIInteraction
-from conversations.partner.analysis import analyse_turn
 from conversations.tests.fake_provider import Scripted
+from partner.analysis import analyse_turn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

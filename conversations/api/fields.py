@@ -4,8 +4,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.schema import WHITESPACE
-from conversations.scenarios.phrases import SPOKEN
 from conversations.services.messages import MAX_CONTENT_CHARS
+from partner.scenarios.phrases import SPOKEN
 
 # What content_clean accepts: no control characters but tab and line breaks, and something besides
 # whitespace (it strips the text first).

@@ -1,1 +1,1 @@
-"""Scenario scripts the offline partner follows: the engine (pure) and the session's view of it."""
+"""A practice session's view of its scenario script: the state it keeps and the turns it feeds the engine."""

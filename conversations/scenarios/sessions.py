@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from ai.types import ScenarioBrief
 from conversations.models import PracticeSession, SessionMode
-from conversations.scenarios.engine import (
+from partner.scenarios.engine import (
     Reply,
     Scenario,
     ScenarioState,
@@ -25,7 +25,7 @@ from conversations.scenarios.engine import (
     scenario_hints,
     scenario_reply,
 )
-from conversations.scenarios.phrases import SPOKEN
+from partner.scenarios.phrases import SPOKEN
 from templates.models import ConversationTemplate, Level
 from templates.schema import Script
 from templates.selectors import template_list

@@ -11,10 +11,10 @@ import ai
 from config.db import database_async
 from conversations.events import user_send_best_effort
 from conversations.models import Message, PracticeSession
-from conversations.partner.analysis import turn_analysis
 from conversations.scenarios.sessions import scenario_goals_open, scenario_goals_reached
 from conversations.services import context
 from conversations.services.serializers import mistake_payload, vocabulary_payload
+from partner.analysis import turn_analysis
 
 logger = logging.getLogger("parley.sessions")
 

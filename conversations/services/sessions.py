@@ -29,7 +29,6 @@ from conversations.models import (
     SessionStatus,
     Strictness,
 )
-from conversations.scenarios.phrases import SPOKEN
 from conversations.scenarios.sessions import small_talk_template
 from conversations.services.leases import lease_held, lease_renew
 from conversations.services.messages import (
@@ -39,6 +38,7 @@ from conversations.services.messages import (
     messages_append,
 )
 from conversations.services.metrics import observe_session_end
+from partner.scenarios.phrases import SPOKEN
 from templates.models import ConversationTemplate
 from templates.selectors import template_get, template_list
 

@@ -20,8 +20,8 @@ from ai import (
 )
 from ai.models import AIInteraction
 from ai.providers import primary_name
-from conversations.partner.analysis import analyse_turn
-from conversations.partner.offline import SUMMARY_MAX_CHARS, SUMMARY_MAX_SENTENCES
+from partner.analysis import analyse_turn
+from partner.offline import SUMMARY_MAX_CHARS, SUMMARY_MAX_SENTENCES
 
 
 @pytest.fixture(autouse=True)

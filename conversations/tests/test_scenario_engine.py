@@ -4,7 +4,8 @@ import pytest
 import yaml
 from django.conf import settings
 
-from conversations.scenarios.engine import (
+from language.japanese.dictionary import lookup
+from partner.scenarios.engine import (
     ScenarioState,
     Target,
     scenario_build,
@@ -13,8 +14,7 @@ from conversations.scenarios.engine import (
     scenario_hints,
     scenario_reply,
 )
-from conversations.scenarios.words import say_query
-from language.japanese.dictionary import lookup
+from partner.scenarios.words import say_query
 from templates.loader import template_sources_read
 from templates.schema import template_content_validate
 

@@ -6,10 +6,10 @@ import re
 import pytest
 from django.conf import settings
 
-from conversations.scenarios.engine import ScenarioState, scenario_build, scenario_reply
-from conversations.scenarios.phrases import SPOKEN
 from language.japanese import analyse
 from language.tokens import pattern_compile, tokenise
+from partner.scenarios.engine import ScenarioState, scenario_build, scenario_reply
+from partner.scenarios.phrases import SPOKEN
 from templates.loader import template_sources_read
 
 SOURCES = {

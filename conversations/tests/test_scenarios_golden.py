@@ -8,7 +8,7 @@ to a script or to the engine that alters what the partner says shows here, line 
 import pytest
 from django.conf import settings
 
-from conversations.scenarios.engine import ScenarioState, scenario_build, scenario_reply
+from partner.scenarios.engine import ScenarioState, scenario_build, scenario_reply
 from templates.loader import template_sources_read
 
 SOURCES = {

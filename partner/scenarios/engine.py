@@ -10,14 +10,14 @@ import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from conversations.scenarios.kana import Swapped
-from conversations.scenarios.kana import reading as kana_reading
-from conversations.scenarios.kana import swap as kana_swap
-from conversations.scenarios.kana import vocabulary as kana_vocabulary
-from conversations.scenarios.phrases import PHRASES
-from conversations.scenarios.social import FAREWELL, GREETING, HOW_ARE_YOU, THANKS, social_kind
-from conversations.scenarios.words import WordAnswer, say_query, word_answer
 from language.tokens import CONTENT, PUNCT, SKIP, Pattern, Tokens, hiragana, pattern_compile, tokenise
+from partner.scenarios.kana import Swapped
+from partner.scenarios.kana import reading as kana_reading
+from partner.scenarios.kana import swap as kana_swap
+from partner.scenarios.kana import vocabulary as kana_vocabulary
+from partner.scenarios.phrases import PHRASES
+from partner.scenarios.social import FAREWELL, GREETING, HOW_ARE_YOU, THANKS, social_kind
+from partner.scenarios.words import WordAnswer, say_query, word_answer
 from templates.schema import PLACEHOLDER, Beat, Hint, Line, Script
 
 _ASK_BACK = {

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import ai
-from conversations.partner.prompts import analysis_messages
+from partner.prompts import analysis_messages
 
 if TYPE_CHECKING:
+    from django.db.models import Model
+
     from accounts.models import User
-    from conversations.models import Conversation
 
 # How many findings each strictness reports; only a strict partner mentions minor slips.
 _FINDINGS_BY_STRICTNESS = {"gentle": 1, "balanced": 2, "strict": 3}
@@ -33,7 +34,7 @@ async def analyse_turn(**kwargs) -> list[dict]:
 async def turn_analysis(
     *,
     user: User | None,
-    conversation: Conversation | None,
+    conversation: Model | None,
     text: str,
     language: str,
     level: str,

@@ -134,5 +134,5 @@ def partner_vocabulary(request: VocabularyRequest) -> VocabularyTags:
 
 @offline_handler("analyse_turn")
 def partner_analysis(request: TurnAnalysisRequest) -> Findings:
-    """Nothing beyond the local checker, which conversations.partner.analysis already ran."""
+    """Nothing beyond the local checker, which partner.analysis already ran."""
     return Findings(findings=[])

@@ -12,9 +12,6 @@ profile is every thread's CPU (`time.thread_time`); it prints the process CPU pe
 """
 
 import argparse
-import asyncio
-import concurrent.futures
-import os
 import sys
 import time
 from pathlib import Path
@@ -22,8 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sockets import database_create, server_env, users_prepare  # noqa: E402
-from bench.turn_profile import Counts, ThreadProfiles  # noqa: E402
+from bench.turn_profile import harness_run  # noqa: E402
 
 
 async def messages_run(tokens: list[str], messages: int, profiles, counts) -> float:
@@ -74,38 +70,10 @@ async def messages_run(tokens: list[str], messages: int, profiles, counts) -> fl
 
 
 def main(args) -> None:
-    os.environ.update(server_env(args.database, args.redis_url))
-    os.environ["CHANNEL_LAYER_PREFIX"] = os.environ["CACHE_KEY_PREFIX"] = f"bench-dm-profile-{os.getpid()}"
-    os.environ["MESSAGE_RATE"] = "1000000/10s"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    database_create(args.database)
-    tokens, _ = users_prepare(2, 0)
+    def run(tokens, _sessions, profiles, counts):
+        return messages_run(tokens, args.messages, profiles, counts)
 
-    from config import db
-
-    counts = Counts() if args.count else None
-    if counts is not None:
-        counts.install()
-    profiles = ThreadProfiles(interval=0.0002) if not args.no_profile else None
-    loop = asyncio.new_event_loop()
-    if profiles is not None:
-        db._executor._initializer = profiles.start
-        loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(initializer=profiles.start))
-    spent = loop.run_until_complete(messages_run(tokens, args.messages, profiles, counts))
-    state = "on" if profiles else "off"
-    print(f"{args.messages} DMs: {spent * 1000 / args.messages:.2f} ms of process CPU a DM (profiling {state})")
-    if counts is not None:
-        print("a DM asks, on average:")
-        counts.print(args.messages)
-    if profiles is None:
-        return
-    from pyinstrument.renderers import ConsoleRenderer, HTMLRenderer
-
-    session = profiles.session()
-    print(ConsoleRenderer(unicode=True, color=False, short_mode=False, show_all=False).render(session))
-    if args.html:
-        Path(args.html).write_text(HTMLRenderer().render(session))
-        print(f"written {args.html}")
+    harness_run(args, name="dm-profile", unit="DM", how_many=args.messages, users=(2, 0), run=run)
 
 
 if __name__ == "__main__":

@@ -169,13 +169,15 @@ async def turns_run(token: str, session_id: str, turns: int, profiles: ThreadPro
     return spent
 
 
-def main(args) -> None:
+def harness_run(args, *, name: str, unit: str, how_many: int, users: tuple[int, int], run) -> None:
+    """The in-process harness for one kind of request: `run(tokens, sessions, profiles, counts)` on a
+    fresh event loop, then the process CPU per `unit`, what a `unit` asks (--count) and the profile."""
     os.environ.update(server_env(args.database, args.redis_url))
-    os.environ["CHANNEL_LAYER_PREFIX"] = os.environ["CACHE_KEY_PREFIX"] = f"bench-profile-{os.getpid()}"
-    os.environ["MESSAGE_RATE"] = "1000000/10s"  # one learner sends far faster than a person
+    os.environ["CHANNEL_LAYER_PREFIX"] = os.environ["CACHE_KEY_PREFIX"] = f"bench-{name}-{os.getpid()}"
+    os.environ["MESSAGE_RATE"] = "1000000/10s"  # one client sends far faster than a person
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     database_create(args.database)
-    tokens, sessions = users_prepare(1, 1)
+    tokens, sessions = users_prepare(*users)
 
     import concurrent.futures
 
@@ -190,23 +192,30 @@ def main(args) -> None:
         # Every worker thread profiles itself from its start: the database pool and the default executor.
         db._executor._initializer = profiles.start
         loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(initializer=profiles.start))
-    spent = loop.run_until_complete(turns_run(tokens[0], sessions[0], args.turns, profiles, counts))
+    spent = loop.run_until_complete(run(tokens, sessions, profiles, counts))
     state = "on" if profiles else "off"
-    print(f"{args.turns} turns: {spent * 1000 / args.turns:.1f} ms of process CPU a turn (profiling {state})")
+    print(f"{how_many} x {unit}: {spent * 1000 / how_many:.2f} ms of process CPU a {unit} (profiling {state})")
     if counts is not None:
-        print("a turn asks, on average:")
-        counts.print(args.turns)
+        print(f"a {unit} asks, on average:")
+        counts.print(how_many)
     if profiles is None:
         return
     session = profiles.session()
     from pyinstrument.renderers import ConsoleRenderer, HTMLRenderer
 
     print(ConsoleRenderer(unicode=True, color=False, short_mode=False, show_all=False).render(session))
-    if args.json:
+    if getattr(args, "json", ""):
         session.save(args.json)
     if args.html:
         Path(args.html).write_text(HTMLRenderer().render(session))
         print(f"written {args.html}")
+
+
+def main(args) -> None:
+    def run(tokens, sessions, profiles, counts):
+        return turns_run(tokens[0], sessions[0], args.turns, profiles, counts)
+
+    harness_run(args, name="profile", unit="turn", how_many=args.turns, users=(1, 1), run=run)
 
 
 if __name__ == "__main__":

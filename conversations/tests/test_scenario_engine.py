@@ -611,3 +611,13 @@ def test_doumo_is_hello_at_the_start_and_thanks_once_the_conversation_is_under_w
 def test_how_are_you_is_answered_in_every_language_after_the_hello(path, turn, lines):
     (reply,), _ = conversation(shipped(path), turn)
     assert reply.lines == lines
+
+
+def test_the_price_asked_early_and_a_thank_you_reach_the_goal_they_serve():
+    # given the Kyoto counter; when the learner asks the price and thanks before those questions come
+    travel = shipped("japanese/beginner/travel.yaml")
+    turns = ("こんにちは", "きんかくじに いきたいです", "なんばんの バスですか", "いくらですか", "ありがとう")
+    replies, state = conversation(travel, *turns)
+    # then the thanks does the beat that listens for it, and the goal of asking the price and thanking is reached
+    assert replies[-1].reached == ["price"]
+    assert {"price", "thanks"} <= set(state.done) and "price" in state.reached

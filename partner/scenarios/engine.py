@@ -549,6 +549,9 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
             if beat.id not in state.done
         )
 
+    def _names_nothing(beat: Beat, index: int) -> bool:
+        return not scenario.listen[beat.id][index].slots
+
     def _names(beat: Beat, index: int) -> bool:
         return scenario.strong[beat.id][index] and not scenario.listen[beat.id][index].slots
 
@@ -607,6 +610,20 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
             if found := _listen_ahead(scenario, beat, pool(asking=False), swapped, strong_only=strong_only):
                 heard.append((beat, found[0]))
                 used.add(found[1])
+    # A thank-you or a goodbye said before its beat does the beat that listens for exactly that: 「ありがとう」
+    # after the price the learner asked ahead of its question.
+    for at, (kind, _) in every_social.items():
+        if kind not in (THANKS, FAREWELL) or at in used:
+            continue
+        for beat in ahead:
+            if beat in [b for b, _ in heard]:
+                continue
+            if _listen(
+                scenario, beat, [(at, sentences[at])], swapped, only=lambda i, beat=beat: _names_nothing(beat, i)
+            ):
+                heard.append((beat, {}))
+                used.add(at)
+                break
     heard.sort(key=lambda item: scenario.beats.index(item[0]))
     # A question a fact answers also does the beat whose part is to ask it, now or further on: the
     # learner asked where something is, or how much it costs.

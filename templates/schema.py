@@ -178,11 +178,13 @@ class Script(_Strict):
     facts: list[Fact] = []
     beats: Annotated[list[Beat], Field(min_length=1)]
     closing: Lines
+    # The partner's reply to a thank-you, when not the language's "you're welcome": staff thank the customer.
+    thanks: list[Annotated[Line, BeforeValidator(_line_from_text)]] = []
 
-    @field_validator("closing")
+    @field_validator("closing", "thanks")
     @classmethod
     def _plain(cls, value: list[Line]) -> list[Line]:
-        return _plain_variant(value)
+        return _plain_variant(value) if value else value
 
     @model_validator(mode="after")
     def _references(self) -> "Script":

@@ -584,7 +584,7 @@ def test_doumo_is_hello_at_the_start_and_thanks_once_the_conversation_is_under_w
     konbini = shipped("japanese/beginner/konbini.yaml")
     (hello, _, thanks), _ = conversation(konbini, "どうも", "はい", "どうも")
     assert hello.lines[0] == "どうも、こんにちは！"
-    assert thanks.lines[0] == "どういたしまして。" and "こんにちは" not in thanks.text
+    assert thanks.lines[0] == "ありがとう ございます。" and "こんにちは" not in thanks.text
 
 
 @pytest.mark.parametrize(
@@ -621,3 +621,25 @@ def test_the_price_asked_early_and_a_thank_you_reach_the_goal_they_serve():
     # then the thanks does the beat that listens for it, and the goal of asking the price and thanking is reached
     assert replies[-1].reached == ["price"]
     assert {"price", "thanks"} <= set(state.done) and "price" in state.reached
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "japanese/beginner/konbini.yaml",
+        "japanese/beginner/hotel.yaml",
+        "japanese/beginner/restaurant.yaml",
+        "japanese/beginner/shopping.yaml",
+        "japanese/beginner/phone.yaml",
+    ],
+)
+def test_staff_answer_a_thank_you_by_thanking_the_customer(path):
+    # when the customer thanks the staff, at the start and again after the goodbye
+    scenario = shipped(path)
+    (first,), state = conversation(scenario, "ありがとう")
+    _, state = conversation(scenario, "さようなら", state=state)
+    (after,), _ = conversation(scenario, "ありがとう ございました", state=state)
+    # then the staff thank the customer back, never "you're welcome"
+    for reply in (first, after):
+        assert reply.lines[0].startswith(("ありがとう", "こちらこそ", "どうも ありがとう")), reply.lines
+        assert "どういたしまして" not in reply.text

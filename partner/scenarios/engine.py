@@ -514,6 +514,13 @@ def _socials(turn: _Turn, sentences: list[Tokens], free: Iterable[int]) -> dict[
     return found
 
 
+def _welcome(turn: _Turn) -> str | None:
+    """The reply to a thank-you: the script's own (staff thank the customer back) or "you're welcome"."""
+    if lines := turn.scenario.script.thanks:
+        return turn.pick("thanks", lines) or turn.again("thanks", lines)
+    return turn.generic_again("welcome")
+
+
 def _after(turn: _Turn, sentences: list[Tokens]) -> None:
     """After the closing: a short natural reply, never the scenario again."""
     socials = _socials(turn, sentences, range(len(sentences)))
@@ -521,7 +528,7 @@ def _after(turn: _Turn, sentences: list[Tokens]) -> None:
     questions = [s for at, s in enumerate(sentences) if s.is_question and at not in socials]
     turn.say(kinds.get(HOW_ARE_YOU))
     if THANKS in kinds:
-        turn.say(turn.generic_again("welcome"))
+        turn.say(_welcome(turn))
     answered = _answer_question(turn, questions, None) or HOW_ARE_YOU in kinds
     if FAREWELL in kinds or GREETING in kinds or not answered:
         turn.say(turn.generic_again("again" if kinds else "after"))
@@ -548,6 +555,10 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
             for beat in scenario.beats[state.beat + 1 :]
             if beat.id not in state.done
         )
+
+    def _completes(beat: Beat) -> bool:
+        others = [b.id for b in scenario.beats if b.goal == beat.goal and b is not beat]
+        return bool(others) and all(b in state.done for b in others)
 
     def _names_nothing(beat: Beat, index: int) -> bool:
         return not scenario.listen[beat.id][index].slots
@@ -610,13 +621,13 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
             if found := _listen_ahead(scenario, beat, pool(asking=False), swapped, strong_only=strong_only):
                 heard.append((beat, found[0]))
                 used.add(found[1])
-    # A thank-you or a goodbye said before its beat does the beat that listens for exactly that: 「ありがとう」
-    # after the price the learner asked ahead of its question.
+    # A thank-you or a goodbye said before its beat does the beat that listens for exactly that, when it
+    # completes a goal begun: 「ありがとう」 after the price the learner asked ahead of its question.
     for at, (kind, _) in every_social.items():
         if kind not in (THANKS, FAREWELL) or at in used:
             continue
         for beat in ahead:
-            if beat in [b for b, _ in heard]:
+            if beat in [b for b, _ in heard] or not _completes(beat):
                 continue
             if _listen(
                 scenario, beat, [(at, sentences[at])], swapped, only=lambda i, beat=beat: _names_nothing(beat, i)
@@ -650,7 +661,7 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
         # "I'm fine, thanks!" then the question, without its own "Hello there!"
         greeted_at = len(turn.parts)
     if THANKS in kinds:
-        turn.say(turn.generic_again("welcome"))
+        turn.say(_welcome(turn))
     turn.say(practice)
     answered_beat = None
     for beat, captured in heard:

@@ -157,8 +157,40 @@ class Beat(_Strict):
     rephrase: Lines
     hints: Annotated[list[Hint], Field(min_length=2, max_length=3)]
     answer: list[Annotated[Line, BeforeValidator(_line_from_text)]] = []  # the partner's own answer, if asked back
+    # Per slot, the words it may take (lemmas or spellings): a drink is one of the drinks, not the menu.
+    accept: dict[Ident, Annotated[list[Text], Field(min_length=1)]] = {}
 
     _patterns = field_validator("listen")(_patterns_valid)
+
+    @field_validator("accept")
+    @classmethod
+    def _accepted_words(cls, value: dict[str, list[str]], info: ValidationInfo) -> dict[str, list[str]]:
+        language = (info.context or {}).get("language") or "english"
+        for slot, words in value.items():
+            for index, word in enumerate(words):
+                try:
+                    pattern = pattern_compile(word, language)
+                except PatternInvalid as exc:
+                    raise PydanticCustomError(
+                        "pattern", "{slot}.{index}: {problem}", {"slot": slot, "index": index, "problem": str(exc)}
+                    ) from exc
+                if pattern.slots or "|" in word:
+                    raise PydanticCustomError(
+                        "pattern",
+                        "{slot}.{index}: one word or phrase, no slot and no |",
+                        {"slot": slot, "index": index},
+                    )
+        return value
+
+    @model_validator(mode="after")
+    def _accept_captured(self) -> "Beat":
+        if unknown := sorted(self.accept.keys() - self.captures):
+            raise PydanticCustomError(
+                "slot",
+                "accept: {slot} is not captured by this beat's listen patterns",
+                {"slot": "{" + unknown[0] + "}"},
+            )
+        return self
 
     @field_validator("say", "react", "rephrase", "answer")
     @classmethod

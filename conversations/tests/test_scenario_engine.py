@@ -643,3 +643,49 @@ def test_staff_answer_a_thank_you_by_thanking_the_customer(path):
     for reply in (first, after):
         assert reply.lines[0].startswith(("ありがとう", "こちらこそ", "どうも ありがとう")), reply.lines
         assert "どういたしまして" not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("path", "turns", "slots", "said"),
+    [
+        # asking for the menu orders no meal: the waiter hands it over
+        (
+            "japanese/beginner/restaurant.yaml",
+            ("ひとりです", "メニューを ください"),
+            {"party": "ひとり"},
+            "はい、どうぞ。ていしょくは からあげ、てんぷら、やきざかな、とんかつです。",
+        ),
+        # a noodle dish is no drink
+        (
+            "japanese/beginner/restaurant.yaml",
+            ("ひとりです", "天ぷら定食を ください", "ラーメンを ください"),
+            None,
+            None,
+        ),
+        # having watched TV is no destination
+        ("japanese/beginner/travel.yaml", ("テレビを みました",), {}, None),
+        # toast is no drink
+        ("spanish/beginner/cafe.yaml", ("Quiero una tostada, por favor.",), {}, None),
+    ],
+)
+def test_a_slot_takes_only_the_words_it_accepts(path, turns, slots, said):
+    replies, state = conversation(shipped(path), *turns)
+    assert "drink" not in state.slots and state.slots.get("destination") is None
+    if slots is not None:
+        assert state.slots == slots
+    if said is not None:
+        assert replies[-1].lines[0] == said
+
+
+@pytest.mark.parametrize(
+    ("path", "turn", "slot", "value"),
+    [
+        ("japanese/beginner/restaurant.yaml", "ウーロン茶を ください", "drink", "ウーロン茶"),
+        ("japanese/beginner/travel.yaml", "きんかくじを みたいです", "destination", "きんかくじ"),
+        ("japanese/beginner/travel.yaml", "おおさかに いきたいです", "destination", "おおさか"),
+        ("spanish/beginner/cafe.yaml", "Un café con leche, por favor.", "drink", "café con leche"),
+    ],
+)
+def test_a_word_a_slot_accepts_is_taken_as_said(path, turn, slot, value):
+    _, state = conversation(shipped(path), turn)
+    assert state.slots[slot] == value

@@ -102,6 +102,7 @@ class Scenario:
     persona_names: frozenset[str]  # spellings of the partner's own name: never taken as the learner's
     listen: dict[str, tuple[Pattern, ...]]
     asks: tuple[tuple[Pattern, ...], ...]
+    accept: dict[str, dict[str, tuple[Pattern, ...]]] = field(default_factory=dict)  # beat -> slot -> words it takes
     # Per beat: which listen patterns are evidence enough for a beat the partner has not asked yet.
     strong: dict[str, tuple[bool, ...]] = field(default_factory=dict)
     asking: frozenset[str] = frozenset()  # beats where the learner's part is to ask (their hints are questions)
@@ -153,6 +154,7 @@ def _strong(pattern: Pattern, language: str) -> bool:
 def _pattern_words(script: Script) -> list[str]:
     sources = [source for beat in script.beats for source in beat.listen]
     sources += [source for fact in script.facts for source in fact.ask]
+    sources += [word for beat in script.beats for words in beat.accept.values() for word in words]
     return [word for source in sources for chunk in source.split() for word in chunk.split("|")]
 
 
@@ -165,6 +167,10 @@ def scenario_build(*, script: Script, language: str, persona_name: str) -> Scena
         persona_names=_persona_names(persona_name, language),
         listen=listen,
         asks=tuple(tuple(pattern_compile(p, language) for p in fact.ask) for fact in script.facts),
+        accept={
+            beat.id: {slot: tuple(pattern_compile(w, language) for w in words) for slot, words in beat.accept.items()}
+            for beat in script.beats
+        },
         strong={beat_id: tuple(_strong(p, language) for p in patterns) for beat_id, patterns in listen.items()},
         asking=frozenset(
             beat.id
@@ -246,15 +252,28 @@ def _name_is_persona(scenario: Scenario, value: str) -> bool:
 Pool = list[tuple[int, Tokens]]
 
 
-def _capture(scenario: Scenario, pattern: Pattern, sentence: Tokens, swapped: Swapped) -> dict[str, str] | None:
+def _capture(
+    scenario: Scenario, beat: Beat, pattern: Pattern, sentence: Tokens, swapped: Swapped
+) -> dict[str, str] | None:
     captured = pattern.match(sentence)
     if captured is None:
         return None
+    # A slot with words of its own takes only those, as the script spells them or as the learner did:
+    # 「メニューを ください」 orders no meal; 「きんかくじ」 is 金閣寺, 「きよみずでら」 is in kana in the list.
+    for name, words in scenario.accept.get(beat.id, {}).items():
+        value = captured.get(name)
+        if value is not None and not any(_accepted(scenario, v, words) for v in (value, swapped.learner(value))):
+            return None
     captured = {name: _common(scenario, swapped.learner(value)) for name, value in captured.items()}
     # "ゆきさんは？" is the learner asking back, not the learner being called Yuki.
     if "name" in captured and _name_is_persona(scenario, captured["name"]):
         return None
     return captured
+
+
+def _accepted(scenario: Scenario, value: str, words: tuple[Pattern, ...]) -> bool:
+    said = tokenise(value, scenario.language)
+    return any(word.match(said) is not None for word in words)
 
 
 def _common(scenario: Scenario, value: str) -> str:
@@ -275,7 +294,7 @@ def _listen(
         if not only(index):
             continue
         for at, sentence in pool:
-            if (captured := _capture(scenario, pattern, sentence, swapped)) is not None:
+            if (captured := _capture(scenario, beat, pattern, sentence, swapped)) is not None:
                 return captured, at
     return None
 
@@ -299,6 +318,7 @@ def _listen_ahead(
     return _listen(scenario, beat, pool, swapped, only=lambda i: bool(scenario.listen[beat.id][i].slots))
 
 
+_REQUEST = re.compile(r"(?:ください|下さい|おねがい(?:します)?|お願い(?:します)?|por favor|please)\W*$", re.I)
 _KATAKANA_WORD = re.compile(r"[\u30a1-\u30faー・]+")
 
 
@@ -670,7 +690,13 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
         # A reaction names what was said in this turn, not an older answer to the same beat.
         turn.say(turn.pick(f"{beat.id}.react", beat.react, unknown=beat.captures, **captured))
         answered_beat = answered_beat or beat
-    asks = [sentences[at] for at in questions if at not in used and at not in socials]
+    # A request no beat took is asked of the facts too: 「メニューを ください」 gets the menu.
+    requests = [at for at in statements if _REQUEST.search(sentences[at].text) and at not in questions]
+    asks = [
+        sentences[at]
+        for at in sorted(questions + [at for at in requests if _fact_for(scenario, [sentences[at]]) is not None])
+        if at not in used and at not in socials
+    ]
     asked = _answer_question(turn, asks, answered_beat or current)
     if FAREWELL in kinds:
         _close(turn, kinds[FAREWELL])

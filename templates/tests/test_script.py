@@ -83,6 +83,14 @@ def test_lines_may_be_plain_text_or_carry_a_translation():
         ),
         ({"goals": [{"id": "name", "text": "a"}, {"id": "name", "text": "b"}]}, "script", "goals: id 'name' is used"),
         ({"asked_goal": "ask"}, "script", "asked_goal.goal: 'ask' is not one of the goals' ids"),
+        (
+            {"beat": {"accept": {"place": ["東京"]}}},
+            "script.beats.0",
+            "accept: {place} is not captured by this beat's listen patterns",
+        ),
+        ({"beat": {"accept": {"name": ["アレックス|マリア"]}}}, "script.beats.0.accept", "name.0: one word or phrase"),
+        ({"beat": {"accept": {"name": []}}}, "script.beats.0.accept.name", "List should have at least 1 item"),
+        ({"thanks": ["{name}さん、ありがとう！"]}, "script.thanks", "At least one variant must use no {slot}"),
     ],
 )
 def test_a_broken_script_is_refused_naming_the_field(overrides, field, message):

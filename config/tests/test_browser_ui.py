@@ -357,3 +357,36 @@ def test_stop_regenerate_and_edit_with_a_streaming_provider(page, provider_serve
     expect(page.locator(".bubble-assistant")).to_have_count(2)
     expect(page.locator(".bubble-assistant").last.locator(".bubble-text li")).to_have_count(3)
     expect(page.locator(".bubble-assistant").last.locator(".bubble-text b")).to_have_count(0)
+
+
+def test_a_new_learners_dashboard_fits_in_a_few_screens_on_a_desktop_and_a_phone(page, servers, screenshots):  # noqa: F811
+    desktop = {"width": 1280, "height": 900}
+    page.context.set_default_timeout(20_000)
+    page.set_viewport_size(desktop)
+    _sign_up(page, servers["offline"])
+    form = page.locator("#start-form")
+    cards = form.locator(".scenario[data-language]:visible")
+    expect(cards.first.locator(".scenario-goals li").first).to_be_visible()
+
+    page.screenshot(path=str(screenshots / "dashboard.png"), full_page=True)
+
+    # The scenarios sit side by side across the page, the rehearsal is near the top.
+    assert page.evaluate("document.documentElement.scrollHeight") <= 2.5 * desktop["height"]
+    rehearse = page.get_by_role("button", name="Start rehearsal").bounding_box()
+    assert rehearse["y"] + rehearse["height"] <= 2 * desktop["height"]
+    columns = {round(box["x"]) for box in (card.bounding_box() for card in cards.all())}
+    assert len(columns) >= 3
+    expect(form.get_by_role("button", name="Start practising")).to_be_in_viewport()
+
+    # On a phone: one column, nothing wider than the screen.
+    page.set_viewport_size(PHONE)
+    page.wait_for_function("document.documentElement.scrollWidth <= 390")
+    columns = {round(box["x"]) for box in (card.bounding_box() for card in cards.all())}
+    assert len(columns) == 1
+    expect(cards.first.locator(".scenario-goals li").first).to_be_visible()
+    expect(form.get_by_role("button", name="Start practising")).to_be_in_viewport()
+    page.screenshot(path=str(screenshots / "dashboard-phone.png"))
+    # The rehearsal, below every scenario there, is one link away.
+    page.get_by_role("navigation", name="On this page").get_by_role("link", name="Rehearsal").click()
+    expect(page.get_by_role("button", name="Start rehearsal")).to_be_in_viewport()
+    page.screenshot(path=str(screenshots / "dashboard-phone-rehearsal.png"))

@@ -210,3 +210,14 @@ def test_the_offline_partner_steers_a_review_session_toward_its_due_words(auth_c
     next_reply = send(auth_client, session, "アメリカから来ました。")["ai_response"]
     assert "まえに『わたしは』を れんしゅうしましたね。" in next_reply
     assert "particles" not in PracticeSession.objects.get(id=session.id).scenario["line"]
+
+
+def test_the_price_asked_early_and_a_thank_you_tick_their_goal_in_the_session(auth_client, user):
+    # given the Kyoto counter; when the learner asks the price and thanks before those questions come
+    session = practice_session(user=user, template="travel")
+    for text in ["こんにちは", "きんかくじに いきたいです", "なんばんの バスですか", "いくらですか"]:
+        send(auth_client, session, text)
+    assert goals(auth_client, session)["price"] is False
+    send(auth_client, session, "ありがとう")
+    # then the session shows the goal of asking the price and thanking as reached
+    assert goals(auth_client, session)["price"] is True

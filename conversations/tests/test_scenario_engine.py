@@ -692,3 +692,14 @@ def test_a_slot_takes_only_the_words_it_accepts(path, turns, slots, said):
 def test_a_word_a_slot_accepts_is_taken_as_said(path, turns, slot, value):
     _, state = conversation(shipped(path), *turns)
     assert state.slots[slot] == value
+
+
+def test_a_goodbye_ahead_of_its_beat_reaches_its_goal_and_still_closes():
+    # given the neighbour, told the weather today and the favourite season before being asked about tomorrow
+    weather = shipped("japanese/beginner/weather.yaml")
+    _, state = conversation(weather, "こんにちは", "いい てんきですね", "なつが すきです")
+    assert "season" in state.done and "bye" not in state.done
+    # when the learner says goodbye
+    (bye,), state = conversation(weather, "じゃあ、また", state=state)
+    # then the goodbye does the last beat, reaches the season goal, and the scenario is over
+    assert "season" in state.reached and state.finished and bye.finished

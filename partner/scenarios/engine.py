@@ -652,8 +652,12 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
             if _listen(
                 scenario, beat, [(at, sentences[at])], swapped, only=lambda i, beat=beat: _names_nothing(beat, i)
             ):
-                heard.append((beat, {}))
-                used.add(at)
+                if kind == FAREWELL:
+                    # The goodbye still closes the scenario, in the partner's goodbye words.
+                    state.done.append(beat.id)
+                else:
+                    heard.append((beat, {}))
+                    used.add(at)
                 break
     heard.sort(key=lambda item: scenario.beats.index(item[0]))
     # A question a fact answers also does the beat whose part is to ask it, now or further on: the

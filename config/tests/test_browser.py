@@ -124,6 +124,10 @@ def _server_env(database_url: str, **extra) -> dict:
         # Each turn is three gateway calls (reply, analysis, vocabulary); a scripted learner types
         # faster than the default 30 calls a minute allow.
         "LLM_USER_RATE": "1000",
+        # Every browser test signs a new learner up from 127.0.0.1, and with Redis the servers of one
+        # run share the per-address count: past 10 a minute the sign-up page would refuse them. The
+        # sign-in limits have tests of their own (accounts/tests).
+        "THROTTLE_RATE_AUTH": "1000/min",
     }
     env.update(extra)
     return env

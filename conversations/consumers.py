@@ -27,7 +27,7 @@ from conversations.services import messaging
 from conversations.services import sessions as session_services
 from conversations.services.presence import heartbeats, presence_connect, presence_disconnect
 from conversations.services.replies import reply_generate_in_background, stream_state
-from conversations.services.serializers import ack_frame, ai_message_frame, message_frame
+from conversations.services.serializers import ack_frame, ai_message_frame, message_frame, reply_error_frame
 from conversations.services.turn_control import TurnReplaced, reply_regenerate, reply_stop, turn_edit
 
 logger = logging.getLogger("parley.ws")
@@ -398,13 +398,11 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
             return False
         await self.send_json(message_frame(message))
         await self.send_json(
-            {
-                "type": "error",
-                "code": "ai_unavailable",
-                "message": "The reply was interrupted. Your message is saved; resend it to get a reply.",
-                "session_id": str(session_id) if session_id else None,
-                "message_id": str(message.id),
-            }
+            reply_error_frame(
+                session_id,
+                message.id,
+                message="The reply was interrupted. Your message is saved; resend it to get a reply.",
+            )
         )
         return True
 
@@ -458,13 +456,11 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
             logger.exception("socket lost track of reply %s for user %s", message.id, self.user.id)
             with contextlib.suppress(Exception):
                 await self.send_json(
-                    {
-                        "type": "error",
-                        "code": "ai_unavailable",
-                        "message": "We lost track of the reply. Your message is saved; resend it to get the reply.",
-                        "session_id": str(session_id) if session_id else None,
-                        "message_id": str(message.id),
-                    }
+                    reply_error_frame(
+                        session_id,
+                        message.id,
+                        message="We lost track of the reply. Your message is saved; resend it to get the reply.",
+                    )
                 )
 
     async def _reply_end_send(self, reply, session_id) -> None:
@@ -474,13 +470,11 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
         if reply.state == MessageState.FAILED:
             await self.send_json(message_frame(reply))
             await self.send_json(
-                {
-                    "type": "error",
-                    "code": "ai_unavailable",
-                    "message": "The AI partner could not answer. Your message is saved; resend it to get a reply.",
-                    "session_id": str(session_id) if session_id else None,
-                    "message_id": str(reply.id),
-                }
+                reply_error_frame(
+                    session_id,
+                    reply.id,
+                    message="The AI partner could not answer. Your message is saved; resend it to get a reply.",
+                )
             )
             return
         await self.send_json(ai_message_frame(reply, session_id=session_id))

@@ -29,7 +29,7 @@ from conversations.services import context
 from conversations.services.analysis import turn_analyse
 from conversations.services.leases import CACHE_ERRORS, lease_release, lease_renew
 from conversations.services.metrics import observe_reply
-from conversations.services.serializers import ai_message_frame
+from conversations.services.serializers import ai_message_frame, reply_error_frame
 
 logger = logging.getLogger("parley.sessions")
 
@@ -153,16 +153,6 @@ async def _stored(call, *args):
             pause = min(pause * 2, 2.0)
 
 
-def _error_frame(session_id, message_id, *, code: str = "ai_unavailable", message: str = "") -> dict:
-    return {
-        "type": "error",
-        "code": code,
-        "message": message or "The AI partner is unavailable right now. Your message is saved; please retry later.",
-        "session_id": str(session_id),
-        "message_id": str(message_id),
-    }
-
-
 async def _lease_keep(message_id) -> None:
     # The placeholder was stored with a fresh lease (sessions.placeholder_append, turn_submit).
     while True:
@@ -249,9 +239,9 @@ async def _reply_run(
         limited = isinstance(exc, ai.AIRateLimited | ai.AIBudgetExceeded)
         await user_send_best_effort(
             user_id,
-            _error_frame(session.id, ai_message.id, code=exc.code, message=exc.message)
+            reply_error_frame(session.id, ai_message.id, code=exc.code, message=exc.message)
             if limited
-            else _error_frame(session.id, ai_message.id),
+            else reply_error_frame(session.id, ai_message.id),
         )
         return ReplyOutcome(error=exc)
 
@@ -359,7 +349,7 @@ async def _reply_guarded(**kwargs) -> ReplyOutcome | None:
             logger.warning("could not mark reply %s failed", ai_message.id)
             return None
         if failed_now:
-            await user_send_best_effort(session.user_id, _error_frame(session.id, ai_message.id))
+            await user_send_best_effort(session.user_id, reply_error_frame(session.id, ai_message.id))
         return None
 
 

@@ -73,3 +73,18 @@ def message_frame(message: Message) -> dict:
 def ai_message_frame(message: Message, *, payload: dict | None = None, **ids) -> dict:
     """`ai.message`: the partner's or assistant's reply as stored; `payload` when the app shapes its own."""
     return {"type": "ai.message", **_ids(ids), "message": payload if payload is not None else message_payload(message)}
+
+
+REPLY_UNAVAILABLE = "The AI partner is unavailable right now. Your message is saved; please retry later."
+
+
+def reply_error_frame(
+    session_id, message_id, *, code: str = "ai_unavailable", message: str = REPLY_UNAVAILABLE
+) -> dict:
+    """`error` for a turn whose reply failed or was lost: the turn is saved and can be resent."""
+    return {
+        "type": "error",
+        "code": code,
+        "message": message,
+        **_ids({"session_id": session_id, "message_id": message_id}),
+    }

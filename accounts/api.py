@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import google, services
-from accounts.models import User
+from accounts.models import USERNAME_PATTERN, User
 from accounts.throttles import AuthAccountThrottle, AuthIPThrottle
 from config.serializers import InputSerializer
 
@@ -52,7 +52,7 @@ class NewPasswordField(serializers.CharField):
 class SignupSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
     password = NewPasswordField(max_length=128, trim_whitespace=False)
-    username = serializers.RegexField(r"^[\w.@+-]+$", max_length=150, required=False, allow_blank=True)
+    username = serializers.RegexField(USERNAME_PATTERN, max_length=150, required=False, allow_blank=True)
 
 
 class LoginSerializer(InputSerializer):

@@ -1,13 +1,15 @@
 from django import forms
 
+from accounts.models import USERNAME_PATTERN
+
 
 class SignUpForm(forms.Form):
     email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     username = forms.RegexField(
-        regex=r"^[\w.@+-]+$",
+        regex=USERNAME_PATTERN,
         max_length=150,
         required=False,
-        help_text="Optional. Letters, digits and . @ + - _ only.",
+        help_text="Optional. Letters a-z, digits and . @ + - _ only.",
         widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
     password = forms.CharField(

@@ -42,6 +42,12 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, username=username, **extra)
 
 
+# What a chosen username may hold, spelt out in ASCII: `\w` means every Unicode letter to Python but only
+# ASCII ones to the JSON Schema (ECMA) readers of the published pattern, so a client and the server would
+# disagree about "ç". Real names, in any script, go in the display name.
+USERNAME_PATTERN = r"^[A-Za-z0-9_.@+-]+$"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A Parley account. An email may exist once per sign-in provider."""
 

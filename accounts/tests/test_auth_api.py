@@ -27,6 +27,23 @@ def test_signup_creates_a_local_user_and_returns_tokens(api_client):
     assert user.activation_state == "new"
 
 
+@pytest.mark.parametrize("username", ["ç", "アイコ", "mai chan"])
+def test_a_username_outside_the_published_pattern_is_refused(api_client, username):
+    """The schema's pattern is read by JSON Schema (ECMA) tools, where \\w is ASCII only: the server agrees."""
+    import re
+
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    pattern = schema["components"]["schemas"]["SignupRequest"]["properties"]["username"]["oneOf"][0]["pattern"]
+
+    response = signup(api_client, username=username)
+
+    assert response.status_code == 400
+    assert "username" in response.json()["fields"]
+    assert re.fullmatch(pattern, username, flags=re.ASCII) is None
+
+
 def test_register_is_the_same_operation(api_client):
     response = api_client.post(
         "/api/v1/auth/register/", {"email": "ken@example.com", "password": PASSWORD}, format="json"

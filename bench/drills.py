@@ -94,7 +94,37 @@ REDIS_START = [
 REDIS_CLI = ["redis-cli", "-p", REDIS_PORT]
 
 
-class Client:
+CLOSED = object()
+
+
+class Reconnecting:
+    """A drill client's socket loop: connect (again after any drop) and talk until told to stop."""
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                ws = await self.http.ws_connect(
+                    f"http://{LISTEN}/ws/?token={self.token}", origin=f"http://{LISTEN}", heartbeat=None
+                )
+            except (aiohttp.ClientError, OSError):
+                self.errors.append((time.time(), "connect_failed"))
+                await asyncio.sleep(0.5)
+                continue
+            await self.talk(ws, stop)
+
+    async def frame(self, ws):
+        """The next text frame; None after 0.2 s of quiet; CLOSED once the socket closed (noted in `closes`)."""
+        try:
+            msg = await ws.receive(timeout=0.2)
+        except TimeoutError:
+            return None
+        if msg.type != aiohttp.WSMsgType.TEXT:
+            self.closes.append((time.time(), ws.close_code))
+            return CLOSED
+        return msg.json()
+
+
+class Client(Reconnecting):
     def __init__(self, http, token: str, session_id: str, n: int):
         self.http, self.token, self.session_id, self.n = http, token, session_id, n
         self.turn = 0
@@ -115,18 +145,6 @@ class Client:
     def new_turn(self) -> None:
         self.turn += 1
         self.outstanding = f"drill-{self.n}-{self.turn}-{time.time_ns()}"
-
-    async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                ws = await self.http.ws_connect(
-                    f"http://{LISTEN}/ws/?token={self.token}", origin=f"http://{LISTEN}", heartbeat=None
-                )
-            except (aiohttp.ClientError, OSError):
-                self.errors.append((time.time(), "connect_failed"))
-                await asyncio.sleep(0.5)
-                continue
-            await self.talk(ws, stop)
 
     async def send_turn(self, ws) -> None:
         self.trace.append((round(time.time(), 2), f"send {self.outstanding}"))
@@ -171,14 +189,11 @@ class Client:
                     await ws.send_json({"type": "ping"})
             if self.resend_at and now >= self.resend_at:
                 await self.send_turn(ws)
-            try:
-                msg = await ws.receive(timeout=0.2)
-            except TimeoutError:
-                continue
-            if msg.type != aiohttp.WSMsgType.TEXT:
-                self.closes.append((time.time(), ws.close_code))
+            frame = await self.frame(ws)
+            if frame is CLOSED:
                 return
-            frame = msg.json()
+            if frame is None:
+                continue
             kind = frame.get("type")
             if kind not in ("pong", "ai.delta"):
                 self.trace.append((round(time.time(), 2), {k: v for k, v in frame.items() if k != "message"}))
@@ -206,7 +221,7 @@ class Client:
         await ws.close()
 
 
-class Messenger:
+class Messenger(Reconnecting):
     """A person writing to one partner (direct messages) and to the group, one message at a time.
 
     Like the learners: on a close it reconnects and `sync`s each conversation from the highest seq
@@ -240,18 +255,6 @@ class Messenger:
         self.outstanding = {"type": "send_message", **target, "content": f"メッセージ {self.sent}",
                             "client_id": f"dm-{self.n}-{self.sent}-{time.time_ns()}"}  # fmt: skip
 
-    async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                ws = await self.http.ws_connect(
-                    f"http://{LISTEN}/ws/?token={self.token}", origin=f"http://{LISTEN}", heartbeat=None
-                )
-            except (aiohttp.ClientError, OSError):
-                self.errors.append((time.time(), "connect_failed"))
-                await asyncio.sleep(0.5)
-                continue
-            await self.talk(ws, stop)
-
     async def sync(self, ws, conversation_id: str) -> None:
         self.replaying.add(conversation_id)
         await ws.send_json({"type": "sync", "conversation_id": conversation_id,
@@ -272,14 +275,11 @@ class Messenger:
                 self.resend_at = now + 5  # no ack in 5 s: send it again
                 with contextlib.suppress(aiohttp.ClientConnectionResetError):
                     await ws.send_json(self.outstanding)
-            try:
-                msg = await ws.receive(timeout=0.2)
-            except TimeoutError:
-                continue
-            if msg.type != aiohttp.WSMsgType.TEXT:
-                self.closes.append((time.time(), ws.close_code))
+            frame = await self.frame(ws)
+            if frame is CLOSED:
                 return
-            frame = msg.json()
+            if frame is None:
+                continue
             kind = frame.get("type")
             if kind == "ack" and self.outstanding and frame.get("client_id") == self.outstanding["client_id"]:
                 self.acked[frame["client_id"]] = (frame["conversation_id"], frame["seq"])

@@ -229,8 +229,9 @@ _HEADER_SKIP = re.compile(
     r"|persönliche daten|datos personales|contact|student cv|personal statement)[\s*_:]*$"
 )
 _HEADER_SPLIT = re.compile(r"[|·•—–\t(]|\s-\s|\s{2,}|,\s*(?=\S*\d)")
-_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]+")
-_CJK_NAME = re.compile(r"^[ \t]*\([ \t]*(?P<v>[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]{2,6})[ \t]*\)")
+_CJK_CHARS = r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]"  # kana, kanji, hangul
+_CJK = re.compile(rf"{_CJK_CHARS}+")
+_CJK_NAME = re.compile(rf"^[ \t]*\([ \t]*(?P<v>{_CJK_CHARS}{{2,6}})[ \t]*\)")
 
 
 @lru_cache(maxsize=1)

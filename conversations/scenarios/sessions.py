@@ -106,11 +106,12 @@ def _lookup_for(language: str) -> Callable | None:
     return lookup
 
 
-def scenario_turn(*, session: PracticeSession, text: str, seq: int) -> tuple[Scenario, Reply] | None:
+def scenario_turn(*, session: PracticeSession, text: str, seq: int, save: bool = True) -> tuple[Scenario, Reply] | None:
     """Run the learner's turn `seq` through the session's script and save the new state; None without a script.
 
     Idempotent per turn: a reply generated again (a retry after an outage) gets the same line and
-    leaves the state as the first run left it.
+    leaves the state as the first run left it. `save=False` only sets `session.scenario`, for a
+    caller that saves it with its own update of the session (turn_submit).
     """
     scenario, state = scenario_and_state(session=session)
     if scenario is None:
@@ -134,7 +135,8 @@ def scenario_turn(*, session: PracticeSession, text: str, seq: int) -> tuple[Sce
         "before": state.as_dict(),
         "avoid": avoid,
     }
-    PracticeSession.objects.filter(id=session.id).update(scenario=session.scenario)
+    if save:
+        PracticeSession.objects.filter(id=session.id).update(scenario=session.scenario)
     return scenario, reply
 
 

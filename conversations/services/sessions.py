@@ -29,7 +29,7 @@ from conversations.models import (
     SessionStatus,
     Strictness,
 )
-from conversations.scenarios.sessions import small_talk_template
+from conversations.scenarios.sessions import scenario_turn, small_talk_template
 from conversations.services.leases import lease_held, lease_renew
 from conversations.services.messages import (
     client_id_clean,
@@ -332,7 +332,8 @@ def _turn_rows(*, conversation: Conversation, sender, client_id: str | None) -> 
 
 @transaction.atomic
 def turn_submit(*, session: PracticeSession, content, client_id=None) -> TurnStart:
-    """Store the learner's turn and a streaming placeholder for the reply, once per client_id.
+    """Store the learner's turn and a streaming placeholder for the reply, once per client_id, and
+    move the session's scenario on by the turn.
 
     A resend of a turn whose reply failed asks for the reply again without storing the turn twice.
     Raises InvalidContent, SessionClosed, TurnInProgress (a reply is still being written).
@@ -362,7 +363,12 @@ def turn_submit(*, session: PracticeSession, content, client_id=None) -> TurnSta
         ],
     )
     lease_renew(message_id=ai_message.id)
-    PracticeSession.objects.filter(id=session.id).update(user_turns=F("user_turns") + 1)
+    # The turn moves the scenario on here, so that it costs the session one UPDATE; the reply's
+    # request then finds the partner's line worked out (scenario_turn is idempotent per turn).
+    changes = {"user_turns": F("user_turns") + 1}
+    if scenario_turn(session=session, text=content, seq=user_message.seq, save=False) is not None:
+        changes["scenario"] = session.scenario
+    PracticeSession.objects.filter(id=session.id).update(**changes)
     session.user_turns += 1
     return TurnStart(user_message=user_message, created=True, ai_message=ai_message, generate=True)
 

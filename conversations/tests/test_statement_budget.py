@@ -5,10 +5,12 @@ test's transaction), so they hold on SQLite and on PostgreSQL alike.
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from conversations import consumers
-from conversations.models import Membership, Message
+from conversations.models import Membership, Message, PracticeSession
 from conversations.services import messaging
 from conversations.services.sessions import session_update_settings, turn_submit
 from conversations.tests.factories import practice_session
@@ -62,16 +64,32 @@ def test_a_resend_stores_nothing(alice, bob, django_assert_num_queries):
     assert Message.objects.filter(sender=alice).count() == 1
 
 
-def test_a_practice_turn_costs_nine_statements(user, django_assert_max_num_queries):
+def test_a_practice_turn_costs_seven_statements(user, django_assert_max_num_queries):
     session = practice_session(user=user)
     # the session as the consumer has it: read with its conversation, template and user
     session = type(session).objects.select_related("conversation", "template", "user").get(id=session.id)
 
-    with django_assert_max_num_queries(9):
+    # lock, streaming/resend check, insert, seq, the session's turn count and scenario, and the
+    # transaction's two markers
+    with django_assert_max_num_queries(7):
         turn = turn_submit(session=session, content="こんにちは", client_id="t1")
 
     assert turn.created and turn.generate
     assert turn.ai_message.seq == turn.user_message.seq + 1
+
+
+def test_a_practice_turn_moves_the_scenario_on_in_the_sessions_one_update(user):
+    session = practice_session(user=user)
+    session = type(session).objects.select_related("conversation", "template", "user").get(id=session.id)
+
+    with CaptureQueriesContext(connection) as queries:
+        turn = turn_submit(session=session, content="サムです。", client_id="t1")
+
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "conversations_practicesession"')]
+    assert len(updates) == 1
+    stored = PracticeSession.objects.get(id=session.id)
+    assert stored.user_turns == 1
+    assert stored.scenario["seq"] == turn.user_message.seq and stored.scenario["line"]
 
 
 def test_a_direct_delivery_receipt_costs_two_statements(alice, bob, django_assert_max_num_queries):
@@ -133,7 +151,7 @@ def test_a_later_socket_turn_does_not_read_the_session_again_yet_sees_its_change
     session_update_settings(session=known, persona="a strict teacher")
 
     # when the socket's next turn comes: the throttle, then turn_submit's statements, no session read
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(7):
         session, turn = consumers._turn_submit.__wrapped__(
             user=user, session_id=str(known.id), content="おはよう", client_id="t2", known=known
         )

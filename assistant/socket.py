@@ -10,14 +10,23 @@ from channels.db import database_sync_to_async
 
 from assistant.api import assistant_message_payload
 from assistant.services import assistant_reply, assistant_turn_submit
+from conversations.services.messaging import message_throttle_check
 from conversations.services.serializers import ack_frame, ai_message_frame
 
 _PIECES = re.compile(r"\S+\s*|\s+")
 
 
+@database_sync_to_async
+def _turn_submit(*, user, **kwargs):
+    """The stored question, counted first against the same per-user MESSAGE_RATE as the socket's other
+    messages: the socket has no other limit, and the offline assistant none of the gateway's."""
+    message_throttle_check(user_id=user.id)
+    return assistant_turn_submit(user=user, **kwargs)
+
+
 async def on_assistant_message(consumer, frame: dict) -> None:
     """Store the learner's message, ack it, then stream the assistant's answer; errors go to the consumer."""
-    turn = await database_sync_to_async(assistant_turn_submit)(
+    turn = await _turn_submit(
         user=consumer.user,
         content=frame.get("content"),
         conversation_id=frame.get("conversation_id"),

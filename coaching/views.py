@@ -1,5 +1,7 @@
 """Learner pages for coaching: profile, training focus and CV, trends, and retrying an evaluation."""
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -7,12 +9,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.throttles import user_call_wait
 from coaching import cards, selectors, services
 from coaching.charts import dimension_chart, humanise
 from coaching.forms import CVForm, HistoryFilterForm, ProfileForm, RehearsalStartForm, TrainingFocusForm
 from config.exceptions import ParleyError
 from config.forms import form_error_add
-from conversations.exceptions import SessionNotFound
+from conversations.exceptions import SessionNotFound, Throttled
 from conversations.models import SessionMode
 from conversations.selectors import session_get
 from conversations.services.sessions import session_start
@@ -38,6 +41,15 @@ def _profile_forms(profile) -> dict:
     }
 
 
+def _partner_call_count(user) -> None:
+    """Count a page's call to the partner against the user's API limit (THROTTLE_RATE_USER), as the
+    same call over REST is; raises Throttled past it. The offline partner counts against no limit of
+    the gateway's, so without this a page would have none."""
+    wait = user_call_wait(user=user)
+    if wait is not None:
+        raise Throttled(f"Too many requests: retry in {math.ceil(wait)} seconds.")
+
+
 def _profile_save(request, which: str, data: dict) -> str:
     """Call the service the submitted form stands for; the success message."""
     if which == "profile":
@@ -46,6 +58,7 @@ def _profile_save(request, which: str, data: dict) -> str:
     if which == "focus":
         services.training_focus_set(user=request.user, **data)
         return "Training focus saved; its agenda template is now your agenda."
+    _partner_call_count(request.user)
     result = services.cv_ingest(user=request.user, cv_text=data["cv_text"])
     removed = sum(result.redacted.values())
     return f"CV structured. {removed} personal detail{'s' if removed != 1 else ''} removed before storing."
@@ -119,6 +132,7 @@ def evaluation_retry_page(request, session_id):
     except SessionNotFound as exc:
         raise Http404("Session not found.") from exc
     try:
+        _partner_call_count(request.user)
         evaluation_retry(session=session)
     except ParleyError as exc:
         messages.error(request, exc.message)

@@ -4,6 +4,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.test import Client
 
+from accounts.throttles import UserRateThrottle
 from coaching.charts import CHART_HEIGHT, CHART_PADDING, CHART_WIDTH, chart_points, dimension_chart
 from coaching.models import Profile
 from coaching.tests.conftest import ANSWERS, evaluated_session
@@ -177,6 +178,31 @@ def test_the_cv_form_redacts_and_shows_the_structured_profile(user, page_client)
     page = page_client.get("/profile/").content.decode()
     assert "Story bank" in page and "personal detail" in page
     assert profile.structured_profile and "Paste your CV above" not in page
+
+
+def test_the_cv_form_counts_against_the_users_api_limit(user, page_client, monkeypatch):
+    # given a learner allowed one API call a minute (the offline partner has no limit of its own)
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "1/min"})
+    cv = "Senior Engineer, Acme (2019-2023)\nSkills: Python, SQL\n"
+    assert page_client.post("/profile/", {"form": "cv", "cv_text": cv}).status_code == 302
+
+    # when they send another CV within the minute
+    refused = page_client.post("/profile/", {"form": "cv", "cv_text": cv + "Go\n"})
+
+    # then it is refused on the form and the first one stands
+    assert refused.status_code == 400 and "Too many requests" in refused.content.decode()
+    assert "Go" not in Profile.objects.get(user=user).cv_text
+
+
+def test_an_evaluation_retry_counts_against_the_users_api_limit(user, page_client, monkeypatch):
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "0/min"})
+    stored = evaluated_session(user=user, score=70)
+    Evaluation.objects.filter(id=stored.id).update(status=EvaluationStatus.FAILED, overall_score=None)
+
+    retried = page_client.post(f"/sessions/{stored.session_id}/evaluate/", follow=True)
+
+    assert "Too many requests" in retried.content.decode()
+    assert Evaluation.objects.get(id=stored.id).status == EvaluationStatus.FAILED
 
 
 def test_trends_empty_state(page_client):

@@ -22,6 +22,7 @@ from conversations.services.messages import (
     message_find_by_client_id,
     messages_append,
 )
+from conversations.services.messaging import message_throttle_check
 from conversations.services.replies import reply_stop_signal, stream_state
 from conversations.services.sessions import (
     PLACEHOLDER,
@@ -94,7 +95,13 @@ def reply_stop(*, session: PracticeSession) -> Message:
 
 @transaction.atomic
 def reply_regenerate(*, session: PracticeSession) -> TurnReplaced:
-    """Replace the last reply with a new one to the same turn. Raises NothingToRegenerate, TurnInProgress."""
+    """Replace the last reply with a new one to the same turn. Raises MessageThrottled, NothingToRegenerate,
+    TurnInProgress.
+
+    A new reply counts against the learner's MESSAGE_RATE like a turn: the offline partner's calls
+    count against no gateway limit (ai.engine), so without it a loop of regenerates would have none.
+    """
+    message_throttle_check(user_id=session.user_id)
     conversation = session_lock(session=session)
     _open_and_idle(session, conversation)
     visible = _visible(conversation)
@@ -115,9 +122,11 @@ def turn_edit(*, session: PracticeSession, message_id, content, client_id=None) 
     """Replace the learner's last turn (and its reply) with new text, asking for a new reply.
 
     The old turn's findings are dropped; the new turn is analysed like any other. A resend with the
-    same client_id stores nothing again. Raises MessageNotFound (not a message id), NotEditable,
-    InvalidContent, SessionClosed, TurnInProgress.
+    same client_id stores nothing again. Raises MessageThrottled (counted as a turn, see
+    reply_regenerate), MessageNotFound (not a message id), NotEditable, InvalidContent, SessionClosed,
+    TurnInProgress.
     """
+    message_throttle_check(user_id=session.user_id)
     try:
         message_id = uuid.UUID(str(message_id))
     except ValueError as exc:

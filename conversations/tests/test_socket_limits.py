@@ -1,10 +1,11 @@
-"""Practice turns over the socket count against the same per-user send budget as messages."""
+"""Practice turns, regenerates and edits over the socket count against the same per-user send budget as messages."""
 
 import pytest
+from channels.db import database_sync_to_async
 
 from conversations.models import Message, MessageRole
 from conversations.tests.factories import practice_session
-from conversations.tests.test_sessions_socket import open_socket
+from conversations.tests.test_sessions_socket import drain, frames_until, open_socket
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("replies_settled")]
 
@@ -30,4 +31,38 @@ async def test_a_flood_of_practice_turns_is_throttled(user, session, settings):
 
     assert throttled == ["f3", "f4", "f5", "f6", "f7"]
     assert await Message.objects.filter(role=MessageRole.USER).acount() <= 3
+    await socket.disconnect()
+
+
+async def test_regenerates_and_edits_count_against_the_same_budget(user, session, settings):
+    # given a learner allowed two sends in the window, who spent one on a turn
+    settings.MESSAGE_RATE = "2/10s"
+    socket = await open_socket(user)
+    await socket.send_json_to(
+        {"type": "user_message", "session_id": str(session.id), "content": "こんにちは", "client_id": "t1"}
+    )
+    turn = (await frames_until(socket, "ack"))[-1]
+    await frames_until(socket, "ai.message")
+    await drain(socket)
+    # when they ask for the reply again twice, then edit their turn
+    for client_id in ("g1", "g2"):
+        await socket.send_json_to({"type": "regenerate", "session_id": str(session.id), "client_id": client_id})
+        await frames_until(socket, "ai.message" if client_id == "g1" else "error")
+        await drain(socket)
+    await socket.send_json_to(
+        {
+            "type": "edit",
+            "session_id": str(session.id),
+            "message_id": turn["message_id"],
+            "content": "こんばんは",
+            "client_id": "e1",
+        }
+    )
+    refused = await socket.receive_json_from(timeout=5)
+    # then the second regenerate and the edit were refused (the offline partner has no limit of its own)
+    assert (refused["type"], refused["code"], refused["client_id"]) == ("error", "throttled", "e1")
+    replies = await database_sync_to_async(
+        lambda: list(Message.objects.filter(seq__gt=turn["seq"]).order_by("seq").values_list("state", flat=True))
+    )()
+    assert replies == ["superseded", "complete"]
     await socket.disconnect()

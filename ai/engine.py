@@ -1,17 +1,20 @@
 """How the gateway runs a call: providers, retries, timeouts, breaker, limits, metrics and audit rows.
 
-Each call walks the provider chain (the primary, then LLM_FALLBACKS). Per provider: the breaker
-may fail it fast; otherwise each attempt has a timeout and transient failures (429, 5xx,
-timeouts, lost connections, malformed output once) are retried with exponential backoff and
-jitter, honouring Retry-After. Whatever happens, one AIInteraction row per provider tried. When
-the chain is exhausted the caller gets one AIUnavailable.
+Each call walks the provider chain (the primary, then LLM_FALLBACKS). Before its first LLM
+provider the call is admitted: counted against the user's rate, checked against their budget,
+the breakers read (guards.admit, one cache trip). The offline partner needs none of that: it costs
+nothing, cannot be down and calls no one, so a call it answers is never counted, refused or
+settled. Per LLM provider: the breaker may fail it fast; otherwise each attempt has a timeout and
+transient failures (429, 5xx, timeouts, lost connections, malformed output once) are retried with
+exponential backoff and jitter, honouring Retry-After. Whatever happens, one AIInteraction row
+per provider tried. When the chain is exhausted the caller gets one AIUnavailable.
 """
 
 import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -61,17 +64,38 @@ def _user_id(user: Any) -> Any:
     return getattr(user, "pk", None) if user is not None and getattr(user, "is_authenticated", False) else None
 
 
+@dataclass(slots=True)
+class _Walk:
+    """One gateway call on its way through the provider chain, and what its admission read."""
+
+    user_id: Any
+    conversation: Any
+    purpose: str
+    prompt: list
+    chain: list[Provider]
+    # The position of the provider the call was admitted for (its first LLM provider), once it was.
+    admitted_at: int | None = None
+    open_breakers: set[str] = field(default_factory=set)
+    failing: set[str] = field(default_factory=set)
+
+    async def finish(self, outcome: Outcome) -> int:
+        return await _finish(
+            user_id=self.user_id, conversation=self.conversation, purpose=self.purpose, prompt=self.prompt,
+            outcome=outcome,
+        )  # fmt: skip
+
+
 def _record(*, user_id: Any, conversation_id: Any, purpose: str, prompt: list, outcome: Outcome) -> int:
-    """Write the row and settle the breaker and the budget: one trip to the database and the cache."""
+    """Write the row and settle an LLM provider's breaker and the budget: one trip to the database and the cache."""
     name = outcome.provider.name
-    if outcome.status == InteractionStatus.OK:
-        if outcome.failures_seen:
-            guards.breaker_success(provider=name)
-        # The offline partner costs nothing, so it does not spend the user's budget.
-        if not outcome.provider.offline:
+    # The offline partner costs nothing and cannot be down: it has no budget to spend, no breaker.
+    if not outcome.provider.offline:
+        if outcome.status == InteractionStatus.OK:
+            if outcome.failures_seen:
+                guards.breaker_success(provider=name)
             guards.budget_spend(user_id=user_id, tokens=outcome.tokens_in + outcome.tokens_out)
-    elif outcome.status in (InteractionStatus.ERROR, InteractionStatus.TIMEOUT):
-        guards.breaker_failure(provider=name)
+        elif outcome.status in (InteractionStatus.ERROR, InteractionStatus.TIMEOUT):
+            guards.breaker_failure(provider=name)
     # Imported here: the gateway's functions are importable before the app registry is ready.
     from ai.models import AIInteraction
 
@@ -158,36 +182,56 @@ async def _timed(awaitable: Awaitable[Any], timeout: float) -> Any:
         raise ProviderTimeout() from exc
 
 
-async def _admit(
-    *, user_id: Any, conversation: Any, purpose: str, prompt: list
-) -> tuple[list[Provider], set[str], set[str]]:
-    """Refuse over-limit users (with a row); return the providers to try, those whose breaker is
-    open and those with failures counted."""
-    chain = provider_chain()
+async def _admit(walk: _Walk, position: int) -> None:
+    """Admit the call before its first LLM provider, at `position`; refuse an over-limit user (with a row).
+
+    The breakers of that provider and of those after it are read in the same cache trip.
+    """
+    provider = walk.chain[position]
     try:
-        open_breakers, failing = await sync_to_async(guards.admit, thread_sensitive=False)(
-            user_id=user_id, providers=[provider.name for provider in chain]
+        walk.open_breakers, walk.failing = await sync_to_async(guards.admit, thread_sensitive=False)(
+            user_id=walk.user_id, providers=[p.name for p in walk.chain[position:] if not p.offline]
         )
     except AIUnavailable as exc:
         limited = isinstance(exc, AIRateLimited)
         outcome = Outcome(
-            provider=chain[0],
-            fallback=False,
+            provider=provider,
+            fallback=position > 0,
             started=time.perf_counter(),
             status=InteractionStatus.RATE_LIMITED if limited else InteractionStatus.BUDGET_EXCEEDED,
             error=exc.message,
         )
-        await _finish(user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt, outcome=outcome)
+        await walk.finish(outcome)
         raise
-    return chain, open_breakers, failing
+    walk.admitted_at = position
 
 
-async def _breaker_open(provider: Provider, position: int, open_breakers: set[str]) -> bool:
-    # The primary's breaker was read with the admission a moment ago (no cache trip on the event
-    # loop); a fallback is reached only after the primary's retries, so its breaker is read again.
-    if position == 0:
-        return provider.name in open_breakers
-    return await sync_to_async(guards.breaker_is_open, thread_sensitive=False)(provider=provider.name)
+async def _attempt_start(walk: _Walk, provider: Provider, position: int) -> Outcome:
+    """The outcome of trying `provider`, the call admitted first if it is an LLM's; raises AIUnavailable."""
+    if not provider.offline and walk.admitted_at is None:
+        await _admit(walk, position)
+    return Outcome(
+        provider=provider,
+        fallback=position > 0,
+        started=time.perf_counter(),
+        failures_seen=not provider.offline and (position != walk.admitted_at or provider.name in walk.failing),
+    )
+
+
+async def _breaker_refuse(walk: _Walk, outcome: Outcome, position: int) -> None:
+    """Raise ProviderError, the attempt recorded as `circuit_open`, when the provider's breaker is open."""
+    provider = outcome.provider
+    if provider.offline:
+        return
+    # The breaker of the provider the call was admitted for was read with the admission a moment ago
+    # (no cache trip on the event loop); one reached after its retries is read again.
+    if position == walk.admitted_at:
+        is_open = provider.name in walk.open_breakers
+    else:
+        is_open = await sync_to_async(guards.breaker_is_open, thread_sensitive=False)(provider=provider.name)
+    if is_open:
+        outcome.status, outcome.error = InteractionStatus.CIRCUIT_OPEN, "circuit open, not called"
+        raise ProviderError(outcome.error, transient=False)
 
 
 def _failure(outcome: Outcome, exc: ProviderError) -> None:
@@ -196,38 +240,13 @@ def _failure(outcome: Outcome, exc: ProviderError) -> None:
     outcome.text = exc.text
 
 
-def _attempt_start(provider: Provider, position: int, failing: set[str]) -> Outcome:
-    return Outcome(
-        provider=provider,
-        fallback=position > 0,
-        started=time.perf_counter(),
-        failures_seen=position > 0 or provider.name in failing,
-    )
-
-
-async def _breaker_refuse(outcome: Outcome, provider: Provider, position: int, open_breakers: set[str]) -> None:
-    """Raise ProviderError, the attempt recorded as `circuit_open`, when the provider's breaker is open."""
-    if await _breaker_open(provider, position, open_breakers):
-        outcome.status, outcome.error = InteractionStatus.CIRCUIT_OPEN, "circuit open, not called"
-        raise ProviderError(outcome.error, transient=False)
-
-
-async def _attempt_failed(
-    outcome: Outcome,
-    exc: ProviderError,
-    *,
-    user_id: Any,
-    conversation: Any,
-    purpose: str,
-    prompt: list,
-    partial: str | None = None,
-) -> None:
+async def _attempt_failed(walk: _Walk, outcome: Outcome, exc: ProviderError, *, partial: str | None = None) -> None:
     """Record a failed attempt (a refused one keeps its `circuit_open`); `partial`: the text streamed so far."""
     if outcome.status != InteractionStatus.CIRCUIT_OPEN:
         _failure(outcome, exc)
         if partial is not None:
             outcome.text = partial
-    await _finish(user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt, outcome=outcome)
+    await walk.finish(outcome)
 
 
 def _unavailable(last: ProviderError | None) -> AIUnavailable:
@@ -244,34 +263,28 @@ async def call_provider(
     run: Callable[[Provider, ProviderCall], Awaitable[Completion]],
 ) -> tuple[Completion, Outcome, int]:
     """Run one non-streaming call through the chain; return the completion, its outcome and row id."""
-    user_id = _user_id(user)
-    chain, open_breakers, failing = await _admit(
-        user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt
+    walk = _Walk(
+        user_id=_user_id(user), conversation=conversation, purpose=purpose, prompt=prompt, chain=provider_chain()
     )
     last: ProviderError | None = None
-    for position, provider in enumerate(chain):
-        outcome = _attempt_start(provider, position, failing)
+    for position, provider in enumerate(walk.chain):
+        outcome = await _attempt_start(walk, provider, position)
         call = make_call(provider)
         try:
-            await _breaker_refuse(outcome, provider, position, open_breakers)
+            await _breaker_refuse(walk, outcome, position)
             async for attempt in _retrying():
                 with attempt:
                     completion = await _timed(run(provider, call), call.timeout)
         except ProviderError as exc:
             last = exc
-            await _attempt_failed(
-                outcome, exc, user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt
-            )
+            await _attempt_failed(walk, outcome, exc)
             continue
         outcome.text, outcome.tokens_in, outcome.tokens_out = (
             completion.text,
             completion.tokens_in,
             completion.tokens_out,
         )
-        row_id = await _finish(
-            user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt, outcome=outcome
-        )
-        return completion, outcome, row_id
+        return completion, outcome, await walk.finish(outcome)
     raise _unavailable(last)
 
 
@@ -283,18 +296,17 @@ async def stream_provider(
     Retries and fallbacks happen only before the first piece: after that a failure would repeat
     text the caller already showed, so it raises AIUnavailable and the row keeps the partial text.
     """
-    user_id = _user_id(user)
-    chain, open_breakers, failing = await _admit(
-        user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt
+    walk = _Walk(
+        user_id=_user_id(user), conversation=conversation, purpose=purpose, prompt=prompt, chain=provider_chain()
     )
     last: ProviderError | None = None
-    for position, provider in enumerate(chain):
-        outcome = _attempt_start(provider, position, failing)
+    for position, provider in enumerate(walk.chain):
+        outcome = await _attempt_start(walk, provider, position)
         call = make_call(provider)
         pieces: list[str] = []
         stream = None
         try:
-            await _breaker_refuse(outcome, provider, position, open_breakers)
+            await _breaker_refuse(walk, outcome, position)
             async for attempt in _retrying():
                 with attempt:
                     if stream is not None:
@@ -312,15 +324,7 @@ async def stream_provider(
             if isinstance(exc, StopAsyncIteration):
                 exc = ProviderError("the provider stream ended without usage", transient=False)
             last = exc
-            await _attempt_failed(
-                outcome,
-                exc,
-                user_id=user_id,
-                conversation=conversation,
-                purpose=purpose,
-                prompt=prompt,
-                partial="".join(pieces),
-            )
+            await _attempt_failed(walk, outcome, exc, partial="".join(pieces))
             if pieces:
                 raise AIUnavailable() from exc
             continue
@@ -328,10 +332,7 @@ async def stream_provider(
             if stream is not None:
                 await stream.aclose()
         outcome.text, outcome.tokens_in, outcome.tokens_out = "".join(pieces), item.tokens_in, item.tokens_out
-        row_id = await _finish(
-            user_id=user_id, conversation=conversation, purpose=purpose, prompt=prompt, outcome=outcome
-        )
-        yield outcome, row_id
+        yield outcome, await walk.finish(outcome)
         return
     raise _unavailable(last)
 

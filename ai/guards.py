@@ -1,5 +1,8 @@
 """Per-user rate limit and daily token budget, and a per-provider circuit breaker, all in the cache.
 
+They guard the LLM providers: the engine never admits or settles a call the offline partner
+answers, which costs nothing and cannot be down.
+
 The cache is Redis in production, so every process sees the same counters and the same open
 breaker. Values are timestamps compared with time.time() rather than sub-second TTLs, because
 Redis rounds expiries to whole seconds.

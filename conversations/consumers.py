@@ -67,7 +67,8 @@ def _turn_submit(*, user, session_id: str, content, client_id, known=None):
     turn (whose it is never changes; turn_submit refreshes its fields under the lock), copied so a
     reply still being analysed keeps its own. Its template is the one read then.
 
-    One hop to a database thread for the three calls: the ack waits on every hop. The same
+    One hop to a database thread for the three calls (the turn comes with its reply's plan): the
+    ack waits on every hop, and the reply then starts without one of its own. The same
     per-user budget as messages to people (MESSAGE_RATE) comes first: a flood is refused unstored.
     """
     messaging.message_throttle_check(user_id=user.id)
@@ -274,7 +275,7 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
             await users_send([self.user.id], *frames)
         if turn.generate:
             task = reply_generate_in_background(
-                session=session, user_message=message, ai_message=turn.ai_message, typing_sent=True
+                session=session, user_message=message, ai_message=turn.ai_message, typing_sent=True, plan=turn.plan
             )
             self._reply_watch_start(turn.ai_message, session.id, task)
         elif turn.ai_message is not None:

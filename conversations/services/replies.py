@@ -88,11 +88,10 @@ def _load(session_id, user_message_id, ai_message_id):
 
 
 @database_async
-def _request(session, user_message):
-    turns = context.context_push(session=session, message=user_message)
-    return context.reply_request_build(
-        session=session, user_text=user_message.content, before_seq=user_message.seq, turns=turns
-    )
+def _plan(session, user_message, ai_message) -> context.ReplyPlan:
+    # Not planned with its turn (a reply written again, an edited turn): the window from the database.
+    window = context.context_rebuild(session=session, through=ai_message.seq - 1)
+    return context.reply_plan(session=session, user_message=user_message, window=window)
 
 
 def _stream_forget(message_id) -> None:
@@ -103,10 +102,12 @@ def _stream_forget(message_id) -> None:
 
 
 @database_async
-def _finish(session, ai_message, result: ai.ReplyResult) -> tuple[Message, list[dict] | None] | None:
+def _finish(
+    session, user_message, ai_message, result: ai.ReplyResult, window: context.Window
+) -> tuple[Message, list[dict]] | None:
     """Store the reply complete; None when it was judged abandoned meanwhile (then it stays failed).
 
-    Returns the reply and the context window as now cached (None on a cache miss)."""
+    Returns the reply and the turns of the context window, cached now with the turn and the reply."""
     meta = {
         **ai_message.meta,
         "provider": result.provider,
@@ -123,7 +124,8 @@ def _finish(session, ai_message, result: ai.ReplyResult) -> tuple[Message, list[
     if not stored:
         return None
     ai_message.content, ai_message.state, ai_message.meta = result.text, MessageState.COMPLETE, meta
-    return ai_message, context.context_push(session=session, message=ai_message)
+    window = context.window_store(session=session, window=window, messages=[user_message, ai_message])
+    return ai_message, window.turns
 
 
 @database_async
@@ -160,11 +162,14 @@ async def _lease_keep(message_id) -> None:
         lease_renew(message_id=message_id)
 
 
-async def reply_generate(*, session_id, user_message_id, ai_message_id, find_mistakes: bool = True) -> ReplyOutcome:
-    """Stream the partner's reply for one turn to the user's sockets, store it, analyse the turn."""
+async def reply_generate(
+    *, session_id, user_message_id, ai_message_id, find_mistakes: bool = True, plan: context.ReplyPlan | None = None
+) -> ReplyOutcome:
+    """Stream the partner's reply for one turn to the user's sockets, store it, analyse the turn;
+    `plan`: the turn's (TurnStart.plan), if it has one."""
     session, user_message, ai_message = await _stored(_load, session_id, user_message_id, ai_message_id)
     return await _reply_leased(
-        session=session, user_message=user_message, ai_message=ai_message, find_mistakes=find_mistakes
+        session=session, user_message=user_message, ai_message=ai_message, find_mistakes=find_mistakes, plan=plan
     )
 
 
@@ -215,14 +220,16 @@ async def _reply_run(
     ai_message: Message,
     find_mistakes: bool = True,
     typing_sent: bool = False,
+    plan: context.ReplyPlan | None = None,
 ) -> ReplyOutcome:
     user_id = session.user_id
     if not typing_sent:
         await user_send_best_effort(user_id, {"type": "ai.typing", "session_id": str(session.id)})
-    request = await _request(session, user_message)
+    if plan is None:
+        plan = await _plan(session, user_message, ai_message)
     stream = _ReplyStream(user_id=user_id, session_id=session.id, message_id=ai_message.id)
     try:
-        result = await _reply_write(session, request, stream, ai_message.id)
+        result = await _reply_write(session, plan.request, stream, ai_message.id)
         await stream.close()
     except ai.AIUnavailable as exc:
         # What was streamed reaches the sockets before the error does.
@@ -253,7 +260,7 @@ async def _reply_run(
             session=session, user_message=user_message, ai_message=ai_message, find_mistakes=find_mistakes
         )
         return ReplyOutcome(mistakes=mistakes)
-    finished = await _stored(_finish, session, ai_message, result)
+    finished = await _stored(_finish, session, user_message, ai_message, result, plan.window)
     if finished is None:
         logger.warning("reply %s finished after it was judged abandoned; kept failed", ai_message.id)
         return ReplyOutcome()
@@ -360,12 +367,13 @@ def reply_generate_in_background(
     ai_message: Message,
     find_mistakes: bool = True,
     typing_sent: bool = False,
+    plan: context.ReplyPlan | None = None,
 ) -> asyncio.Task:
     """Run the reply as its own task, so closing the socket that asked does not stop it.
 
     The caller passes the rows it has just stored (the session with its conversation, template and
-    user), so the reply starts without reading them again; `typing_sent` when it already told the
-    user's tabs that the partner is typing.
+    user) and the turn's plan if it has one, so the reply starts without reading them again;
+    `typing_sent` when it already told the user's tabs that the partner is typing.
     """
     task = asyncio.get_running_loop().create_task(
         _reply_guarded(
@@ -374,6 +382,7 @@ def reply_generate_in_background(
             ai_message=ai_message,
             find_mistakes=find_mistakes,
             typing_sent=typing_sent,
+            plan=plan,
         )
     )
     _background.add(task)

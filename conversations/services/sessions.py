@@ -30,6 +30,7 @@ from conversations.models import (
     Strictness,
 )
 from conversations.scenarios.sessions import scenario_turn, small_talk_template
+from conversations.services.context import ReplyPlan, Window, reply_plan, turn_window, window_store
 from conversations.services.leases import lease_held, lease_renew
 from conversations.services.messages import (
     client_id_clean,
@@ -215,18 +216,23 @@ def session_start(
     # A free-form session opens with its language's small-talk script, which the offline partner follows.
     source = chosen or _small_talk(mode=mode, language=language, level=level)
     opening = source.opening_turn if source else None
+    said = []
     if opening:
-        message_append(
-            conversation=conversation,
-            sender=None,
-            role=MessageRole.ASSISTANT,
-            content=opening["text"],
-            meta={
-                "source": "template",
-                "reading": opening.get("reading", ""),
-                "translation": opening.get("translation", ""),
-            },
+        said.append(
+            message_append(
+                conversation=conversation,
+                sender=None,
+                role=MessageRole.ASSISTANT,
+                content=opening["text"],
+                meta={
+                    "source": "template",
+                    "reading": opening.get("reading", ""),
+                    "translation": opening.get("translation", ""),
+                },
+            )
         )
+    # The first turn's reply then finds its context window cached.
+    window_store(session=session, window=Window(after_seq=0, through=0), messages=said)
     return session
 
 
@@ -236,12 +242,14 @@ def _small_talk(*, mode: str, language: str, level: str) -> ConversationTemplate
 
 @dataclass(frozen=True)
 class TurnStart:
-    """A learner's turn as stored, and the reply placeholder to generate into (None: nothing to do)."""
+    """A learner's turn as stored, and the reply placeholder to generate into (None: nothing to do);
+    `plan`: what the reply is written from, when it was worked out with the turn (turn_submit)."""
 
     user_message: Message
     created: bool
     ai_message: Message | None
     generate: bool
+    plan: ReplyPlan | None = None
 
 
 def _reply_to(user_message: Message) -> Message | None:
@@ -332,8 +340,8 @@ def _turn_rows(*, conversation: Conversation, sender, client_id: str | None) -> 
 
 @transaction.atomic
 def turn_submit(*, session: PracticeSession, content, client_id=None) -> TurnStart:
-    """Store the learner's turn and a streaming placeholder for the reply, once per client_id, and
-    move the session's scenario on by the turn.
+    """Store the learner's turn and a streaming placeholder for the reply, once per client_id, move
+    the session's scenario on by the turn, and plan the reply (TurnStart.plan).
 
     A resend of a turn whose reply failed asks for the reply again without storing the turn twice.
     Raises InvalidContent, SessionClosed, TurnInProgress (a reply is still being written).
@@ -352,8 +360,13 @@ def turn_submit(*, session: PracticeSession, content, client_id=None) -> TurnSta
     if in_progress:
         raise TurnInProgress()
     if existing is not None:
+        placeholder = placeholder_append(conversation)
         return TurnStart(
-            user_message=existing, created=False, ai_message=placeholder_append(conversation), generate=True
+            user_message=existing,
+            created=False,
+            ai_message=placeholder,
+            generate=True,
+            plan=_reply_plan(session, existing, placeholder),
         )
     user_message, ai_message = messages_append(
         conversation=conversation,
@@ -370,7 +383,20 @@ def turn_submit(*, session: PracticeSession, content, client_id=None) -> TurnSta
         changes["scenario"] = session.scenario
     PracticeSession.objects.filter(id=session.id).update(**changes)
     session.user_turns += 1
-    return TurnStart(user_message=user_message, created=True, ai_message=ai_message, generate=True)
+    return TurnStart(
+        user_message=user_message,
+        created=True,
+        ai_message=ai_message,
+        generate=True,
+        plan=_reply_plan(session, user_message, ai_message),
+    )
+
+
+def _reply_plan(session: PracticeSession, user_message: Message, reply: Message) -> ReplyPlan:
+    # Worked out with the turn, under its lock: the socket's ack waits on one trip to the database
+    # for both, and a turn is stored only with what its reply needs.
+    window = turn_window(session=session, user_message=user_message, reply_seq=reply.seq)
+    return reply_plan(session=session, user_message=user_message, window=window)
 
 
 @transaction.atomic

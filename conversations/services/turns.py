@@ -44,6 +44,7 @@ def turn_answer(*, session: PracticeSession, turn: TurnStart, find_mistakes: boo
             user_message_id=turn.user_message.id,
             ai_message_id=turn.ai_message.id,
             find_mistakes=find_mistakes,
+            plan=turn.plan,
         )
         if outcome.error is not None:
             raise outcome.error

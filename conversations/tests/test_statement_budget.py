@@ -5,13 +5,14 @@ test's transaction), so they hold on SQLite and on PostgreSQL alike.
 """
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from conversations import consumers
 from conversations.models import Membership, Message, PracticeSession
-from conversations.services import messaging
+from conversations.services import messaging, replies
 from conversations.services.sessions import session_update_settings, turn_submit
 from conversations.tests.factories import practice_session
 
@@ -142,11 +143,13 @@ def test_a_group_delivery_receipt_costs_three_statements(alice, django_assert_ma
 
 
 def test_a_later_socket_turn_does_not_read_the_session_again_yet_sees_its_changes(user, django_assert_max_num_queries):
-    # given the session as a socket read it for its first turn
-    known, _ = consumers._turn_submit.__wrapped__(
+    # given the session as a socket read it for its first turn, answered
+    known, first = consumers._turn_submit.__wrapped__(
         user=user, session_id=str(practice_session(user=user).id), content="こんにちは", client_id="t1"
     )
-    Message.objects.filter(conversation_id=known.conversation_id, state="streaming").update(state="complete")
+    async_to_sync(replies.reply_generate)(
+        session_id=known.id, user_message_id=first.user_message.id, ai_message_id=first.ai_message.id, plan=first.plan
+    )
     # and the learner then changing the partner's persona from another tab
     session_update_settings(session=known, persona="a strict teacher")
 

@@ -45,15 +45,14 @@ def rows():
     }
 
 
-def test_a_rest_turn_costs_at_most_18_statements(auth_client, session, django_assert_max_num_queries):
-    # given a session past its first turn, where the learner gave the name the partner asked for (the
-    # context window is cached from then on)
+def test_a_rest_turn_costs_at_most_17_statements(auth_client, session, django_assert_max_num_queries):
+    # given a session past its first turn, where the learner gave the name the partner asked for
     send(auth_client, session, "はじめまして。サムです。")
     # when four more turns are taken (the running summary is refreshed once in four): per turn the
     # request's user; the session, lock, streaming/resend check, insert, seq, and the turn count with
-    # the scenario's new state (and the transaction); the reply's rows read again, the partner turns
-    # counted, an audit row per partner call, the reply stored; vocabulary looked up; turn number
-    with django_assert_max_num_queries(4 * 18):
+    # the scenario's new state (and the transaction); the reply's rows read again, an audit row per
+    # partner call, the reply stored; vocabulary looked up; turn number
+    with django_assert_max_num_queries(4 * 17):
         answers = [send(auth_client, session, text) for text in TURNS]
     # then each was answered
     assert all(answer["ai_response"] for answer in answers)

@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 
+from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -51,9 +52,20 @@ _receipts_delivered = database_async(messaging.receipts_delivered)
 _receipt_read = database_async(messaging.receipt_read)
 _typing_relay = database_async(messaging.typing_relay)
 _messages_since = database_async(selectors.messages_since)
-_session_id_for = database_async(selectors.session_id_for)
 _message_find = database_async(selectors.message_find)
 _abandoned_reply_fail = database_async(session_services.abandoned_reply_fail)
+_reply_abandoned = sync_to_async(session_services.reply_abandoned, thread_sensitive=False)
+
+
+@database_async
+def _stream_resume(*, message):
+    """For a reply still `streaming`, in one hop: its session's id, whether it was abandoned, and
+    its stream so far (replies.stream_state)."""
+    return (
+        selectors.session_id_for(conversation_id=message.conversation_id),
+        session_services.reply_abandoned(message=message),
+        stream_state(message_id=message.id),
+    )
 
 
 @database_async
@@ -371,10 +383,9 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
         )
 
     async def _send_stream_snapshot(self, message) -> None:
-        session_id = await _session_id_for(conversation_id=message.conversation_id)
-        if session_services.reply_abandoned(message=message) and await self._abandoned_fail(message, session_id):
+        session_id, abandoned, state = await _stream_resume(message=message)
+        if abandoned and await self._abandoned_fail(message, session_id):
             return
-        state = stream_state(message_id=message.id)
         self._reply_watch_start(message, session_id)
         await self.send_json(
             {
@@ -442,7 +453,7 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
             if task is not None:
                 await asyncio.wait([task])
             else:
-                while not session_services.reply_abandoned(message=message):
+                while not await _reply_abandoned(message=message):
                     await asyncio.sleep(settings.REPLY_LEASE_SECONDS / 3)
             await asyncio.sleep(REPLY_END_GRACE_SECONDS)
             reply = await _message_find(message_id=message.id)

@@ -26,9 +26,11 @@ def lease_renew(*, message_id) -> None:
         logger.warning("could not renew the lease of reply %s: %s", message_id, exc)
 
 
-def lease_release(*, message_id) -> None:
+def lease_release(*, message_id, with_keys: list[str] | None = None) -> None:
+    """Drop the lease of a reply no longer being written, and `with_keys` (the reply's other cache
+    keys) in the same command."""
     try:
-        cache.delete(_KEY.format(message_id))
+        cache.delete_many([_KEY.format(message_id), *(with_keys or [])])
     except CACHE_ERRORS as exc:
         logger.warning("could not release the lease of reply %s: %s", message_id, exc)
 

@@ -94,20 +94,23 @@ def _plan(session, user_message, ai_message) -> context.ReplyPlan:
     return context.reply_plan(session=session, user_message=user_message, window=window)
 
 
-def _stream_forget(message_id) -> None:
-    try:
-        cache.delete(_STREAM_KEY.format(message_id))
-    except CACHE_ERRORS as exc:
-        logger.warning("could not drop the stream of reply %s: %s", message_id, exc)
+def _release(message_id, snapshot: bool) -> None:
+    """The reply is no longer being written: its lease goes, with its stream's snapshot if it has one,
+    in one command (a resuming client now gets the message itself)."""
+    lease_release(message_id=message_id, with_keys=[_STREAM_KEY.format(message_id)] if snapshot else None)
+
+
+_release_async = sync_to_async(_release, thread_sensitive=False)
 
 
 @database_async
 def _finish(
-    session, user_message, ai_message, result: ai.ReplyResult, window: context.Window
+    session, user_message, ai_message, result: ai.ReplyResult, window: context.Window, snapshot: bool
 ) -> tuple[Message, list[dict]] | None:
     """Store the reply complete; None when it was judged abandoned meanwhile (then it stays failed).
 
-    Returns the reply and the turns of the context window, cached now with the turn and the reply."""
+    Returns the reply and the turns of the context window, cached now with the turn and the reply.
+    `snapshot`: whether the stream wrote one (_ReplyStream)."""
     meta = {
         **ai_message.meta,
         "provider": result.provider,
@@ -119,8 +122,7 @@ def _finish(
     stored = Message.objects.filter(id=ai_message.id, state=MessageState.STREAMING).update(
         content=result.text, state=MessageState.COMPLETE, meta=meta
     )
-    # Stored complete, so a resuming client now gets the message itself, not the stream's snapshot.
-    _stream_forget(ai_message.id)
+    _release(ai_message.id, snapshot)
     if not stored:
         return None
     ai_message.content, ai_message.state, ai_message.meta = result.text, MessageState.COMPLETE, meta
@@ -129,7 +131,7 @@ def _finish(
 
 
 @database_async
-def _fail(ai_message, partial: str, error: Exception) -> None:
+def _fail(ai_message, partial: str, error: Exception, snapshot: bool) -> None:
     # The partial text is kept for the record, but the message is marked failed, never complete; a
     # reply the learner stopped meanwhile stays stopped.
     ai_message.state = MessageState.FAILED
@@ -137,7 +139,7 @@ def _fail(ai_message, partial: str, error: Exception) -> None:
     Message.objects.filter(id=ai_message.id, state=MessageState.STREAMING).update(
         state=ai_message.state, meta=ai_message.meta
     )
-    _stream_forget(ai_message.id)
+    _release(ai_message.id, snapshot)
 
 
 async def _stored(call, *args):
@@ -155,11 +157,33 @@ async def _stored(call, *args):
             pause = min(pause * 2, 2.0)
 
 
-async def _lease_keep(message_id) -> None:
-    # The placeholder was stored with a fresh lease (sessions.placeholder_append, turn_submit).
-    while True:
-        await asyncio.sleep(settings.REPLY_LEASE_SECONDS / 3)
-        lease_renew(message_id=message_id)
+_lease_renew = sync_to_async(lease_renew, thread_sensitive=False)
+
+
+class _Lease:
+    """A reply's lease (leases.py), renewed while the reply is written. Storing the reply's outcome
+    releases it on the same trip (_finish, _fail); otherwise the end of the task does."""
+
+    def __init__(self, message_id):
+        self.message_id = message_id
+        self.held = True
+        self.renewing = asyncio.create_task(self._renew())
+
+    async def _renew(self) -> None:
+        # The placeholder was stored with a fresh lease (sessions.placeholder_append, turn_submit).
+        while True:
+            await asyncio.sleep(settings.REPLY_LEASE_SECONDS / 3)
+            await _lease_renew(message_id=self.message_id)
+
+    def released(self) -> None:
+        self.renewing.cancel()
+        self.held = False
+
+    async def end(self) -> None:
+        self.renewing.cancel()
+        if self.held:
+            self.held = False
+            await _release_async(self.message_id, snapshot=False)
 
 
 async def reply_generate(
@@ -174,14 +198,12 @@ async def reply_generate(
 
 
 async def _reply_leased(**kwargs) -> ReplyOutcome:
-    """The reply, with its lease renewed while it runs (see leases.py)."""
-    message_id = kwargs["ai_message"].id
-    lease = asyncio.create_task(_lease_keep(message_id))
+    """The reply, with its lease renewed while it is written (see leases.py)."""
+    lease = _Lease(kwargs["ai_message"].id)
     try:
-        return await _reply_run(**kwargs)
+        return await _reply_run(lease=lease, **kwargs)
     finally:
-        lease.cancel()
-        lease_release(message_id=message_id)
+        await lease.end()
 
 
 async def _reply_write(session: PracticeSession, request, stream: "_ReplyStream", message_id):
@@ -193,6 +215,7 @@ async def _reply_write(session: PracticeSession, request, stream: "_ReplyStream"
             if isinstance(item, ai.Delta):
                 stream.add(item)
             else:
+                stream.end()
                 result = item
         return result
 
@@ -215,6 +238,7 @@ async def _reply_write(session: PracticeSession, request, stream: "_ReplyStream"
 
 async def _reply_run(
     *,
+    lease: _Lease,
     session: PracticeSession,
     user_message: Message,
     ai_message: Message,
@@ -234,7 +258,8 @@ async def _reply_run(
     except ai.AIUnavailable as exc:
         # What was streamed reaches the sockets before the error does.
         await stream.close()
-        await _stored(_fail, ai_message, stream.text, exc)
+        await _stored(_fail, ai_message, stream.text, exc, stream.snapshot)
+        lease.released()
         observe_reply(session=session, ok=False)
         logger.warning(
             "ai unavailable for session %s turn %s: %s",
@@ -254,19 +279,21 @@ async def _reply_run(
 
     if result is None:
         # Stopped by the learner: reply_stop stored the text so far; the turn itself is still analysed.
-        _stream_forget(ai_message.id)
+        await _release_async(ai_message.id, stream.snapshot)
+        lease.released()
         ai_message.content = stream.text
         mistakes, _ = await turn_analyse(
             session=session, user_message=user_message, ai_message=ai_message, find_mistakes=find_mistakes
         )
         return ReplyOutcome(mistakes=mistakes)
-    finished = await _stored(_finish, session, user_message, ai_message, result, plan.window)
+    finished = await _stored(_finish, session, user_message, ai_message, result, plan.window, stream.snapshot)
+    lease.released()
     if finished is None:
         logger.warning("reply %s finished after it was judged abandoned; kept failed", ai_message.id)
         return ReplyOutcome()
     ai_message, window = finished
     observe_reply(session=session, ok=True, latency_ms=result.latency_ms)
-    await user_send_best_effort(user_id, ai_message_frame(ai_message, session_id=session.id))
+    await user_send_best_effort(user_id, *stream.pending, ai_message_frame(ai_message, session_id=session.id))
     mistakes, vocabulary = await turn_analyse(
         session=session, user_message=user_message, ai_message=ai_message, find_mistakes=find_mistakes, window=window
     )
@@ -283,8 +310,13 @@ class _ReplyStream:
     next channel-layer message (each is still its own `ai.delta` frame), so under load a reply
     costs a few sends rather than one per token, and a quiet server sends each delta at once.
     Before each send the reply so far is written to the cache, so a client resuming mid-stream gets
-    a snapshot holding at least every delta sent before it (re)joined, then the live ones. With
-    Redis unreachable the stream stops (the reply goes on and is stored; `sync` delivers it).
+    a snapshot holding at least every delta sent before it (re)joined, then the live ones.
+
+    Deltas still unsent when the stream ends (a short reply that comes in one piece: all of it) are
+    kept in `pending` and go out with the stored reply, in its channel-layer message: a client that
+    resumes before the reply is stored gets them live, one that resumes after gets the stored
+    reply, and neither needs them in a snapshot, so none is written for them. With Redis
+    unreachable the stream stops (the reply goes on and is stored; `sync` delivers it).
     """
 
     def __init__(self, *, user_id, session_id, message_id):
@@ -296,6 +328,9 @@ class _ReplyStream:
         self.pending: list[dict] = []
         self.sending: asyncio.Task | None = None
         self.broken = False
+        self.ended = False
+        # Whether a snapshot was written, to be dropped with the lease once the reply is stored.
+        self.snapshot = False
 
     def add(self, delta: ai.Delta) -> None:
         if self.sending is not None and self.sending.done():
@@ -316,12 +351,17 @@ class _ReplyStream:
         if self.sending is None or self.sending.done():
             self.sending = asyncio.get_running_loop().create_task(self._send())
 
+    def end(self) -> None:
+        """The provider is done: deltas not sent yet wait for the stored reply (`pending`)."""
+        self.ended = True
+
     async def _send(self) -> None:
-        while self.pending:
+        while self.pending and not self.ended:
             # No await between taking the batch and reading the text: the snapshot ends exactly
             # with the batch's last delta.
             batch, self.pending = self.pending, []
             try:
+                self.snapshot = True
                 await _snapshot_write(self.key, {"text": self.text, "index": self.index}, STREAM_TTL_SECONDS)
                 await users_send([self.user_id], *batch)
             except CACHE_ERRORS as exc:
@@ -329,7 +369,7 @@ class _ReplyStream:
                 self.broken, self.pending = True, []
 
     async def close(self) -> None:
-        """Wait until every delta is sent; raises what a send raised."""
+        """Wait until every delta is sent (but those kept for the stored reply); raises what a send raised."""
         if self.sending is not None:
             await self.sending
 

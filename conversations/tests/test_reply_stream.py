@@ -1,0 +1,140 @@
+"""A reply's stream: deltas that come with the reply's end go out with the stored reply, and storing
+it drops its lease and its snapshot in one cache command."""
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import channel_layers, get_channel_layer
+from django.core.cache import cache
+
+import ai
+from conversations.services import leases, replies
+from conversations.services.leases import lease_held
+from conversations.services.sessions import turn_submit
+from conversations.tests.factories import practice_session
+from conversations.tests.test_sessions_socket import drain, frames_until, open_socket
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("replies_settled")]
+
+PIECES = ["はい、", "そうです。"]
+
+
+@pytest.fixture
+def session(user):
+    return practice_session(user=user)
+
+
+def provider(*, pause: float = 0):
+    """The partner's reply in two pieces, then its end: at once, or `pause` seconds after the pieces."""
+
+    async def reply_stream(*, user, conversation, request):
+        for index, piece in enumerate(PIECES):
+            yield ai.Delta(index=index, text=piece)
+        if pause:
+            await asyncio.sleep(pause)
+        yield ai.ReplyResult(
+            text="".join(PIECES),
+            provider="offline",
+            model="offline",
+            tokens_in=1,
+            tokens_out=2,
+            latency_ms=0,
+            fallback=False,
+            offline=True,
+            interaction_id=None,
+        )
+
+    return reply_stream
+
+
+@pytest.fixture
+def layer_messages(monkeypatch):
+    """The frames of each channel-layer message sent to a user's group."""
+    channel_layers.backends.clear()
+    layer = get_channel_layer()
+    sent = []
+    # the Redis layer sends to several groups at once (config.channel_layer), the in-memory one to each
+    name = "group_send_many" if hasattr(layer, "group_send_many") else "group_send"
+    send = getattr(layer, name)
+
+    async def counting(groups, message):
+        sent.append([p["type"] for p in message.get("payloads", [message.get("payload", {})])])
+        await send(groups, message)
+
+    monkeypatch.setattr(layer, name, counting)
+    yield sent
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def snapshots(monkeypatch):
+    written = []
+    real = replies._snapshot_write
+
+    async def recording(key, value, timeout):
+        written.append(value)
+        await real(key, value, timeout)
+
+    monkeypatch.setattr(replies, "_snapshot_write", recording)
+    return written
+
+
+async def test_a_reply_that_comes_whole_reaches_the_tabs_with_its_deltas_and_writes_no_snapshot(
+    user, session, monkeypatch, layer_messages, snapshots
+):
+    monkeypatch.setattr(ai, "reply_stream", provider())
+    socket = await open_socket(user)
+
+    await socket.send_json_to(
+        {"type": "user_message", "session_id": str(session.id), "content": "ほんとう？", "client_id": "whole"}
+    )
+    frames = await frames_until(socket, "ai.message")
+    await drain(socket)
+    await socket.disconnect()
+
+    assert [f["type"] for f in frames] == ["ack", "message", "ai.typing", "ai.delta", "ai.delta", "ai.message"]
+    assert "".join(f["delta"] for f in frames if f["type"] == "ai.delta") == frames[-1]["message"]["content"]
+    assert ["ai.delta", "ai.delta", "ai.message"] in layer_messages
+    assert snapshots == []
+
+
+async def test_a_reply_streamed_before_its_end_sends_its_deltas_first_with_a_snapshot(
+    user, session, monkeypatch, layer_messages, snapshots
+):
+    monkeypatch.setattr(ai, "reply_stream", provider(pause=0.05))
+    socket = await open_socket(user)
+
+    await socket.send_json_to(
+        {"type": "user_message", "session_id": str(session.id), "content": "ほんとう？", "client_id": "slow"}
+    )
+    frames = await frames_until(socket, "ai.message")
+    await drain(socket)
+    await socket.disconnect()
+
+    assert [f["type"] for f in frames][3:] == ["ai.delta", "ai.delta", "ai.message"]
+    assert ["ai.message"] in layer_messages
+    assert snapshots and snapshots[-1] == {"text": "".join(PIECES), "index": 1}
+
+
+async def test_storing_a_reply_drops_its_lease_and_its_snapshot_in_one_cache_command(user, session, monkeypatch):
+    monkeypatch.setattr(ai, "reply_stream", provider(pause=0.05))
+    turn = await database_sync_to_async(turn_submit)(session=session, content="ほんとう？", client_id="once")
+    deletes = []
+
+    class Recording:
+        def __getattr__(self, name):
+            method = getattr(cache, name)
+            if name.startswith("delete"):
+                return lambda *args, **kwargs: deletes.append((name, *args)) or method(*args, **kwargs)
+            return method
+
+    monkeypatch.setattr(leases, "cache", Recording())
+
+    await replies.reply_generate(
+        session_id=session.id, user_message_id=turn.user_message.id, ai_message_id=turn.ai_message.id, plan=turn.plan
+    )
+
+    stream_key = replies._STREAM_KEY.format(turn.ai_message.id)
+    assert deletes == [("delete_many", [leases._KEY.format(turn.ai_message.id), stream_key])]
+    assert not lease_held(message_id=turn.ai_message.id) and replies.stream_state(message_id=turn.ai_message.id) is None

@@ -58,7 +58,7 @@ async def test_regenerates_and_edits_count_against_the_same_budget(user, session
             "client_id": "e1",
         }
     )
-    refused = await socket.receive_json_from(timeout=5)
+    refused = (await frames_until(socket, "error"))[-1]
     # then the second regenerate and the edit were refused (the offline partner has no limit of its own)
     assert (refused["type"], refused["code"], refused["client_id"]) == ("error", "throttled", "e1")
     replies = await database_sync_to_async(

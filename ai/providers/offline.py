@@ -88,10 +88,14 @@ class OfflineProvider:
 
     async def structured(self, call: ProviderCall) -> Completion:
         answer = self._run(call)
-        try:
-            parsed = call.schema.model_validate(answer.model_dump() if isinstance(answer, BaseModel) else answer)
-        except ValidationError as exc:
-            raise MalformedOutput(f"offline {call.purpose} does not match {call.schema.__name__}") from exc
+        # An instance of the schema itself was validated when the handler built it.
+        if isinstance(answer, call.schema):
+            parsed = answer
+        else:
+            try:
+                parsed = call.schema.model_validate(answer.model_dump() if isinstance(answer, BaseModel) else answer)
+            except ValidationError as exc:
+                raise MalformedOutput(f"offline {call.purpose} does not match {call.schema.__name__}") from exc
         text = parsed.model_dump_json()
         return Completion(
             text=text,

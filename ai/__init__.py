@@ -4,6 +4,7 @@ It knows no product policy: features register their prompts (`register_prompt`) 
 handlers (`register_offline_handler`) in their AppConfig.ready().
 """
 
+from ai.engine import AuditRow, audit_rows_save
 from ai.errors import AIBudgetExceeded, AIMalformedOutput, AIRateLimited, AIUnavailable
 from ai.gateway import (
     complete,
@@ -15,7 +16,7 @@ from ai.gateway import (
     summarise,
     tag_vocabulary,
 )
-from ai.prompts import register_prompt
+from ai.prompts import PromptText, Shared, register_prompt
 from ai.providers.offline import offline_handler, register_offline_handler
 from ai.types import (
     Delta,
@@ -37,18 +38,22 @@ __all__ = [
     "AIMalformedOutput",
     "AIRateLimited",
     "AIUnavailable",
+    "AuditRow",
     "Delta",
     "Findings",
     "GoalRef",
     "Persona",
+    "PromptText",
     "ReplyRequest",
     "ReplyResult",
+    "Shared",
     "Strictness",
     "Tool",
     "ToolCall",
     "Turn",
     "TurnAnalysisRequest",
     "VocabHint",
+    "audit_rows_save",
     "complete",
     "offline_handler",
     "register_offline_handler",

@@ -7,7 +7,9 @@ nothing, cannot be down and calls no one, so a call it answers is never counted,
 settled. Per LLM provider: the breaker may fail it fast; otherwise each attempt has a timeout and
 transient failures (429, 5xx, timeouts, lost connections, malformed output once) are retried with
 exponential backoff and jitter, honouring Retry-After. Whatever happens, one AIInteraction row
-per provider tried. When the chain is exhausted the caller gets one AIUnavailable.
+per provider tried: written at once, or, for the success of a caller that passed `audit=`, handed
+to it to write in a database call of its own (audit_rows_save). When the chain is exhausted the
+caller gets one AIUnavailable.
 """
 
 import asyncio
@@ -65,86 +67,111 @@ def _user_id(user: Any) -> Any:
 
 
 @dataclass(slots=True)
+class AuditRow:
+    """A call's AIInteraction, built but not yet written, and what writing it settles (an LLM
+    provider's breaker, the user's budget). `audit_rows_save` writes it; `id` is the row's then."""
+
+    row: Any
+    outcome: Outcome
+    user_id: Any
+
+    @property
+    def id(self) -> int | None:
+        return self.row.pk
+
+
+def _settle(row: AuditRow) -> None:
+    outcome = row.outcome
+    name = outcome.provider.name
+    # The offline partner costs nothing and cannot be down: it has no budget to spend, no breaker.
+    if outcome.provider.offline:
+        return
+    if outcome.status == InteractionStatus.OK:
+        if outcome.failures_seen:
+            guards.breaker_success(provider=name)
+        guards.budget_spend(user_id=row.user_id, tokens=outcome.tokens_in + outcome.tokens_out)
+    elif outcome.status in (InteractionStatus.ERROR, InteractionStatus.TIMEOUT):
+        guards.breaker_failure(provider=name)
+
+
+def audit_rows_save(rows: list[AuditRow]) -> None:
+    """Write audit rows and settle what they settle: on a database thread.
+
+    What a caller that passed `audit=` to a gateway call does in a database call of its own. One
+    INSERT a row: a single INSERT of several would need a transaction of its own, two statements more.
+    """
+    for row in rows:
+        _settle(row)
+        row.row.save()
+
+
+_audit_rows_save = database_async(audit_rows_save)
+
+
+@dataclass(slots=True)
 class _Walk:
-    """One gateway call on its way through the provider chain, and what its admission read."""
+    """One gateway call on its way through the provider chain, and what its admission read.
+
+    `audit`: where the caller collects the call's row if it succeeds, to write it itself
+    (audit_rows_save) in a database call it makes anyway; a failed attempt's row is written at once.
+    """
 
     user_id: Any
     conversation: Any
     purpose: str
     prompt: list
     chain: list[Provider]
+    audit: list[AuditRow] | None = None
     # The position of the provider the call was admitted for (its first LLM provider), once it was.
     admitted_at: int | None = None
     open_breakers: set[str] = field(default_factory=set)
     failing: set[str] = field(default_factory=set)
 
-    async def finish(self, outcome: Outcome) -> int:
-        return await _finish(
-            user_id=self.user_id, conversation=self.conversation, purpose=self.purpose, prompt=self.prompt,
-            outcome=outcome,
-        )  # fmt: skip
-
-
-def _record(*, user_id: Any, conversation_id: Any, purpose: str, prompt: list, outcome: Outcome) -> int:
-    """Write the row and settle an LLM provider's breaker and the budget: one trip to the database and the cache."""
-    name = outcome.provider.name
-    # The offline partner costs nothing and cannot be down: it has no budget to spend, no breaker.
-    if not outcome.provider.offline:
+    async def finish(self, outcome: Outcome) -> int | None:
+        """Measure, log a failure once, and write the row (or hand it to the caller); its id, once written."""
+        name = outcome.provider.name
         if outcome.status == InteractionStatus.OK:
-            if outcome.failures_seen:
-                guards.breaker_success(provider=name)
-            guards.budget_spend(user_id=user_id, tokens=outcome.tokens_in + outcome.tokens_out)
-        elif outcome.status in (InteractionStatus.ERROR, InteractionStatus.TIMEOUT):
-            guards.breaker_failure(provider=name)
-    # Imported here: the gateway's functions are importable before the app registry is ready.
-    from ai.models import AIInteraction
+            metrics.LATENCY.labels(name, self.purpose).observe(outcome.latency_ms / 1000)
+            metrics.TOKENS.labels(name, self.purpose, "in").inc(outcome.tokens_in)
+            metrics.TOKENS.labels(name, self.purpose, "out").inc(outcome.tokens_out)
+        else:
+            metrics.ERRORS.labels(name, self.purpose, outcome.status).inc()
+            logger.warning(
+                "llm %s via %s failed (%s) for user %s: %s",
+                self.purpose,
+                name,
+                outcome.status,
+                self.user_id,
+                outcome.error,
+                extra={"provider": name, "purpose": self.purpose, "status": outcome.status, "user_id": self.user_id},
+            )
+        row = self.row(outcome)
+        if outcome.status == InteractionStatus.OK and self.audit is not None:
+            self.audit.append(row)
+            return None
+        await _audit_rows_save([row])
+        return row.id
 
-    row = AIInteraction.objects.create(
-        user_id=user_id,
-        conversation_id=conversation_id,
-        purpose=purpose,
-        provider=name,
-        model=outcome.provider.model,
-        prompt=prompt,
-        response=outcome.text,
-        tokens_in=outcome.tokens_in,
-        tokens_out=outcome.tokens_out,
-        latency_ms=outcome.latency_ms,
-        status=outcome.status,
-        error=outcome.error[:2000],
-        fallback=outcome.fallback,
-    )
-    return row.pk
+    def row(self, outcome: Outcome) -> AuditRow:
+        # Imported here: the gateway's functions are importable before the app registry is ready.
+        from ai.models import AIInteraction
 
-
-_record_async = database_async(_record)
-
-
-async def _finish(*, user_id: Any, conversation: Any, purpose: str, prompt: list, outcome: Outcome) -> int:
-    """Measure, log a failure once, and persist the outcome."""
-    name = outcome.provider.name
-    if outcome.status == InteractionStatus.OK:
-        metrics.LATENCY.labels(name, purpose).observe(outcome.latency_ms / 1000)
-        metrics.TOKENS.labels(name, purpose, "in").inc(outcome.tokens_in)
-        metrics.TOKENS.labels(name, purpose, "out").inc(outcome.tokens_out)
-    else:
-        metrics.ERRORS.labels(name, purpose, outcome.status).inc()
-        logger.warning(
-            "llm %s via %s failed (%s) for user %s: %s",
-            purpose,
-            name,
-            outcome.status,
-            user_id,
-            outcome.error,
-            extra={"provider": name, "purpose": purpose, "status": outcome.status, "user_id": user_id},
+        interaction = AIInteraction(
+            user_id=self.user_id,
+            conversation_id=getattr(self.conversation, "pk", None),
+            purpose=self.purpose,
+            provider=outcome.provider.name,
+            model=outcome.provider.model,
+            prompt=self.prompt,
+            response=outcome.text,
+            tokens_in=outcome.tokens_in,
+            tokens_out=outcome.tokens_out,
+            latency_ms=outcome.latency_ms,
+            status=outcome.status,
+            error=outcome.error[:2000],
+            fallback=outcome.fallback,
         )
-    return await _record_async(
-        user_id=user_id,
-        conversation_id=getattr(conversation, "pk", None),
-        purpose=purpose,
-        prompt=prompt,
-        outcome=outcome,
-    )
+        return AuditRow(row=interaction, outcome=outcome, user_id=self.user_id)
 
 
 def _should_retry(state: RetryCallState) -> bool:
@@ -261,10 +288,17 @@ async def call_provider(
     prompt: list,
     make_call: Callable[[Provider], ProviderCall],
     run: Callable[[Provider, ProviderCall], Awaitable[Completion]],
-) -> tuple[Completion, Outcome, int]:
-    """Run one non-streaming call through the chain; return the completion, its outcome and row id."""
+    audit: list[AuditRow] | None = None,
+) -> tuple[Completion, Outcome, int | None]:
+    """Run one non-streaming call through the chain; return the completion, its outcome and row id
+    (None when the row went to `audit`)."""
     walk = _Walk(
-        user_id=_user_id(user), conversation=conversation, purpose=purpose, prompt=prompt, chain=provider_chain()
+        user_id=_user_id(user),
+        conversation=conversation,
+        purpose=purpose,
+        prompt=prompt,
+        chain=provider_chain(),
+        audit=audit,
     )
     last: ProviderError | None = None
     for position, provider in enumerate(walk.chain):
@@ -289,15 +323,26 @@ async def call_provider(
 
 
 async def stream_provider(
-    *, user: Any, conversation: Any, purpose: str, prompt: list, make_call: Callable[[Provider], ProviderCall]
-) -> AsyncIterator[Delta | tuple[Outcome, int]]:
-    """Stream Deltas through the chain, then one (outcome, row id).
+    *,
+    user: Any,
+    conversation: Any,
+    purpose: str,
+    prompt: list,
+    make_call: Callable[[Provider], ProviderCall],
+    audit: list[AuditRow] | None = None,
+) -> AsyncIterator[Delta | tuple[Outcome, int | None]]:
+    """Stream Deltas through the chain, then one (outcome, row id or None when the row went to `audit`).
 
     Retries and fallbacks happen only before the first piece: after that a failure would repeat
     text the caller already showed, so it raises AIUnavailable and the row keeps the partial text.
     """
     walk = _Walk(
-        user_id=_user_id(user), conversation=conversation, purpose=purpose, prompt=prompt, chain=provider_chain()
+        user_id=_user_id(user),
+        conversation=conversation,
+        purpose=purpose,
+        prompt=prompt,
+        chain=provider_chain(),
+        audit=audit,
     )
     last: ProviderError | None = None
     for position, provider in enumerate(walk.chain):

@@ -3,6 +3,13 @@
 Feature code never imports an SDK; it calls these functions and handles AIUnavailable (and its
 subclasses) by sending the `ai_unavailable` event or answering 503. `user` and `conversation` are the
 rows each call's AIInteraction is recorded against (either may be None).
+
+`audit`: a list the caller keeps to write the call's row itself, in a database call it makes
+anyway, rather than have the call hop to a database thread for it: on success the row is appended
+there unwritten (a reply's `interaction_id` is then None), and the caller passes the list to
+`audit_rows_save` inside that database call, after which each AuditRow's `id` is its row's. A
+failed attempt's row is always written at once, since a failure may leave the caller nothing to
+write with. The caller must write what it was handed: a row it drops is lost.
 """
 
 import json
@@ -13,7 +20,7 @@ from asgiref.sync import async_to_sync
 from django.db.models import Model
 from pydantic import BaseModel
 
-from ai.engine import Outcome, call_provider, new_call, run_structured, stream_provider
+from ai.engine import AuditRow, Outcome, call_provider, new_call, run_structured, stream_provider
 from ai.errors import ProviderError
 from ai.prompts import prompt_messages
 from ai.providers import Completion, Provider, ProviderCall, provider_chain
@@ -36,7 +43,7 @@ from ai.types import (
 T = TypeVar("T", bound=BaseModel)
 
 
-def _result(text: str, outcome: Outcome, row_id: int, tool_calls: tuple = ()) -> ReplyResult:
+def _result(text: str, outcome: Outcome, row_id: int | None, tool_calls: tuple = ()) -> ReplyResult:
     return ReplyResult(
         text=text,
         provider=outcome.provider.name,
@@ -52,7 +59,7 @@ def _result(text: str, outcome: Outcome, row_id: int, tool_calls: tuple = ()) ->
 
 
 async def reply_stream(
-    *, user: Model | None, conversation: Model | None, request: ReplyRequest
+    *, user: Model | None, conversation: Model | None, request: ReplyRequest, audit: list[AuditRow] | None = None
 ) -> AsyncIterator[Delta | ReplyResult]:
     """Stream the partner's reply as Deltas, then one ReplyResult; raises AIUnavailable, even mid-stream."""
     messages = prompt_messages("reply", request)
@@ -62,6 +69,7 @@ async def reply_stream(
         purpose="reply",
         prompt=messages,
         make_call=lambda provider: new_call(provider, purpose="reply", messages=messages, payload=request),
+        audit=audit,
     ):
         if isinstance(item, Delta):
             yield item
@@ -70,7 +78,9 @@ async def reply_stream(
             yield _result(outcome.text, outcome, row_id)
 
 
-async def reply(*, user: Model | None, conversation: Model | None, request: ReplyRequest) -> ReplyResult:
+async def reply(
+    *, user: Model | None, conversation: Model | None, request: ReplyRequest, audit: list[AuditRow] | None = None
+) -> ReplyResult:
     """The partner's whole reply in one piece; raises AIUnavailable."""
     messages = prompt_messages("reply", request)
     completion, outcome, row_id = await call_provider(
@@ -80,6 +90,7 @@ async def reply(*, user: Model | None, conversation: Model | None, request: Repl
         prompt=messages,
         make_call=lambda provider: new_call(provider, purpose="reply", messages=messages, payload=request),
         run=lambda provider, call: provider.complete(call),
+        audit=audit,
     )
     return _result(completion.text, outcome, row_id)
 
@@ -96,6 +107,7 @@ async def complete(
     purpose: str,
     messages: list[dict],
     tools: list[Tool] | None = None,
+    audit: list[AuditRow] | None = None,
 ) -> ReplyResult:
     """A free-form chat completion, with tool calls when `tools` are given; raises AIUnavailable."""
     completion, outcome, row_id = await call_provider(
@@ -107,6 +119,7 @@ async def complete(
             provider, purpose=purpose, messages=messages, payload=messages, tools=tools
         ),
         run=lambda provider, call: provider.complete(call),
+        audit=audit,
     )
     return _result(completion.text, outcome, row_id, tuple(completion.tool_calls))
 
@@ -119,6 +132,7 @@ async def structured(
     schema: type[T],
     messages: list[dict] | None = None,
     request: BaseModel | None = None,
+    audit: list[AuditRow] | None = None,
 ) -> T:
     """A validated instance of `schema`: real providers get `messages`, the offline partner `request`.
 
@@ -137,6 +151,7 @@ async def structured(
             provider, purpose=purpose, messages=messages, payload=request, schema=schema
         ),
         run=run_structured,
+        audit=audit,
     )
     return completion.parsed
 
@@ -164,6 +179,7 @@ async def tag_vocabulary(
     language: str,
     level: str = "beginner",
     hints: list[VocabHint] = (),
+    audit: list[AuditRow] | None = None,
 ) -> list[VocabHint]:
     """Useful phrases in `text` (an AI reply), preferring the template's hints; raises AIUnavailable."""
     request = VocabularyRequest(language=language, level=level, text=text, hints=list(hints))
@@ -174,6 +190,7 @@ async def tag_vocabulary(
         schema=VocabularyTags,
         messages=prompt_messages("vocabulary", request),
         request=request,
+        audit=audit,
     )
     return tags.items
 
@@ -185,6 +202,7 @@ async def summarise(
     turns: list[Turn],
     language: str,
     previous_summary: str = "",
+    audit: list[AuditRow] | None = None,
 ) -> str:
     """The running summary extended with older `turns`, kept short; raises AIUnavailable."""
     request = SummaryRequest(language=language, previous_summary=previous_summary, turns=turns)
@@ -195,6 +213,7 @@ async def summarise(
         schema=SummaryOut,
         messages=prompt_messages("summary", request),
         request=request,
+        audit=audit,
     )
     return out.summary
 

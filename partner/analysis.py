@@ -40,6 +40,7 @@ async def turn_analysis(
     level: str,
     strictness: ai.Strictness,
     goals: list[dict] | None = None,
+    audit: list[ai.AuditRow] | None = None,
 ) -> TurnAnalysis:
     """At most 3 findings on the learner's turn, as dicts (type, severity, original, correction, ...),
     and which of the scenario's open `goals` ({id, text}) it reached.
@@ -47,7 +48,8 @@ async def turn_analysis(
     For Japanese the local checker runs first (instant, free, private) and its findings lead; the
     provider's analysis adds what it missed. Strictness sets how much is reported: a gentle partner
     points out one important mistake, a balanced one two, a strict one three, minor ones included.
-    Raises AIUnavailable only when there is nothing to report without the provider.
+    Raises AIUnavailable only when there is nothing to report without the provider. `audit`: as for
+    the gateway's calls (ai.gateway), the caller writes the call's row itself.
     """
     local = _local_findings(language=language, text=text)
     offered = [ai.GoalRef(**goal) for goal in goals or []]
@@ -60,6 +62,7 @@ async def turn_analysis(
             schema=ai.Findings,
             messages=analysis_messages(request),
             request=request,
+            audit=audit,
         )
     except ai.AIUnavailable:
         if not local:

@@ -14,7 +14,7 @@ from conversations.models import Message, PracticeSession
 from conversations.scenarios.sessions import scenario_goals_open, scenario_goals_reached
 from conversations.services import context
 from conversations.services.serializers import mistake_payload, vocabulary_payload
-from partner.analysis import turn_analysis
+from partner.analysis import TurnAnalysis, turn_analysis
 
 logger = logging.getLogger("parley.sessions")
 
@@ -40,18 +40,29 @@ def findings_kept(*, kind: str, message: Message) -> list:
 
 
 @database_async
-def _mistakes_store(session: PracticeSession, message: Message, findings: list[dict], source: str) -> list:
-    store = _finding_stores.get("mistakes")
-    return store(session=session, message=message, findings=findings, source=source) if store else []
-
-
-@database_async
-def _vocabulary_store(session: PracticeSession, ai_message: Message, tags) -> list:
+def _findings_store(
+    session: PracticeSession,
+    user_message: Message,
+    ai_message: Message,
+    analysis: TurnAnalysis | None,
+    tags: list,
+    audit: list[ai.AuditRow],
+) -> tuple[list, list]:
+    """Keep what the turn's analysis found, in one trip to a database thread: the audit rows of the
+    calls that found it, the scenario goals the turn reached, its mistakes and the reply's words.
+    Returns the mistakes and the words the stores kept."""
+    ai.audit_rows_save(audit)
+    mistakes = []
+    if analysis is not None:
+        if analysis.goals_reached:
+            scenario_goals_reached(session=session, goal_ids=analysis.goals_reached)
+        store = _finding_stores.get("mistakes")
+        if store:
+            source = "offline" if ai_message.meta.get("offline") else "llm"
+            mistakes = store(session=session, message=user_message, findings=analysis.findings, source=source)
     store = _finding_stores.get("vocabulary")
-    return store(session=session, message=ai_message, tags=tags) if store else []
-
-
-_goals_reached = database_async(scenario_goals_reached)
+    words = store(session=session, message=ai_message, tags=tags) if store and tags else []
+    return mistakes, words
 
 
 @database_async
@@ -73,9 +84,9 @@ async def turn_analyse(
     turn analysed already: `find_mistakes=False` keeps its findings. `window`: the context window
     as the reply just cached it, if the caller has it.
     """
-    mistakes: list[dict] = []
-    vocabulary: list[dict] = []
-    frames = []
+    # The calls' audit rows are written with what they found, in the one database call keeping it.
+    audit: list[ai.AuditRow] = []
+    analysis = None
     if find_mistakes:
         try:
             analysis = await turn_analysis(
@@ -86,23 +97,11 @@ async def turn_analyse(
                 level=session.level,
                 strictness=session.strictness,
                 goals=await _goals_open(session),
-            )
-            if analysis.goals_reached:
-                await _goals_reached(session=session, goal_ids=analysis.goals_reached)
-            source = "offline" if ai_message.meta.get("offline") else "llm"
-            mistakes = [
-                mistake_payload(m) for m in await _mistakes_store(session, user_message, analysis.findings, source)
-            ]
-            frames.append(
-                {
-                    "type": "mistakes",
-                    "session_id": str(session.id),
-                    "message_id": str(user_message.id),
-                    "items": mistakes,
-                }
+                audit=audit,
             )
         except ai.AIUnavailable as exc:
             logger.warning("turn analysis skipped for session %s: %s", session.id, exc.code)
+    tags = []
     try:
         tags = await ai.tag_vocabulary(
             user=session.user,
@@ -111,13 +110,24 @@ async def turn_analyse(
             language=session.language,
             level=session.level,
             hints=context.vocab_hints_for(session=session),
+            audit=audit,
         )
-        # Nothing tagged (the usual case) needs no trip to the database.
-        vocabulary = [vocabulary_payload(v) for v in await _vocabulary_store(session, ai_message, tags)] if tags else []
-        if vocabulary:
-            frames.append({"type": "vocabulary", "session_id": str(session.id), "items": vocabulary})
     except ai.AIUnavailable as exc:
         logger.warning("vocabulary tagging skipped for session %s: %s", session.id, exc.code)
+    kept_mistakes, kept_words = (
+        await _findings_store(session, user_message, ai_message, analysis, tags, audit)
+        if analysis is not None or tags or audit
+        else ([], [])
+    )
+    mistakes = [mistake_payload(m) for m in kept_mistakes]
+    vocabulary = [vocabulary_payload(v) for v in kept_words]
+    frames = []
+    if analysis is not None:
+        frames.append(
+            {"type": "mistakes", "session_id": str(session.id), "message_id": str(user_message.id), "items": mistakes}
+        )
+    if vocabulary:
+        frames.append({"type": "vocabulary", "session_id": str(session.id), "items": vocabulary})
     if frames:
         await user_send_best_effort(session.user_id, *frames)
     await summary_refresh(session=session, window=window)
@@ -130,7 +140,8 @@ def _summary_due(session: PracticeSession) -> list[dict]:
 
 
 @database_async
-def _summary_save(session: PracticeSession, summary: str, up_to_seq: int) -> None:
+def _summary_save(session: PracticeSession, summary: str, up_to_seq: int, audit: list[ai.AuditRow]) -> None:
+    ai.audit_rows_save(audit)
     PracticeSession.objects.filter(id=session.id, summary_up_to_seq__lt=up_to_seq).update(
         summary=summary, summary_up_to_seq=up_to_seq
     )
@@ -148,6 +159,7 @@ async def summary_refresh(*, session: PracticeSession, window: list[dict] | None
     older = await _summary_due(session)
     if not older:
         return
+    audit: list[ai.AuditRow] = []
     try:
         summary = await ai.summarise(
             user=session.user,
@@ -155,9 +167,10 @@ async def summary_refresh(*, session: PracticeSession, window: list[dict] | None
             turns=[ai.Turn(role=t["role"], content=t["content"]) for t in older],
             language=session.language,
             previous_summary=session.summary,
+            audit=audit,
         )
     except ai.AIUnavailable as exc:
         # The window simply stays longer until the next attempt; the prompt is still correct.
         logger.warning("summary refresh skipped for session %s: %s", session.id, exc.code)
         return
-    await _summary_save(session, summary, older[-1]["seq"])
+    await _summary_save(session, summary, older[-1]["seq"], audit)

@@ -99,9 +99,12 @@ def audit_rows_save(rows: list[AuditRow]) -> None:
 
     What a caller that passed `audit=` to a gateway call does in a database call of its own. One
     INSERT a row: a single INSERT of several would need a transaction of its own, two statements more.
+    A database call retried after a failure may save the rows again: each is settled once, and a
+    row written already is updated in place (or written again if its transaction rolled back).
     """
     for row in rows:
-        _settle(row)
+        if row.row.pk is None:
+            _settle(row)
         row.row.save()
 
 

@@ -173,3 +173,24 @@ def _spend_budget(user) -> None:
     from ai import guards
 
     guards.budget_spend(user_id=user.pk, tokens=5)
+
+
+async def test_rows_saved_again_by_a_retried_database_call_are_written_and_settled_once(fake_llm, user):
+    # given an LLM's answer handed to a caller whose database call is retried
+    fake_llm.script(Scripted(text='{"findings": []}'))
+    audit: list[AuditRow] = []
+    await structured(user=user, conversation=None, purpose="advice", schema=Findings, messages=ASK, audit=audit)
+    # when it saves the rows twice
+    for _ in range(2):
+        await database_sync_to_async(audit_rows_save)(audit)
+    # then there is one row, and the user's tokens were counted once
+    assert await AIInteraction.objects.acount() == 1
+    assert await database_sync_to_async(_tokens_spent)(user) == audit[0].outcome.tokens_in + audit[0].outcome.tokens_out
+
+
+def _tokens_spent(user) -> int:
+    from django.core.cache import cache
+
+    from ai import guards
+
+    return cache.get(guards._budget_key(user.pk))

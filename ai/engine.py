@@ -17,7 +17,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -38,6 +38,9 @@ from ai.providers.base import parse_structured
 from ai.status import InteractionStatus
 from ai.types import Delta
 from config.db import database_async
+
+if TYPE_CHECKING:
+    from ai.models import AIInteraction
 
 logger = logging.getLogger("parley.llm")
 
@@ -71,7 +74,7 @@ class AuditRow:
     """A call's AIInteraction, built but not yet written, and what writing it settles (an LLM
     provider's breaker, the user's budget). `audit_rows_save` writes it; `id` is the row's then."""
 
-    row: Any
+    row: "AIInteraction"
     outcome: Outcome
     user_id: Any
 

@@ -40,19 +40,19 @@ def offline_handler(purpose: str) -> Callable[[OfflineHandler], OfflineHandler]:
     return decorate
 
 
-_WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
-
-
 def estimate_tokens(text: str) -> int:
-    """A rough count so budgets and metrics see offline traffic too.
+    """A rough count so the audit rows and metrics see offline traffic too.
 
-    About four characters a token for Latin text; a kana or kanji is close to a token of its own in
-    the tokenizers of the big providers, so counting them as four to a token would undercount
-    Japanese by a factor of four.
+    About four characters a token for Latin text; a kana, kanji or hangul is close to a token of its
+    own in the tokenizers of the big providers, so counting them as four to a token would undercount
+    Japanese by a factor of four. Those are the characters UTF-8 writes in three bytes (with a few
+    marks of punctuation, tokens of their own too; a two-byte letter, Cyrillic or accented, counts
+    half): counting bytes keeps this cheap for every prompt, where matching the scripts cost a tenth
+    of a millisecond a call.
     """
     if not text:
         return 0
-    wide = len(_WIDE.findall(text))
+    wide = (len(text.encode("utf-8", "surrogatepass")) - len(text)) // 2
     return max(1, wide + math.ceil((len(text) - wide) / 4))
 
 

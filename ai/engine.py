@@ -13,6 +13,7 @@ caller gets one AIUnavailable.
 """
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -215,6 +216,17 @@ async def _timed(awaitable: Awaitable[Any], timeout: float) -> Any:
         raise ProviderTimeout() from exc
 
 
+async def _attempted(provider: Provider, attempt: Callable[[], Awaitable[Any]], timeout: float) -> Any:
+    """What `attempt` returns, each try timed out and transient failures retried; the offline
+    partner's tried once, bare: it answers from memory, so it neither hangs nor fails in a way a
+    second try would change, and the retry machinery would cost more than its answer."""
+    if provider.offline:
+        return await attempt()
+    async for retry in _retrying():
+        with retry:
+            return await _timed(attempt(), timeout)
+
+
 async def _admit(walk: _Walk, position: int) -> None:
     """Admit the call before its first LLM provider, at `position`; refuse an over-limit user (with a row).
 
@@ -312,9 +324,7 @@ async def call_provider(
         call = make_call(provider)
         try:
             await _breaker_refuse(walk, outcome, position)
-            async for attempt in _retrying():
-                with attempt:
-                    completion = await _timed(run(provider, call), call.timeout)
+            completion = await _attempted(provider, functools.partial(run, provider, call), call.timeout)
         except ProviderError as exc:
             last = exc
             await _attempt_failed(walk, outcome, exc)
@@ -356,14 +366,17 @@ async def stream_provider(
         call = make_call(provider)
         pieces: list[str] = []
         stream = None
+
+        async def first_piece(provider: Provider = provider, call: ProviderCall = call) -> str | Usage:
+            nonlocal stream
+            if stream is not None:
+                await stream.aclose()
+            stream = provider.stream(call)
+            return await anext(stream)
+
         try:
             await _breaker_refuse(walk, outcome, position)
-            async for attempt in _retrying():
-                with attempt:
-                    if stream is not None:
-                        await stream.aclose()
-                    stream = provider.stream(call)
-                    item = await _timed(anext(stream), call.timeout)
+            item = await _attempted(provider, first_piece, call.timeout)
             metrics.FIRST_DELTA.labels(provider.name, purpose).observe(time.perf_counter() - outcome.started)
             # Between pieces the SDKs' own read timeout (set from call.timeout) catches a stalled
             # stream; a timer per piece here would cost more than the rest of the gateway.

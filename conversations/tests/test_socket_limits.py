@@ -35,19 +35,20 @@ async def test_a_flood_of_practice_turns_is_throttled(user, session, settings):
 
 
 async def test_regenerates_and_edits_count_against_the_same_budget(user, session, settings):
-    # given a learner allowed two sends in the window, who spent one on a turn
-    settings.MESSAGE_RATE = "2/10s"
+    # given a learner allowed two sends in the window (an hour: the test never straddles two), who
+    # spent one on a turn
+    settings.MESSAGE_RATE = "2/3600s"
     socket = await open_socket(user)
     await socket.send_json_to(
         {"type": "user_message", "session_id": str(session.id), "content": "こんにちは", "client_id": "t1"}
     )
-    turn = (await frames_until(socket, "ack"))[-1]
-    await frames_until(socket, "ai.message")
+    turn = (await frames_until(socket, "ack", timeout=20))[-1]
+    await frames_until(socket, "ai.message", timeout=20)
     await drain(socket)
     # when they ask for the reply again twice, then edit their turn
     for client_id in ("g1", "g2"):
         await socket.send_json_to({"type": "regenerate", "session_id": str(session.id), "client_id": client_id})
-        await frames_until(socket, "ai.message" if client_id == "g1" else "error")
+        await frames_until(socket, "ai.message" if client_id == "g1" else "error", timeout=20)
         await drain(socket)
     await socket.send_json_to(
         {
@@ -58,7 +59,7 @@ async def test_regenerates_and_edits_count_against_the_same_budget(user, session
             "client_id": "e1",
         }
     )
-    refused = (await frames_until(socket, "error"))[-1]
+    refused = (await frames_until(socket, "error", timeout=20))[-1]
     # then the second regenerate and the edit were refused (the offline partner has no limit of its own)
     assert (refused["type"], refused["code"], refused["client_id"]) == ("error", "throttled", "e1")
     replies = await database_sync_to_async(

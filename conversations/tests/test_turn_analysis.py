@@ -48,7 +48,7 @@ async def test_an_offline_turns_analysis_takes_two_hops_and_writes_a_row_per_cal
     await socket.send_json_to(
         {"type": "user_message", "session_id": str(session.id), "content": WRONG, "client_id": "t"}
     )
-    await frames_until(socket, "mistakes")
+    await frames_until(socket, "mistakes", timeout=20)
     await drain(socket)
     await socket.disconnect()
     session, user_message, ai_message = await _turn_and_reply(session)

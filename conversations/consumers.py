@@ -22,7 +22,7 @@ from config.db import database_async
 from config.exceptions import ParleyError
 from config.server import MAX_FRAME_CHARS
 from conversations import selectors
-from conversations.events import user_group, user_send, users_send
+from conversations.events import user_group, user_send, user_send_best_effort
 from conversations.models import MessageState
 from conversations.services import messaging
 from conversations.services import sessions as session_services
@@ -279,12 +279,13 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
     async def _turn_started(self, session, turn) -> None:
         message = turn.user_message
         await self.send_json(ack_frame(message, session_id=session.id))
-        # The turn and the partner's typing reach every tab in one channel-layer message.
+        # The turn and the partner's typing reach every tab in one channel-layer message; with the
+        # layer down the reply is still written and stored (tabs catch up with `sync`).
         frames = [message_frame(message)] if turn.created else []
         if turn.generate:
             frames.append({"type": "ai.typing", "session_id": str(session.id)})
         if frames:
-            await users_send([self.user.id], *frames)
+            await user_send_best_effort(self.user.id, *frames)
         if turn.generate:
             task = reply_generate_in_background(
                 session=session, user_message=message, ai_message=turn.ai_message, typing_sent=True, plan=turn.plan
@@ -295,9 +296,9 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
             await self._reply_resend(session.id, turn.ai_message)
 
     async def _replaced(self, change: TurnReplaced) -> None:
-        """Every tab drops the replaced messages: each comes back `superseded`."""
-        for message in change.replaced:
-            await user_send(self.user.id, message_frame(message))
+        """Every tab drops the replaced messages: each comes back `superseded`, all in one channel-layer
+        message (best effort, as for a turn)."""
+        await user_send_best_effort(self.user.id, *(message_frame(message) for message in change.replaced))
 
     async def on_stop(self, frame: dict) -> None:
         """Stop the reply being written; every tab gets it as stored, `stopped`."""

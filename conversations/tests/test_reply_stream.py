@@ -1,5 +1,6 @@
-"""A reply's stream: deltas that come with the reply's end go out with the stored reply, and storing
-it drops its lease and its snapshot in one cache command."""
+"""A reply's way to the tabs: deltas that come with the reply's end go out with the stored reply,
+storing it drops its lease and its snapshot in one cache command, and a channel layer refusing
+every send costs the tabs their frames, never the reply."""
 
 import asyncio
 
@@ -7,8 +8,10 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers, get_channel_layer
 from django.core.cache import cache
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 import ai
+from conversations.models import Message, MessageState
 from conversations.services import leases, replies
 from conversations.services.leases import lease_held
 from conversations.services.sessions import turn_submit
@@ -138,3 +141,30 @@ async def test_storing_a_reply_drops_its_lease_and_its_snapshot_in_one_cache_com
     stream_key = replies._STREAM_KEY.format(turn.ai_message.id)
     assert deletes == [("delete_many", [leases._KEY.format(turn.ai_message.id), stream_key])]
     assert not lease_held(message_id=turn.ai_message.id) and replies.stream_state(message_id=turn.ai_message.id) is None
+
+
+async def test_a_turn_is_answered_and_stored_while_the_channel_layer_refuses_every_send(user, session, monkeypatch):
+    channel_layers.backends.clear()
+    socket = await open_socket(user)
+    layer = get_channel_layer()
+
+    async def refused(*args, **kwargs):
+        raise RedisConnectionError("Connection refused")
+
+    for name in ("group_send", "group_send_many"):
+        monkeypatch.setattr(layer, name, refused, raising=False)
+
+    await socket.send_json_to(
+        {"type": "user_message", "session_id": str(session.id), "content": "ごはんを たべます。", "client_id": "down"}
+    )
+    ack = await socket.receive_json_from(timeout=5)
+    while replies._background:
+        await asyncio.wait(list(replies._background))
+    await socket.disconnect()
+    channel_layers.backends.clear()
+
+    assert ack["type"] == "ack"
+    reply = await database_sync_to_async(
+        lambda: Message.objects.filter(conversation_id=session.conversation_id).order_by("-seq").first()
+    )()
+    assert reply.role == "assistant" and reply.state == MessageState.COMPLETE and reply.content

@@ -105,19 +105,27 @@ _release_async = sync_to_async(_release, thread_sensitive=False)
 
 @database_async
 def _finish(
-    session, user_message, ai_message, result: ai.ReplyResult, window: context.Window, snapshot: bool
+    session,
+    user_message,
+    ai_message,
+    result: ai.ReplyResult,
+    audit: list[ai.AuditRow],
+    window: context.Window,
+    snapshot: bool,
 ) -> tuple[Message, list[dict]] | None:
-    """Store the reply complete; None when it was judged abandoned meanwhile (then it stays failed).
+    """Store the reply complete, with the audit row of the call that wrote it (`audit`, as the
+    gateway handed it); None when it was judged abandoned meanwhile (then it stays failed).
 
     Returns the reply and the turns of the context window, cached now with the turn and the reply.
     `snapshot`: whether the stream wrote one (_ReplyStream)."""
+    ai.audit_rows_save(audit)
     meta = {
         **ai_message.meta,
         "provider": result.provider,
         "model": result.model,
         "offline": result.offline,
         "fallback": result.fallback,
-        "interaction_id": result.interaction_id,
+        "interaction_id": audit[-1].id if audit else result.interaction_id,
     }
     stored = Message.objects.filter(id=ai_message.id, state=MessageState.STREAMING).update(
         content=result.text, state=MessageState.COMPLETE, meta=meta
@@ -206,12 +214,16 @@ async def _reply_leased(**kwargs) -> ReplyOutcome:
         await lease.end()
 
 
-async def _reply_write(session: PracticeSession, request, stream: "_ReplyStream", message_id):
-    """The provider's result, or None when the learner stopped the reply (its stream is closed at once)."""
+async def _reply_write(session: PracticeSession, request, stream: "_ReplyStream", message_id, audit: list):
+    """The provider's result, or None when the learner stopped the reply (its stream is closed at once).
+
+    The call's audit row is handed to `audit`, for the reply's storing to write (_finish)."""
 
     async def write():
         result = None
-        async for item in ai.reply_stream(user=session.user, conversation=session.conversation, request=request):
+        async for item in ai.reply_stream(
+            user=session.user, conversation=session.conversation, request=request, audit=audit
+        ):
             if isinstance(item, ai.Delta):
                 stream.add(item)
             else:
@@ -252,8 +264,9 @@ async def _reply_run(
     if plan is None:
         plan = await _plan(session, user_message, ai_message)
     stream = _ReplyStream(user_id=user_id, session_id=session.id, message_id=ai_message.id)
+    audit: list[ai.AuditRow] = []
     try:
-        result = await _reply_write(session, plan.request, stream, ai_message.id)
+        result = await _reply_write(session, plan.request, stream, ai_message.id, audit)
         await stream.close()
     except ai.AIUnavailable as exc:
         # What was streamed reaches the sockets before the error does.
@@ -286,7 +299,7 @@ async def _reply_run(
             session=session, user_message=user_message, ai_message=ai_message, find_mistakes=find_mistakes
         )
         return ReplyOutcome(mistakes=mistakes)
-    finished = await _stored(_finish, session, user_message, ai_message, result, plan.window, stream.snapshot)
+    finished = await _stored(_finish, session, user_message, ai_message, result, audit, plan.window, stream.snapshot)
     lease.released()
     if finished is None:
         logger.warning("reply %s finished after it was judged abandoned; kept failed", ai_message.id)

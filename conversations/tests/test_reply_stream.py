@@ -11,6 +11,7 @@ from django.core.cache import cache
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 import ai
+from ai.models import AIInteraction
 from conversations.models import Message, MessageState
 from conversations.services import leases, replies
 from conversations.services.leases import lease_held
@@ -31,7 +32,7 @@ def session(user):
 def provider(*, pause: float = 0):
     """The partner's reply in two pieces, then its end: at once, or `pause` seconds after the pieces."""
 
-    async def reply_stream(*, user, conversation, request):
+    async def reply_stream(*, user, conversation, request, audit=None):
         for index, piece in enumerate(PIECES):
             yield ai.Delta(index=index, text=piece)
         if pause:
@@ -168,3 +169,15 @@ async def test_a_turn_is_answered_and_stored_while_the_channel_layer_refuses_eve
         lambda: Message.objects.filter(conversation_id=session.conversation_id).order_by("-seq").first()
     )()
     assert reply.role == "assistant" and reply.state == MessageState.COMPLETE and reply.content
+
+
+async def test_a_stored_reply_names_the_audit_row_written_with_it(user, session):
+    turn = await database_sync_to_async(turn_submit)(session=session, content="ほんとう？", client_id="audit")
+
+    outcome = await replies.reply_generate(
+        session_id=session.id, user_message_id=turn.user_message.id, ai_message_id=turn.ai_message.id, plan=turn.plan
+    )
+
+    row = await database_sync_to_async(AIInteraction.objects.filter(purpose="reply").latest)("id")
+    assert outcome.message.meta["interaction_id"] == row.id
+    assert row.response == outcome.message.content and row.conversation_id == session.conversation_id

@@ -23,9 +23,9 @@ class LayerDroppingOneReply(InMemoryChannelLayer):
     dropped: list[dict] = []
 
     async def group_send(self, group, message):
-        payload = message.get("payload") or {}
-        if payload.get("type") == "ai.message" and not self.dropped:
-            self.dropped.append(payload)
+        payloads = message.get("payloads") or [message.get("payload") or {}]
+        if any(payload.get("type") == "ai.message" for payload in payloads) and not self.dropped:
+            self.dropped.extend(payloads)
             raise RedisConnectionError("Connection closed by server.")
         await super().group_send(group, message)
 

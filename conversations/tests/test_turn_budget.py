@@ -6,6 +6,7 @@ Budgets, not timings: each fails when a change adds work per delta, per row or p
 """
 
 import pytest
+from asgiref.sync import SyncToAsync
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
@@ -104,7 +105,7 @@ def test_a_turn_tags_the_learners_sentence_once(auth_client, session, tag_calls)
 
 
 @pytest.mark.asyncio
-async def test_a_socket_turn_reaches_the_tabs_in_four_channel_layer_messages(user, session, monkeypatch):
+async def test_a_socket_turn_reaches_the_tabs_in_three_channel_layer_messages(user, session, monkeypatch):
     channel_layers.backends.clear()
     layer = get_channel_layer()
     sent = []
@@ -137,8 +138,43 @@ async def test_a_socket_turn_reaches_the_tabs_in_four_channel_layer_messages(use
 
     await turn(TURNS[0], "counted")
 
-    # the turn and the partner's typing; the deltas; the reply; mistakes and vocabulary together
-    assert len(sent) <= 4, sent
+    # the turn and the partner's typing; the reply with the deltas that came with its end; mistakes
+    # and vocabulary together
+    assert len(sent) <= 3, sent
     assert frames[:3] == ["ack", "message", "ai.typing"] and "mistakes" in frames
     await socket.disconnect()
     channel_layers.backends.clear()
+
+
+@pytest.mark.asyncio
+async def test_a_socket_turn_hops_to_a_worker_thread_four_times(user, session, monkeypatch):
+    token = (await database_sync_to_async(tokens_for)(user=user))["token"]
+    socket = WebsocketCommunicator(application, f"/ws/?token={token}", headers=[(b"origin", b"http://127.0.0.1:8000")])
+    assert (await socket.connect())[0]
+    hops = []
+    hop = SyncToAsync.__call__
+
+    def counting(self, *args, **kwargs):
+        hops.append(getattr(self.func, "__name__", repr(self.func)))
+        return hop(self, *args, **kwargs)
+
+    async def turn(text, client_id):
+        await socket.send_json_to(
+            {"type": "user_message", "session_id": str(session.id), "content": text, "client_id": client_id}
+        )
+        while (await socket.receive_json_from(timeout=5))["type"] != "ai.message":
+            pass
+        while replies._background:
+            await next(iter(replies._background))
+        while not await socket.receive_nothing(timeout=0.1):
+            await socket.receive_json_from()
+
+    await turn("はじめまして。", "warm")
+    monkeypatch.setattr(SyncToAsync, "__call__", counting)
+
+    await turn(TURNS[0], "counted")
+
+    # the turn stored with its reply's plan; the reply stored with its audit row; the scenario's open
+    # goals; what the analysis found, with its audit rows (the summary's two come every fourth turn)
+    assert len(hops) <= 4, hops
+    await socket.disconnect()

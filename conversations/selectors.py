@@ -81,7 +81,8 @@ def messages_since(*, user, after_seq: int, limit: int, conversation_id=None, se
 
 
 def message_find(*, message_id) -> Message | None:
-    return Message.objects.filter(id=message_id).first()
+    # Unordered: Message's default order (by conversation) would join the conversation table.
+    return Message.objects.filter(id=message_id).order_by().first()
 
 
 def session_id_for(*, conversation_id):

@@ -100,4 +100,4 @@ def message_find_by_client_id(*, sender, client_id: str | None) -> Message | Non
     """The message this sender already stored under this client id, if any."""
     if client_id is None or sender is None:
         return None
-    return Message.objects.filter(sender=sender, client_id=client_id).first()
+    return Message.objects.filter(sender=sender, client_id=client_id).order_by().first()

@@ -275,15 +275,14 @@ def session_lock(*, session: PracticeSession) -> Conversation:
     """Lock the session's conversation (every seq is handed out under it) and refresh every field of
     the session and its conversation, in one statement: the caller may hold a copy read turns ago.
     Call inside a transaction; raises SessionNotFound."""
-    locked = (
-        PracticeSession.objects.select_related("conversation")
-        .select_for_update(of=("conversation",))
-        .order_by()
-        .filter(id=session.id)
-        .first()
-    )
-    if locked is None:
-        raise SessionNotFound()
+    try:
+        locked = (
+            PracticeSession.objects.select_related("conversation")
+            .select_for_update(of=("conversation",))
+            .get(id=session.id)
+        )
+    except PracticeSession.DoesNotExist as exc:
+        raise SessionNotFound() from exc
     for field in PracticeSession._meta.concrete_fields:
         setattr(session, field.attname, getattr(locked, field.attname))
     session.conversation = locked.conversation
@@ -313,8 +312,10 @@ def reply_in_progress(*, conversation: Conversation, streaming: list[Message] | 
     holds the conversation lock; `streaming` when it has read the conversation's streaming messages.
     """
     if streaming is None:
-        streaming = conversation.messages.filter(state=MessageState.STREAMING).only(
-            "id", "created_at", "conversation_id"
+        streaming = (
+            conversation.messages.filter(state=MessageState.STREAMING)
+            .order_by()
+            .only("id", "created_at", "conversation_id")
         )
     in_progress = False
     for message in streaming:
@@ -326,11 +327,12 @@ def reply_in_progress(*, conversation: Conversation, streaming: list[Message] | 
 def _turn_rows(*, conversation: Conversation, sender, client_id: str | None) -> tuple[list[Message], Message | None]:
     """In one query: the conversation's replies still `streaming`, and the sender's message stored
     under `client_id` (message_find_by_client_id), if any."""
-    wanted = Q(conversation=conversation, state=MessageState.STREAMING)
+    wanted = Q(conversation_id=conversation.id, state=MessageState.STREAMING)
     if client_id is not None:
-        wanted |= Q(sender=sender, client_id=client_id)
+        wanted |= Q(sender_id=sender.pk, client_id=client_id)
     streaming, existing = [], None
-    for message in Message.objects.filter(wanted):
+    # Unordered: Message's default order (by conversation) would join the conversation table.
+    for message in Message.objects.filter(wanted).order_by():
         if client_id is not None and message.sender_id == sender.pk and message.client_id == client_id:
             existing = message
         else:

@@ -93,6 +93,19 @@ def test_a_practice_turn_moves_the_scenario_on_in_the_sessions_one_update(user):
     assert stored.scenario["seq"] == turn.user_message.seq and stored.scenario["line"]
 
 
+def test_a_practice_turn_reads_its_messages_without_joining_their_conversation(user):
+    session = practice_session(user=user)
+    session = type(session).objects.select_related("conversation", "template", "user").get(id=session.id)
+
+    with CaptureQueriesContext(connection) as queries:
+        turn_submit(session=session, content="こんにちは", client_id="t1")
+
+    # the lock reads the session with its conversation; no read of messages joins the conversation
+    # (Message's default order would, to sort by it)
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    assert sum("JOIN" in sql for sql in reads) == 1, reads
+
+
 def test_a_direct_delivery_receipt_costs_two_statements(alice, bob, django_assert_max_num_queries):
     for n in range(3):
         messaging.message_send(sender=alice, to=str(bob.id), content=f"m{n}")

@@ -31,6 +31,28 @@ def django_db_setup(django_db_setup):
 
 
 @pytest.fixture
+def redis_commands(monkeypatch) -> list[str]:
+    """The commands the channel layer (redis-py's asyncio client) sends from now on, as
+    bench/turn_profile.py counts them: a pipeline is one round trip, "pipeline"."""
+    from redis.asyncio.client import Pipeline, Redis
+
+    sent = []
+    execute_command, execute = Redis.execute_command, Pipeline.execute
+
+    async def command(self, *args, **options):
+        sent.append(args[0])
+        return await execute_command(self, *args, **options)
+
+    async def pipeline(self, *args, **options):
+        sent.append("pipeline")
+        return await execute(self, *args, **options)
+
+    monkeypatch.setattr(Redis, "execute_command", command)
+    monkeypatch.setattr(Pipeline, "execute", pipeline)
+    return sent
+
+
+@pytest.fixture
 def api_client():
     return APIClient()
 

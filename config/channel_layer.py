@@ -8,19 +8,42 @@ pipelined trip and pushes, in one script, one entry per destination process: tha
 it to each of its sockets in the groups, as it does for any group message. A socket that is in
 several of the groups gets the message once.
 
-Receiving, stock channels_redis spends three round trips per message before the one that clears
-its in-flight copy (restore in-flight copies, BZPOPMIN, keep an in-flight copy). When a message is
-already waiting, the same three steps run here as one script; only an empty queue blocks in
-BZPOPMIN as before. The in-flight copy and its clean-up are unchanged, so a receive cancelled
-midway still loses nothing.
+Sockets of this process skip Redis altogether. The groups are still read from Redis (membership
+lives there, for every process), but a member channel of this process gets the message straight
+into its inbox: a practice turn's frames to the learner's own tabs, a direct message between two
+people on the same process, no longer cost the push and the five round trips of its pop. The
+message is serialised and read back as Redis would carry it, so each socket gets its own copy and
+a message Redis could not carry fails here too. Channels of other processes get the push as before.
+
+That needs a receive path of its own. Stock channels_redis lets one of the process's receivers pop
+the process's Redis queue for all of them, blocking up to five seconds in BZPOPMIN; a message put
+straight into that receiver's own buffer would wait until the pop returned. Here one task per
+event loop (the reader) pops the queue and fills the inboxes, and every receive() waits on its own
+channel's inbox only, so a message put there wakes it at once. If the reader fails (Redis went
+away), every receive() waiting fails with its error, as the stock receivers do: their sockets
+close and their clients reconnect and join their groups again. A channel lives from
+`new_channel()` (or its first receive()) until a receive() on it is cancelled or fails with none
+left waiting, which is how a consumer ends; what is addressed to it after that is dropped, as a
+message to a dead channel would expire in Redis. When no channel is left the reader stops.
+
+Popping, stock channels_redis spends three round trips per message before the one that clears its
+in-flight copy (restore in-flight copies, BZPOPMIN, keep an in-flight copy). When a message is
+already waiting, the same three steps run here as one script; only an empty queue then blocks in
+BZPOPMIN (the script has restored the in-flight copies already). The in-flight copy and its
+clean-up are unchanged, so a pop cancelled midway still loses nothing.
 """
 
+import asyncio
 import collections
+import contextlib
+import functools
 import hashlib
 import logging
 import time
 
+from channels.exceptions import ChannelFull
 from channels_redis.core import RedisChannelLayer as StockRedisChannelLayer
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 
 logger = logging.getLogger(__name__)
@@ -65,7 +88,215 @@ return false
 _SHA = {script: hashlib.sha1(script.encode()).hexdigest() for script in (_PUSH, _POP)}
 
 
+class _Inbox:
+    """This process's channels on one event loop: what each has not received yet, who waits on it,
+    and the readers popping the process's Redis queues for them all (channels_redis receives on one
+    loop at a time)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        # live channel -> its messages not received yet, oldest first
+        self.messages: dict[str, collections.deque] = {}
+        self.waiters: dict[str, collections.deque[asyncio.Future]] = {}
+        self.receiving: collections.Counter[str] = collections.Counter()
+        # the process's Redis queue ("specific.<client prefix>!") -> the task popping it
+        self.readers: dict[str, asyncio.Task] = {}
+
+    def serving(self) -> bool:
+        """Whether channels are still received here: no other loop may take over then."""
+        return bool(self.messages) and self.loop.is_running()
+
+    def put(self, channel: str, message: dict, capacity: int) -> bool | None:
+        """Queue `message` for `channel`: None if the channel is not live, False if it is full."""
+        messages = self.messages.get(channel)
+        if messages is None:
+            return None
+        if len(messages) >= capacity:
+            return False
+        messages.append(message)
+        self.wake(channel)
+        return True
+
+    def wake(self, channel: str) -> None:
+        """Tell the first receiver waiting on `channel` that a message is there."""
+        waiters = self.waiters.get(channel)
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    async def wait(self, channel: str) -> None:
+        waiter = self.loop.create_future()
+        waiters = self.waiters.setdefault(channel, collections.deque())
+        waiters.append(waiter)
+        try:
+            await waiter
+        finally:
+            if waiter.cancelled():
+                waiters.remove(waiter)
+
+    def fail(self, error: BaseException) -> None:
+        """Every receiver waiting raises `error`."""
+        for waiters in self.waiters.values():
+            while waiters:
+                waiter = waiters.popleft()
+                if not waiter.done():
+                    waiter.set_exception(error)
+
+    def close(self, channel: str) -> None:
+        """`channel` is gone: what it has not received is dropped; the last one out stops the readers."""
+        self.messages.pop(channel, None)
+        self.waiters.pop(channel, None)
+        if not self.messages:
+            self.stop()
+
+    def stop(self) -> list[asyncio.Task]:
+        """Cancel the readers (run on this inbox's loop); those cancelled are returned."""
+        readers = list(self.readers.values())
+        self.readers.clear()
+        for reader in readers:
+            reader.cancel()
+        return readers
+
+    def abandon(self) -> None:
+        """Another event loop takes over: the readers of this one stop, if it still runs (in
+        another thread, so through its own queue of callbacks)."""
+        readers = list(self.readers.values())
+        self.readers.clear()
+        with contextlib.suppress(RuntimeError):  # the loop is closed, and its tasks with it
+            for reader in readers:
+                self.loop.call_soon_threadsafe(reader.cancel)
+
+
 class RedisChannelLayer(StockRedisChannelLayer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._inbox: _Inbox | None = None
+
+    def _local(self, channel: str) -> bool:
+        """Whether `channel` is one of this process's (made by its `new_channel()`)."""
+        return "!" in channel and self.non_local_name(channel).endswith(self.client_prefix + "!")
+
+    def _inbox_here(self, *, receiving: bool) -> _Inbox | None:
+        """The inbox of the running loop, taken over from a loop no longer receiving if need be;
+        None (or, receiving, an error as in stock channels_redis) while another loop receives."""
+        loop = asyncio.get_running_loop()
+        inbox = self._inbox
+        if inbox is not None and inbox.loop is loop:
+            return inbox
+        if inbox is not None:
+            if inbox.serving():
+                if receiving:
+                    raise RuntimeError("Two event loops are trying to receive() on one channel layer at once!")
+                return None
+            inbox.abandon()
+        self._inbox = _Inbox(loop)
+        return self._inbox
+
+    def _inbox_sending(self) -> _Inbox | None:
+        """The inbox for a message sent from the running loop: its own, never another loop's (their
+        messages go through Redis, to that loop's reader)."""
+        inbox = self._inbox
+        if inbox is not None and inbox.loop is asyncio.get_running_loop():
+            return inbox
+        return None
+
+    async def new_channel(self, prefix="specific"):
+        channel = await super().new_channel(prefix)
+        inbox = self._inbox_here(receiving=False)
+        if inbox is not None:
+            inbox.messages[channel] = collections.deque()
+        return channel
+
+    async def send(self, channel, message):
+        inbox = self._inbox_sending() if self._local(channel) else None
+        if inbox is None:
+            await super().send(channel, message)
+            return
+        assert isinstance(message, dict), "message is not a dict"
+        assert self.require_valid_channel_name(channel), "Channel name not valid"
+        assert "__asgi_channel__" not in message
+        if inbox.put(channel, self.deserialize(self.serialize(message)), self.get_capacity(channel)) is False:
+            raise ChannelFull()
+
+    async def receive(self, channel):
+        assert self.require_valid_channel_name(channel)
+        if "!" not in channel:
+            return (await self.receive_single(channel))[1]
+        assert self._local(channel), "Wrong client prefix"
+        inbox = self._inbox_here(receiving=True)
+        messages = inbox.messages.setdefault(channel, collections.deque())
+        if not messages:
+            inbox.receiving[channel] += 1
+            try:
+                while not messages:
+                    self._reader_start(inbox, self.non_local_name(channel))
+                    await inbox.wait(channel)
+            except BaseException:
+                self._receiver_gone(inbox, channel)
+                raise
+            inbox.receiving[channel] -= 1
+            if not inbox.receiving[channel]:
+                del inbox.receiving[channel]
+        return messages.popleft()
+
+    @staticmethod
+    def _receiver_gone(inbox: _Inbox, channel: str) -> None:
+        """A receive() on `channel` was cancelled or failed: its consumer has ended, unless another
+        receive() on it still waits (which then gets what this one was woken for)."""
+        inbox.receiving[channel] -= 1
+        if inbox.receiving[channel]:
+            if inbox.messages.get(channel):
+                inbox.wake(channel)
+            return
+        del inbox.receiving[channel]
+        inbox.close(channel)
+
+    def _reader_start(self, inbox: _Inbox, queue: str) -> None:
+        if queue in inbox.readers:
+            return
+        reader = inbox.loop.create_task(self._read(inbox, queue), name=f"channel layer reader {queue}")
+        inbox.readers[queue] = reader
+        reader.add_done_callback(functools.partial(self._reader_done, inbox, queue))
+
+    async def _read(self, inbox: _Inbox, queue: str) -> None:
+        """Pop this process's queue for as long as it has channels, into their inboxes."""
+        while True:
+            target, message = await self.receive_single(queue)
+            channels = [target] if isinstance(target, str) else target
+            full = [
+                channel
+                for n, channel in enumerate(channels)
+                if inbox.put(channel, dict(message) if n else message, self.get_capacity(channel)) is False
+            ]
+            if full:
+                logger.info("%s of %s channels over capacity: a message dropped", len(full), len(channels))
+
+    @staticmethod
+    def _reader_done(inbox: _Inbox, queue: str, reader: asyncio.Task) -> None:
+        """A reader failed (Redis went away): the receivers waiting on it fail with its error. One
+        stopped meanwhile fails nobody."""
+        error = None if reader.cancelled() else reader.exception()
+        if inbox.readers.get(queue) is reader:
+            del inbox.readers[queue]
+            if error is not None:
+                inbox.fail(error)
+
+    async def close_pools(self):
+        """Stop the readers too. Receivers still waiting fail, as in stock channels_redis, where
+        closing the connections fails the receiver blocked in BZPOPMIN."""
+        inbox = self._inbox_sending()
+        stopped = []
+        if inbox is not None:
+            stopped = inbox.stop()
+            inbox.fail(RedisConnectionError("The channel layer's connections were closed."))
+        await super().close_pools()
+        # After the connections closed: a reader that missed its cancellation (see
+        # _cancellation_check) is blocked in BZPOPMIN on one of them.
+        if stopped:
+            await asyncio.wait(stopped)
+
     async def _script(self, index: int, script: str, keys: list, args: list):
         connection = self.connection(index)
         try:
@@ -77,7 +308,8 @@ class RedisChannelLayer(StockRedisChannelLayer):
         await self.group_send_many([group], message)
 
     async def group_send_many(self, groups, message) -> None:
-        """Send `message` to every channel in any of `groups`: two round trips per Redis host."""
+        """Send `message` to every channel in any of `groups`: two round trips per Redis host, one if
+        every channel is this process's."""
         groups = list(dict.fromkeys(groups))
         for group in groups:
             assert self.require_valid_group_name(group), "Group name not valid"
@@ -93,19 +325,49 @@ class RedisChannelLayer(StockRedisChannelLayer):
                 pipe.zrange(self._group_key(group), 0, -1)
             replies = await pipe.execute()
             channels.update(dict.fromkeys(name.decode() for members in replies[1::2] for name in members))
-        if not channels:
-            return
-        keys_by_host, message_by_key, capacity_by_key = self._map_channel_keys_to_connection(list(channels), message)
-        now = time.time()
-        for index, keys in keys_by_host.items():
-            args = [message_by_key[key] for key in keys] + [capacity_by_key[key] for key in keys]
-            args += [now, self.expiry, int(now) - int(self.expiry)]
-            over = await self._script(index, _PUSH, keys, args)
-            if over:
-                logger.info("%s of %s channels over capacity in groups %s", over, len(channels), groups[:5])
+        over = 0
+        inbox = self._inbox_sending()
+        local = [channel for channel in channels if self._local(channel)] if inbox is not None else []
+        if local:
+            packed = self.serialize(message)
+            for channel in local:
+                del channels[channel]
+                over += inbox.put(channel, self.deserialize(packed), self.get_capacity(channel)) is False
+        if channels:
+            keys_by_host, message_by_key, capacity_by_key = self._map_channel_keys_to_connection(
+                list(channels), message
+            )
+            now = time.time()
+            for index, keys in keys_by_host.items():
+                args = [message_by_key[key] for key in keys] + [capacity_by_key[key] for key in keys]
+                args += [now, self.expiry, int(now) - int(self.expiry)]
+                over += await self._script(index, _PUSH, keys, args)
+        if over:
+            logger.info("%s of %s channels over capacity in groups %s", over, len(local) + len(channels), groups[:5])
 
     async def _brpop_with_clean(self, index, channel, timeout):
-        member = await self._script(index, _POP, [], [channel, self._backup_channel_name(channel)])
+        """Pop the oldest message of `channel`, keeping an in-flight copy; None if none came within
+        `timeout`. The script has put back what a cancelled receive left in flight already."""
+        _cancellation_check()
+        backup = self._backup_channel_name(channel)
+        member = await self._script(index, _POP, [], [channel, backup])
         if member is not None:
             return member
-        return await super()._brpop_with_clean(index, channel, timeout)
+        _cancellation_check()
+        connection = self.connection(index)
+        popped = await connection.bzpopmin(channel, timeout=timeout)
+        if popped is None:
+            return None
+        _, member, score = popped
+        await connection.zadd(backup, {member: float(score)})
+        return member
+
+
+def _cancellation_check() -> None:
+    """Raise the cancellation redis-py may have lost: on Python 3.11 its asyncio.wait_for around a
+    command's send returns normally when the send was done as the task got cancelled, and the pop
+    would then block for up to `brpop_timeout` (and loop, waiting for a message) in a task being
+    stopped."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

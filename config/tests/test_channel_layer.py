@@ -1,4 +1,5 @@
-"""config.channel_layer against a real Redis: fan-out to many groups and receiving, as two processes."""
+"""config.channel_layer against a real Redis: fan-out to many groups, delivery inside one process
+and receiving, as two processes."""
 
 import asyncio
 import concurrent.futures
@@ -6,7 +7,9 @@ import contextlib
 import uuid
 
 import pytest
+from channels.exceptions import ChannelFull
 from django.conf import settings
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from config import channel_layer
 from config.channel_layer import RedisChannelLayer
@@ -21,17 +24,34 @@ def run(test) -> None:
         pool.submit(asyncio.run, test()).result()
 
 
+def layers_of_two_processes() -> list[RedisChannelLayer]:
+    """Two layers sharing a prefix, as two server processes would; each names its connections
+    after itself (its `prefix`-n)."""
+    (host,) = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]
+    host = host if isinstance(host, dict) else {"address": host}
+    prefix = f"test-layer-{uuid.uuid4().hex[:8]}"
+    return [
+        RedisChannelLayer(hosts=[{**host, "client_name": f"{prefix}-{n}"}], prefix=prefix, capacity=5) for n in range(2)
+    ]
+
+
 @contextlib.asynccontextmanager
 async def two_processes():
-    """Two layers sharing a prefix, as two server processes would."""
-    hosts = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]
-    prefix = f"test-layer-{uuid.uuid4().hex[:8]}"
-    layers = [RedisChannelLayer(hosts=hosts, prefix=prefix, capacity=5) for _ in range(2)]
+    layers = layers_of_two_processes()
     try:
         yield layers
     finally:
         await layers[0].flush()
         await layers[1].close_pools()
+
+
+async def blocked_in_redis(layer) -> None:
+    """Until the layer's reader blocks in BZPOPMIN on the process's queue."""
+    name = f"{layer.prefix}-0"
+    while not any(
+        client["name"] == name and client["cmd"] == "bzpopmin" for client in await layer.connection(0).client_list()
+    ):
+        await asyncio.sleep(0.01)
 
 
 async def receive(layer, channel, timeout=2):
@@ -104,3 +124,187 @@ def test_scripts_unknown_to_redis_are_loaded_again(monkeypatch):
             assert await receive(there, tab) == {"type": "again"}
 
     run(test)
+
+
+def test_a_socket_of_the_sending_process_gets_its_message_without_the_redis_queue(redis_commands):
+    async def test():
+        async with two_processes() as (here, _):
+            tab = await here.new_channel()
+            await here.group_add("user.gil", tab)
+            redis_commands.clear()
+
+            await here.group_send("user.gil", {"type": "hello"})
+
+            assert await receive(here, tab) == {"type": "hello"}
+            # the group read; no push, no pop
+            assert redis_commands == ["pipeline"]
+
+    run(test)
+
+
+def test_sockets_here_and_in_another_process_each_get_a_message_once(redis_commands):
+    async def test():
+        async with two_processes() as (here, there):
+            local_tabs = [await here.new_channel() for _ in range(2)]
+            remote_tabs = [await there.new_channel() for _ in range(2)]
+            for tab in (*local_tabs, remote_tabs[0]):
+                await here.group_add("user.hana", tab)
+            # a socket in both groups, in each process
+            for tab in (local_tabs[0], *remote_tabs):
+                await here.group_add("user.ivo", tab)
+            redis_commands.clear()
+
+            await here.group_send_many(["user.hana", "user.ivo"], {"type": "hello"})
+
+            # one read of both groups, one push: to the other process's queue, not to this one's
+            assert redis_commands == ["pipeline", "EVALSHA"]
+            assert await here.connection(0).zcard(here.prefix + here.non_local_name(local_tabs[0])) == 0
+            assert await here.connection(0).zcard(there.prefix + there.non_local_name(remote_tabs[0])) == 1
+            for layer, tab in [*((here, tab) for tab in local_tabs), *((there, tab) for tab in remote_tabs)]:
+                assert await receive(layer, tab) == {"type": "hello"}
+            for layer, tab in [(here, local_tabs[0]), (there, remote_tabs[0])]:
+                with pytest.raises(TimeoutError):
+                    await receive(layer, tab, timeout=0.3)
+
+    run(test)
+
+
+def test_messages_to_a_socket_of_this_process_keep_their_order():
+    async def test():
+        async with two_processes() as (here, _):
+            tab = await here.new_channel()
+            await here.group_add("user.jo", tab)
+            for n in range(5):  # capacity 5
+                if n % 2:
+                    await here.send(tab, {"type": "n", "n": n})
+                else:
+                    await here.group_send("user.jo", {"type": "n", "n": n})
+
+            assert [(await receive(here, tab))["n"] for _ in range(5)] == [0, 1, 2, 3, 4]
+
+    run(test)
+
+
+def test_a_receiver_waiting_while_the_reader_blocks_in_redis_gets_a_local_message_at_once():
+    async def test():
+        async with two_processes() as (here, _):
+            # a pop that would outlast the wait below many times over
+            here.brpop_timeout = 60
+            tab = await here.new_channel()
+            await here.group_add("user.kai", tab)
+            waiting = asyncio.ensure_future(here.receive(tab))
+            await blocked_in_redis(here)
+
+            await here.group_send("user.kai", {"type": "hello"})
+
+            assert await asyncio.wait_for(waiting, 2) == {"type": "hello"}
+
+    run(test)
+
+
+def test_each_socket_gets_its_own_copy_as_through_redis():
+    async def test():
+        async with two_processes() as (here, _):
+            tabs = [await here.new_channel() for _ in range(2)]
+            for tab in tabs:
+                await here.group_add("user.lia", tab)
+            event = {"type": "frames", "payloads": [{"n": 1}], "pair": (1, 2)}
+
+            await here.group_send("user.lia", event)
+            event["payloads"].append({"n": 2})
+            first = await receive(here, tabs[0])
+            first["payloads"].clear()
+
+            assert await receive(here, tabs[1]) == {"type": "frames", "payloads": [{"n": 1}], "pair": [1, 2]}
+            # what Redis could not carry fails for a socket here too
+            with pytest.raises(TypeError):
+                await here.group_send("user.lia", {"type": "frames", "payloads": {object()}})
+
+    run(test)
+
+
+def test_a_full_channel_of_this_process_takes_no_more_as_a_full_queue_in_redis():
+    async def test():
+        async with two_processes() as (here, _):
+            tab = await here.new_channel()
+            await here.group_add("user.mo", tab)
+            for n in range(7):  # capacity 5
+                await here.group_send("user.mo", {"type": "n", "n": n})
+            with pytest.raises(ChannelFull):
+                await here.send(tab, {"type": "n", "n": 7})
+
+            assert [(await receive(here, tab))["n"] for _ in range(5)] == [0, 1, 2, 3, 4]
+
+    run(test)
+
+
+def test_messages_to_a_socket_that_stopped_receiving_are_dropped():
+    async def test():
+        async with two_processes() as (here, there):
+            tab, other_tab = [await here.new_channel() for _ in range(2)]
+            await here.group_add("user.ned", tab)
+            # another socket keeps this process receiving
+            other = asyncio.ensure_future(here.receive(other_tab))
+            # the socket's consumer ends (its receive is cancelled) while it is still in the group:
+            # it did not leave, or the sender read the group just before it left
+            with pytest.raises(TimeoutError):
+                await receive(here, tab, timeout=0.1)
+
+            await here.group_send("user.ned", {"type": "from here"})
+            await there.group_send("user.ned", {"type": "from there"})
+            # the reader has handled what came through Redis before this
+            await there.send(other_tab, {"type": "after"})
+            assert await asyncio.wait_for(other, 2) == {"type": "after"}
+
+            # neither is kept for it
+            with pytest.raises(TimeoutError):
+                await receive(here, tab, timeout=0.3)
+
+    run(test)
+
+
+def test_receivers_fail_when_redis_goes_away_and_receive_again_once_it_is_back():
+    async def test():
+        async with two_processes() as (here, there):
+            tabs = [await here.new_channel() for _ in range(2)]
+            await here.group_add("user.ola", tabs[1])
+            waiting = [asyncio.ensure_future(here.receive(tab)) for tab in tabs]
+            await blocked_in_redis(here)
+
+            # every connection to Redis drops, the reader's included
+            await here.connection(0).connection_pool.disconnect()
+
+            for receiver in waiting:
+                with pytest.raises(RedisConnectionError):
+                    await asyncio.wait_for(receiver, 2)
+            tab = await here.new_channel()
+            await here.group_add("user.ola", tab)
+            await there.group_send("user.ola", {"type": "again"})
+            assert await receive(here, tab) == {"type": "again"}
+
+    run(test)
+
+
+def test_a_layer_receives_on_a_new_event_loop_after_the_old_one_closed():
+    here, there = layers_of_two_processes()
+
+    async def first_loop():
+        tab = await here.new_channel()
+        await here.group_add("user.pia", tab)
+        await there.group_send("user.pia", {"type": "first"})
+        assert await receive(here, tab) == {"type": "first"}
+        # the loop closes with this receive still waiting on the reader
+        asyncio.ensure_future(here.receive(tab))
+        await asyncio.sleep(0.1)
+
+    async def second_loop():
+        tab = await here.new_channel()
+        await here.group_add("user.quin", tab)
+        await here.group_send("user.quin", {"type": "here"})
+        await there.group_send("user.quin", {"type": "there"})
+        assert [await receive(here, tab), await receive(here, tab)] == [{"type": "here"}, {"type": "there"}]
+        await here.flush()
+        await there.close_pools()
+
+    run(first_loop)
+    run(second_loop)

@@ -26,11 +26,13 @@ second_process_app = TokenOrSessionAuthMiddleware(URLRouter([re_path(r"^ws/$", S
 @pytest.fixture
 def redis_layer(settings):
     # Redis runs on every machine Parley is built on; the in-memory layer cannot span event loops.
-    # Two aliases for the same Redis give each loop its own layer instance, as two processes have.
+    # Two aliases for the same Redis give each loop its own layer instance, as two processes have:
+    # the sending tab gets the stream inside its process, the other one through Redis.
     layer = {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "config.channel_layer.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")],
+            # a read outlasting the 5 s BZPOPMIN, as in production (config/settings.py)
+            "hosts": [{"address": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), "socket_timeout": 15}],
             "prefix": f"parley-test-{uuid.uuid4().hex[:8]}",
         },
     }

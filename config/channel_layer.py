@@ -8,12 +8,16 @@ pipelined trip and pushes, in one script, one entry per destination process: tha
 it to each of its sockets in the groups, as it does for any group message. A socket that is in
 several of the groups gets the message once.
 
-Sockets of this process skip Redis altogether. The groups are still read from Redis (membership
-lives there, for every process), but a member channel of this process gets the message straight
-into its inbox: a practice turn's frames to the learner's own tabs, a direct message between two
-people on the same process, no longer cost the push and the five round trips of its pop. The
-message is serialised and read back as Redis would carry it, so each socket gets its own copy and
-a message Redis could not carry fails here too. Channels of other processes get the push as before.
+Messages to sockets of this process skip the Redis queue. The groups are still read from Redis
+(membership lives there, for every process), but a member channel of this process gets the
+message straight into its inbox: a practice turn's frames to the learner's own tabs, a direct
+message between two people on the same process, no longer cost the push and the five round trips
+of its pop. `send()` to a channel of this process does the same. The message is serialised and read
+back as Redis would carry it, so each socket gets its own copy and a message Redis could not carry
+fails here too; an inbox holds at most `capacity` messages, as the Redis queue does (beyond it a
+group message is dropped and logged, `send()` raises ChannelFull). Channels of other processes,
+and messages sent from another event loop than the receiving one (async_to_sync), go through
+Redis as before.
 
 That needs a receive path of its own. Stock channels_redis lets one of the process's receivers pop
 the process's Redis queue for all of them, blocking up to five seconds in BZPOPMIN; a message put
@@ -89,66 +93,87 @@ _SHA = {script: hashlib.sha1(script.encode()).hexdigest() for script in (_PUSH, 
 
 
 class _Inbox:
-    """This process's channels on one event loop: what each has not received yet, who waits on it,
-    and the readers popping the process's Redis queues for them all (channels_redis receives on one
-    loop at a time)."""
+    """This process's channels on one event loop: the live ones, what each has not received yet,
+    who waits on it, and the readers popping the process's Redis queues for them all
+    (channels_redis receives on one loop at a time). An idle socket costs an entry in `live` and
+    its receiver's future, nothing more."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop
-        # live channel -> its messages not received yet, oldest first
+        self.live: set[str] = set()
+        # channel -> its messages not received yet, oldest first (no entry: none)
         self.messages: dict[str, collections.deque] = {}
-        self.waiters: dict[str, collections.deque[asyncio.Future]] = {}
+        # channel -> its receivers waiting, first come first served (no entry: none)
+        self.waiters: dict[str, list[asyncio.Future]] = {}
         self.receiving: collections.Counter[str] = collections.Counter()
         # the process's Redis queue ("specific.<client prefix>!") -> the task popping it
         self.readers: dict[str, asyncio.Task] = {}
 
     def serving(self) -> bool:
         """Whether channels are still received here: no other loop may take over then."""
-        return bool(self.messages) and self.loop.is_running()
+        return bool(self.live) and self.loop.is_running()
 
     def put(self, channel: str, message: dict, capacity: int) -> bool | None:
         """Queue `message` for `channel`: None if the channel is not live, False if it is full."""
+        if channel not in self.live:
+            return None
         messages = self.messages.get(channel)
         if messages is None:
-            return None
-        if len(messages) >= capacity:
+            messages = self.messages[channel] = collections.deque()
+        elif len(messages) >= capacity:
             return False
         messages.append(message)
         self.wake(channel)
         return True
 
+    def take(self, channel: str) -> dict | None:
+        """The oldest message for `channel`, if any."""
+        messages = self.messages.get(channel)
+        if not messages:
+            return None
+        message = messages.popleft()
+        if not messages:
+            del self.messages[channel]
+        return message
+
     def wake(self, channel: str) -> None:
         """Tell the first receiver waiting on `channel` that a message is there."""
-        waiters = self.waiters.get(channel)
+        waiters = self.waiters.get(channel, [])
         while waiters:
-            waiter = waiters.popleft()
+            waiter = waiters.pop(0)
             if not waiter.done():
                 waiter.set_result(None)
-                return
+                break
+        if not waiters:
+            self.waiters.pop(channel, None)
 
     async def wait(self, channel: str) -> None:
+        """Until `wake(channel)` (or `fail()`)."""
         waiter = self.loop.create_future()
-        waiters = self.waiters.setdefault(channel, collections.deque())
-        waiters.append(waiter)
+        self.waiters.setdefault(channel, []).append(waiter)
         try:
             await waiter
         finally:
-            if waiter.cancelled():
+            waiters = self.waiters.get(channel, [])
+            if waiter in waiters:  # cancelled
                 waiters.remove(waiter)
+                if not waiters:
+                    del self.waiters[channel]
 
     def fail(self, error: BaseException) -> None:
         """Every receiver waiting raises `error`."""
         for waiters in self.waiters.values():
-            while waiters:
-                waiter = waiters.popleft()
+            for waiter in waiters:
                 if not waiter.done():
                     waiter.set_exception(error)
+        self.waiters.clear()
 
     def close(self, channel: str) -> None:
         """`channel` is gone: what it has not received is dropped; the last one out stops the readers."""
+        self.live.discard(channel)
         self.messages.pop(channel, None)
         self.waiters.pop(channel, None)
-        if not self.messages:
+        if not self.live:
             self.stop()
 
     def stop(self) -> list[asyncio.Task]:
@@ -206,7 +231,7 @@ class RedisChannelLayer(StockRedisChannelLayer):
         channel = await super().new_channel(prefix)
         inbox = self._inbox_here(receiving=False)
         if inbox is not None:
-            inbox.messages[channel] = collections.deque()
+            inbox.live.add(channel)
         return channel
 
     async def send(self, channel, message):
@@ -226,20 +251,22 @@ class RedisChannelLayer(StockRedisChannelLayer):
             return (await self.receive_single(channel))[1]
         assert self._local(channel), "Wrong client prefix"
         inbox = self._inbox_here(receiving=True)
-        messages = inbox.messages.setdefault(channel, collections.deque())
-        if not messages:
-            inbox.receiving[channel] += 1
-            try:
-                while not messages:
-                    self._reader_start(inbox, self.non_local_name(channel))
-                    await inbox.wait(channel)
-            except BaseException:
-                self._receiver_gone(inbox, channel)
-                raise
-            inbox.receiving[channel] -= 1
-            if not inbox.receiving[channel]:
-                del inbox.receiving[channel]
-        return messages.popleft()
+        inbox.live.add(channel)
+        message = inbox.take(channel)
+        if message is not None:
+            return message
+        inbox.receiving[channel] += 1
+        try:
+            while (message := inbox.take(channel)) is None:
+                self._reader_start(inbox, self.non_local_name(channel))
+                await inbox.wait(channel)
+        except BaseException:
+            self._receiver_gone(inbox, channel)
+            raise
+        inbox.receiving[channel] -= 1
+        if not inbox.receiving[channel]:
+            del inbox.receiving[channel]
+        return message
 
     @staticmethod
     def _receiver_gone(inbox: _Inbox, channel: str) -> None:
@@ -247,7 +274,7 @@ class RedisChannelLayer(StockRedisChannelLayer):
         receive() on it still waits (which then gets what this one was woken for)."""
         inbox.receiving[channel] -= 1
         if inbox.receiving[channel]:
-            if inbox.messages.get(channel):
+            if channel in inbox.messages:
                 inbox.wake(channel)
             return
         del inbox.receiving[channel]

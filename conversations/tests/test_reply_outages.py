@@ -1,15 +1,20 @@
 """Replies through outages: a dead process's reply is noticed by its lease, Redis and database blips."""
 
 import asyncio
+import uuid
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings as django_settings
 from django.db import OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from conversations.exceptions import TurnInProgress
 from conversations.models import Message, MessageState
 from conversations.services import replies
 from conversations.services.leases import lease_held, lease_release
+from conversations.services.presence import heartbeats
 from conversations.services.sessions import turn_submit
 from conversations.tests.factories import practice_session
 from conversations.tests.test_sessions_socket import drain, frames_until, open_socket
@@ -177,3 +182,30 @@ async def test_a_resend_while_the_reply_is_written_gets_the_reply_so_far(user, s
 
     assert ack == {**ack, "type": "ack", "message_id": str(turn.user_message.id)}
     assert snapshot == {**snapshot, "type": "ai.delta", "message_id": str(turn.ai_message.id), "snapshot": True}
+
+
+@pytest.mark.skipif(not django_settings.REDIS_URL, reason="the channel layer is in memory")
+async def test_an_idle_socket_fails_when_its_process_loses_redis(user, settings, monkeypatch):
+    # so daphne closes it (1011) and its client reconnects and joins its group again
+    monkeypatch.setattr(heartbeats, "sockets", {})  # the failed socket's stays counted there
+    name = f"test-outage-{uuid.uuid4().hex[:8]}"
+    layer = settings.CHANNEL_LAYERS["default"]
+    (host,) = layer["CONFIG"]["hosts"]
+    settings.CHANNEL_LAYERS = {
+        "default": {**layer, "CONFIG": {**layer["CONFIG"], "hosts": [{**host, "client_name": name}]}}
+    }
+    socket = await open_socket(user)
+    redis = get_channel_layer().connection(0)
+    blocked = []
+    while not blocked:  # the process's pop, waiting for the next message
+        blocked = [
+            client["id"]
+            for client in await redis.client_list()
+            if client["name"] == name and client["cmd"] == "bzpopmin"
+        ]
+        await asyncio.sleep(0.01)
+
+    await redis.client_kill_filter(_id=blocked[0])
+
+    with pytest.raises(RedisConnectionError):
+        await socket.receive_output(timeout=3)

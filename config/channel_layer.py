@@ -95,8 +95,8 @@ _SHA = {script: hashlib.sha1(script.encode()).hexdigest() for script in (_PUSH, 
 class _Inbox:
     """This process's channels on one event loop: the live ones, what each has not received yet,
     who waits on it, and the readers popping the process's Redis queues for them all
-    (channels_redis receives on one loop at a time). An idle socket costs an entry in `live` and
-    its receiver's future, nothing more."""
+    (channels_redis receives on one loop at a time). An idle socket costs its entry in `live` and
+    the future its receiver waits on."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop

@@ -3,8 +3,6 @@
 import io
 from dataclasses import dataclass
 
-import soundfile
-
 MAX_BYTES = 2 * 1024 * 1024  # a minute of 16 kHz WAV; a browser's Opus minute is a tenth of it
 MAX_SECONDS = 60.0
 
@@ -42,6 +40,10 @@ def _kind(data: bytes) -> tuple[str, str]:
 
 
 def _seconds(data: bytes) -> float | None:
+    # Imported here: soundfile loads numpy and libsndfile, which a process that never takes a
+    # recording should not carry.
+    import soundfile
+
     try:
         info = soundfile.info(io.BytesIO(data))
     except RuntimeError:  # libsndfile cannot read the container (WebM from a browser)

@@ -8,15 +8,16 @@ thread pool).
 """
 
 import re
-import sqlite3
 import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-
-import jamdict_data
+from typing import TYPE_CHECKING
 
 from .text import tag
+
+if TYPE_CHECKING:
+    import sqlite3
 
 MAX_SENSES = 3
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヶ]")
@@ -66,9 +67,15 @@ class Entry:
 _local = threading.local()
 
 
-def _db() -> sqlite3.Connection:
+def _db() -> "sqlite3.Connection":
     connection = getattr(_local, "connection", None)
     if connection is None:
+        # Imported on the first look-up: SQLite's library is more than a megabyte of a process
+        # that never looks a word up.
+        import sqlite3
+
+        import jamdict_data
+
         # immutable: the file never changes, so SQLite takes no locks and never checks for writers.
         uri = f"file:{jamdict_data.JAMDICT_DB_PATH}?mode=ro&immutable=1"
         connection = _local.connection = sqlite3.connect(uri, uri=True)

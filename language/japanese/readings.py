@@ -5,12 +5,9 @@ learner's own corrections go over both.
 """
 
 import re
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
-
-import jamdict_data
 
 from .counters import counter_reading
 from .dictionary import reading_of
@@ -274,6 +271,11 @@ def _sounds(run: str, index: int) -> set[str]:
 @lru_cache(maxsize=1)
 def _kanji_readings() -> dict[str, frozenset[str]]:
     """KANJIDIC's on and kun readings of each kanji in hiragana, kun readings without their okurigana."""
+    # Imported here, as in dictionary.py: SQLite only loads once a word is read.
+    import sqlite3
+
+    import jamdict_data
+
     connection = sqlite3.connect(f"file:{jamdict_data.JAMDICT_DB_PATH}?mode=ro&immutable=1", uri=True)
     readings: dict[str, set[str]] = {}
     try:

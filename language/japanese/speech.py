@@ -11,9 +11,12 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import numpy as np
-import soundfile
+# numpy and soundfile (with libsndfile) are imported where a sentence is spoken: together about
+# 11 MiB, in every process, that one which never speaks should not carry.
+if TYPE_CHECKING:
+    import numpy as np
 
 SAMPLE_RATE = 48_000
 CONTENT_TYPE = "audio/ogg"
@@ -41,7 +44,9 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.findall(spoken) if s.strip(" 　、。！？!?")]
 
 
-def _synthesise(sentence: str, speed: float) -> np.ndarray:
+def _synthesise(sentence: str, speed: float) -> "np.ndarray":
+    import numpy as np
+
     with _engine_lock:
         samples, rate = _openjtalk().tts(sentence, speed=speed, predict_nani=False)
     if rate != SAMPLE_RATE:
@@ -85,6 +90,8 @@ class _Growing(io.RawIOBase):
 
 def japanese_ogg(text: str, *, speed: float = 1.0) -> Iterator[bytes]:
     """Ogg Opus for the text, yielded sentence by sentence so the first bytes leave early."""
+    import soundfile
+
     out = _Growing()
     with soundfile.SoundFile(out, mode="w", samplerate=SAMPLE_RATE, channels=1, format="OGG", subtype="OPUS") as f:
         for sentence in sentences(text):

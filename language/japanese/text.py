@@ -5,10 +5,12 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-
-import fugashi
+from typing import TYPE_CHECKING
 
 from .lexicon import KANA_TO_KANJI, PARTICLE_CHARS
+
+if TYPE_CHECKING:
+    import fugashi
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -22,8 +24,14 @@ _TAGGING = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def tagger() -> fugashi.Tagger:
-    """The unidic-lite tagger, built once: loading the dictionary costs far more than a sentence."""
+def tagger() -> "fugashi.Tagger":
+    """The unidic-lite tagger, built once: loading the dictionary costs far more than a sentence.
+
+    fugashi is imported here too: MeCab and the C++ runtime under it are about 3 MiB of a process
+    that has not tagged a sentence yet.
+    """
+    import fugashi
+
     return fugashi.Tagger()
 
 

@@ -117,6 +117,15 @@ def _storable(frame) -> bool:
 
 
 class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if hasattr(self, "group") and heartbeats.counts(channel_name=self.channel_name):
+                # Ended without disconnect() (its process lost the channel layer, say): the socket
+                # stops being counted, or its user would look online until the process restarts.
+                await self._forget()
+
     async def dispatch(self, message):
         # channels' dispatch first closes stale database connections, a hop to its one shared
         # thread before every frame and every event. Nothing here uses the ORM on that thread:
@@ -159,13 +168,21 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
         if not hasattr(self, "group"):
             return
         await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self._forget()
+
+    async def _forget(self) -> None:
+        """The socket is gone: stop its heartbeat and timers, record what it delivered, count it out."""
         heartbeats.discard(channel_name=self.channel_name)
         for watch in self.reply_watches.values():
             watch.cancel()
         if self.delivery_flush is not None:
             self.delivery_flush.cancel()
-        await self._delivered_flush()
-        await _presence_disconnect(user_id=self.user.id, channel_name=self.channel_name)
+        try:
+            await self._delivered_flush()
+            await _presence_disconnect(user_id=self.user.id, channel_name=self.channel_name)
+        except Exception:
+            # disconnect() raising would fail the socket's close; presence entries lapse anyway.
+            logger.exception("could not count out socket %s of user %s", self.channel_name, self.user.id)
 
     async def receive(self, text_data=None, bytes_data=None):
         if text_data is None or len(text_data) > MAX_FRAME_CHARS:

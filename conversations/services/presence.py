@@ -129,6 +129,9 @@ class Heartbeats:
     def discard(self, *, channel_name: str) -> None:
         self.sockets.pop(channel_name, None)
 
+    def counts(self, *, channel_name: str) -> bool:
+        return channel_name in self.sockets
+
     async def beat(self) -> None:
         """Refresh every socket now."""
         try:

@@ -14,7 +14,7 @@ from conversations.exceptions import TurnInProgress
 from conversations.models import Message, MessageState
 from conversations.services import replies
 from conversations.services.leases import lease_held, lease_release
-from conversations.services.presence import heartbeats
+from conversations.services.presence import heartbeats, online_ids
 from conversations.services.sessions import turn_submit
 from conversations.tests.factories import practice_session
 from conversations.tests.test_sessions_socket import drain, frames_until, open_socket
@@ -187,7 +187,6 @@ async def test_a_resend_while_the_reply_is_written_gets_the_reply_so_far(user, s
 @pytest.mark.skipif(not django_settings.REDIS_URL, reason="the channel layer is in memory")
 async def test_an_idle_socket_fails_when_its_process_loses_redis(user, settings, monkeypatch):
     # so daphne closes it (1011) and its client reconnects and joins its group again
-    monkeypatch.setattr(heartbeats, "sockets", {})  # the failed socket's stays counted there
     name = f"test-outage-{uuid.uuid4().hex[:8]}"
     layer = settings.CHANNEL_LAYERS["default"]
     (host,) = layer["CONFIG"]["hosts"]
@@ -205,7 +204,13 @@ async def test_an_idle_socket_fails_when_its_process_loses_redis(user, settings,
         ]
         await asyncio.sleep(0.01)
 
+    assert await database_sync_to_async(online_ids)(user_ids=[user.id]) == {str(user.id)}
+
     await redis.client_kill_filter(_id=blocked[0])
 
     with pytest.raises(RedisConnectionError):
         await socket.receive_output(timeout=3)
+
+    # and the failed socket is counted out: its user does not stay online until the process restarts
+    assert user.id not in heartbeats.sockets.values()
+    assert await database_sync_to_async(online_ids)(user_ids=[user.id]) == set()

@@ -5,6 +5,7 @@ Every error on an /api/ path has the shape `{"error": ..., "code": ..., "fields"
 """
 
 import logging
+import math
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
@@ -89,7 +90,8 @@ def api_exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every error becomes the documented envelope."""
     if isinstance(exc, ParleyError):
         retry_after = getattr(exc, "retry_after", None)
-        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        # Retry-After is whole seconds (RFC 9110), rounded up so a client waiting that long is let in.
+        headers = {"Retry-After": str(math.ceil(retry_after))} if retry_after else None
         return Response(envelope(exc.message, exc.code, exc.fields), status=exc.status_code, headers=headers)
     if isinstance(exc, RequestDataTooBig):
         # Past DATA_UPLOAD_MAX_MEMORY_SIZE: refused before it is read, not a fault of ours.

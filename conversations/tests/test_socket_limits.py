@@ -1,7 +1,10 @@
 """Practice turns, regenerates and edits over the socket count against the same per-user send budget as messages."""
 
+import json
+
 import pytest
 from channels.db import database_sync_to_async
+from django.test import Client
 
 from conversations.models import Message, MessageRole
 from conversations.tests.factories import practice_session
@@ -67,3 +70,21 @@ async def test_regenerates_and_edits_count_against_the_same_budget(user, session
     )()
     assert replies == ["superseded", "complete"]
     await socket.disconnect()
+
+
+async def test_a_regenerate_over_the_budget_on_rest_waits_whole_seconds(user, session, settings):
+    settings.MESSAGE_RATE = "1/3600s"
+    client = Client()
+    await database_sync_to_async(client.force_login)(user)
+    base = f"/api/v1/sessions/{session.id}"
+
+    def post(path, body=None):
+        return client.post(path, json.dumps(body or {}), content_type="application/json")
+
+    turn = await database_sync_to_async(post)(f"{base}/messages", {"message": "こんにちは", "client_id": "r1"})
+    again = await database_sync_to_async(post)(f"{base}/regenerate")
+    refused = await database_sync_to_async(post)(f"{base}/regenerate")
+
+    assert (turn.status_code, again.status_code) == (201, 200), again.content
+    assert (refused.status_code, refused.json()["code"]) == (429, "throttled")
+    assert refused["Retry-After"].isdigit() and 1 <= int(refused["Retry-After"]) <= 3600

@@ -58,6 +58,12 @@ class RedisCache(DjangoRedisCache):
         self._class = SharedClientRedisCacheClient
 
 
+def redis_cache() -> RedisCache | None:
+    """The default cache when it is Redis (for the round-trip savings of raw commands), else None."""
+    backend = caches["default"]
+    return backend if isinstance(backend, RedisCache) else None
+
+
 def counter_add(key: str, amount: int, timeout: int) -> int:
     """Add `amount` to the counter at `key`, created expiring after `timeout` s; the new value.
 
@@ -65,13 +71,14 @@ def counter_add(key: str, amount: int, timeout: int) -> int:
     rather than Django's incr (EXISTS, then INCRBY) plus an add on a new window; other caches
     take Django's way, add() deciding which of two racing callers creates the counter.
     """
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
+    backend = redis_cache()
+    if backend is not None:
         name = backend.make_and_validate_key(key)
         pipe = backend._cache.get_client(name, write=True).pipeline(transaction=False)
         pipe.incrby(name, amount)
         pipe.expire(name, timeout, nx=True)
         return pipe.execute()[0]
+    backend = caches["default"]
     try:
         return backend.incr(key, amount)
     except ValueError:

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from config.cache import redis_cache
 from config.db import database_async
 from conversations.models import Membership
 from conversations.services.messaging import PEOPLE_KINDS, users_send
@@ -27,17 +28,24 @@ HEARTBEAT_SECONDS = 30
 ENTRY_TTL_SECONDS = 3 * HEARTBEAT_SECONDS
 
 
+LOCK_SECONDS = 5
+
+
 def _key(user_id) -> str:
     return f"presence:{user_id}"
+
+
+def _lock_key(user_id) -> str:
+    return f"presence-lock:{user_id}"
 
 
 @contextlib.contextmanager
 def _user_lock(user_id):
     # Two sockets of one user may connect at once in two processes: the read-modify-write of the
     # entry is serialised by a short cache lock (cache.add is atomic on both backends).
-    lock_key = f"presence-lock:{user_id}"
+    lock_key = _lock_key(user_id)
     deadline = time.monotonic() + 2
-    while not cache.add(lock_key, 1, timeout=5) and time.monotonic() < deadline:
+    while not cache.add(lock_key, 1, timeout=LOCK_SECONDS) and time.monotonic() < deadline:
         time.sleep(0.005)
     try:
         yield
@@ -98,12 +106,43 @@ def presence_connect(*, user_id, channel_name: str) -> bool:
 
 
 def presence_heartbeat(*, sockets: dict) -> None:
-    """Keep still-open sockets counted: `{channel_name: user_id}`, one cache update per user."""
+    """Keep still-open sockets counted: `{channel_name: user_id}`. On Redis every user at once
+    (_refresh_many); a user whose entry is being changed meanwhile, and every user on another
+    cache, with one update each."""
     by_user: dict = {}
     for channel_name, user_id in sockets.items():
         by_user.setdefault(user_id, []).append(channel_name)
+    backend = redis_cache()
+    if backend is not None:
+        by_user = _refresh_many(backend, by_user)
     for user_id, channel_names in by_user.items():
         _sockets_update(user_id=user_id, channel_names=channel_names, present=True)
+
+
+def _refresh_many(backend, by_user: dict) -> dict:
+    """_sockets_update(present=True) for every user of `by_user` in three Redis round trips, not four
+    a user: take their locks, read their entries, write them back and let go of the locks. Returns
+    the users whose lock another process held, left to the caller."""
+    client = backend._cache.get_client(write=True)
+    serializer = backend._cache._serializer
+    users = list(by_user)
+    locks = [backend.make_and_validate_key(_lock_key(user_id)) for user_id in users]
+    pipe = client.pipeline(transaction=False)
+    for lock in locks:
+        pipe.set(lock, serializer.dumps(1), nx=True, ex=LOCK_SECONDS)
+    taken = [n for n, locked in enumerate(pipe.execute()) if locked]
+    if taken:
+        keys = [backend.make_and_validate_key(_key(users[n])) for n in taken]
+        now = time.time()
+        pipe = client.pipeline(transaction=False)
+        for n, key, stored in zip(taken, keys, client.mget(keys), strict=True):
+            entry = _live(None if stored is None else serializer.loads(stored), now)
+            entry.update(dict.fromkeys(by_user[users[n]], now + ENTRY_TTL_SECONDS))
+            pipe.set(key, serializer.dumps(entry), ex=ENTRY_TTL_SECONDS)
+            pipe.delete(locks[n])
+        pipe.execute()
+    done = {users[n] for n in taken}
+    return {user_id: channel_names for user_id, channel_names in by_user.items() if user_id not in done}
 
 
 _presence_heartbeat = database_async(presence_heartbeat)

@@ -102,8 +102,9 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Threads per process for the database work of sockets and replies (config/db.py), each with its
-# own connection: the bound on what one process asks of PostgreSQL.
-DATABASE_THREADS = env.int("DATABASE_THREADS", default=8)
+# own connection: the bound on what one process asks of PostgreSQL. Few: a busy thread takes turns
+# on the one interpreter lock with the event loop, which writes every frame (docs/deploy.md).
+DATABASE_THREADS = env.int("DATABASE_THREADS", default=2)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the ASGI server's threads write without "database is locked".
     DATABASES["default"]["OPTIONS"] = {

@@ -38,8 +38,8 @@ async def test_calls_run_in_parallel_on_a_bounded_pool_of_threads():
     names = {name for name, _ in results}
     assert all(name.startswith("database") for name in names)
     assert len(names) == settings.DATABASE_THREADS
-    # two rounds of the pool, not sixteen calls one after another on a single thread
-    assert elapsed < 0.2 * settings.DATABASE_THREADS
+    # two rounds of the pool (three at most), not every call one after another on a single thread
+    assert elapsed < 0.2 * 3 < 0.2 * 2 * settings.DATABASE_THREADS
 
 
 async def on_every_thread(func) -> list:

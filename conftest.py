@@ -30,26 +30,40 @@ def django_db_setup(django_db_setup):
     database_threads_close()
 
 
+def _commands_sent(monkeypatch, client, pipeline) -> list[str]:
+    """The commands a redis-py client class sends from now on, as bench/turn_profile.py counts them:
+    a pipeline is one round trip, "pipeline". Blocking or asyncio alike: each call is counted as
+    it is made and its result (a coroutine for asyncio) handed back."""
+    sent = []
+    execute_command, execute = client.execute_command, pipeline.execute
+
+    def command(self, *args, **options):
+        sent.append(args[0])
+        return execute_command(self, *args, **options)
+
+    def pipelined(self, *args, **options):
+        sent.append("pipeline")
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(client, "execute_command", command)
+    monkeypatch.setattr(pipeline, "execute", pipelined)
+    return sent
+
+
 @pytest.fixture
 def redis_commands(monkeypatch) -> list[str]:
-    """The commands the channel layer (redis-py's asyncio client) sends from now on, as
-    bench/turn_profile.py counts them: a pipeline is one round trip, "pipeline"."""
+    """The commands the channel layer (redis-py's asyncio client) sends from now on."""
     from redis.asyncio.client import Pipeline, Redis
 
-    sent = []
-    execute_command, execute = Redis.execute_command, Pipeline.execute
+    return _commands_sent(monkeypatch, Redis, Pipeline)
 
-    async def command(self, *args, **options):
-        sent.append(args[0])
-        return await execute_command(self, *args, **options)
 
-    async def pipeline(self, *args, **options):
-        sent.append("pipeline")
-        return await execute(self, *args, **options)
+@pytest.fixture
+def cache_commands(monkeypatch) -> list[str]:
+    """The commands the Redis cache (redis-py's blocking client) sends from now on."""
+    from redis.client import Pipeline, Redis
 
-    monkeypatch.setattr(Redis, "execute_command", command)
-    monkeypatch.setattr(Pipeline, "execute", pipeline)
-    return sent
+    return _commands_sent(monkeypatch, Redis, Pipeline)
 
 
 @pytest.fixture

@@ -71,10 +71,10 @@ def counter_add(key: str, amount: int, timeout: int) -> int:
     rather than Django's incr (EXISTS, then INCRBY) plus an add on a new window; other caches
     take Django's way, add() deciding which of two racing callers creates the counter.
     """
-    backend = redis_cache()
-    if backend is not None:
-        name = backend.make_and_validate_key(key)
-        pipe = backend._cache.get_client(name, write=True).pipeline(transaction=False)
+    redis = redis_cache()
+    if redis is not None:
+        name = redis.make_and_validate_key(key)
+        pipe = redis._cache.get_client(name, write=True).pipeline(transaction=False)
         pipe.incrby(name, amount)
         pipe.expire(name, timeout, nx=True)
         return pipe.execute()[0]

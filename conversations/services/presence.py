@@ -26,8 +26,6 @@ logger = logging.getLogger("parley.ws")
 
 HEARTBEAT_SECONDS = 30
 ENTRY_TTL_SECONDS = 3 * HEARTBEAT_SECONDS
-
-
 LOCK_SECONDS = 5
 
 

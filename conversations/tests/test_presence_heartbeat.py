@@ -5,42 +5,22 @@ import uuid
 
 import pytest
 from django.core.cache import cache
-from redis.client import Pipeline, Redis
 
 from config.cache import redis_cache
 from conversations.services import presence
 
 
-@pytest.fixture
-def round_trips(monkeypatch) -> list[str]:
-    """The cache's commands to Redis (redis-py's blocking client) from now on; a pipeline is one."""
-    sent = []
-    execute_command, execute = Redis.execute_command, Pipeline.execute
-
-    def command(self, *args, **options):
-        sent.append(args[0])
-        return execute_command(self, *args, **options)
-
-    def pipeline(self, *args, **options):
-        sent.append("pipeline")
-        return execute(self, *args, **options)
-
-    monkeypatch.setattr(Redis, "execute_command", command)
-    monkeypatch.setattr(Pipeline, "execute", pipeline)
-    return sent
-
-
-def test_a_beat_refreshes_every_socket_and_keeps_other_processes_sockets(round_trips):
+def test_a_beat_refreshes_every_socket_and_keeps_other_processes_sockets(cache_commands):
     # given two users with a socket here, one of whom also has a live socket in another process
     # and a lapsed one that process lost
     alice, bob = uuid.uuid4(), uuid.uuid4()
     now = time.time()
     cache.set(presence._key(alice), {"elsewhere": now + 60, "lost": now - 1}, timeout=presence.ENTRY_TTL_SECONDS)
-    round_trips.clear()
+    cache_commands.clear()
 
     # when the process beats
     presence.presence_heartbeat(sockets={"here-a1": alice, "here-a2": alice, "here-b": bob})
-    beat = list(round_trips)
+    beat = list(cache_commands)
 
     # then both are counted with every live socket, for a whole entry lifetime, the lapsed one gone
     entries = {user_id: cache.get(presence._key(user_id)) for user_id in (alice, bob)}
@@ -54,14 +34,14 @@ def test_a_beat_refreshes_every_socket_and_keeps_other_processes_sockets(round_t
 
 
 @pytest.mark.skipif(redis_cache() is None, reason="the local-memory cache refreshes user by user")
-def test_a_user_whose_entry_another_process_is_changing_is_refreshed_after_it(round_trips):
+def test_a_user_whose_entry_another_process_is_changing_is_refreshed_after_it(cache_commands):
     # given a user whose lock another process holds (opening a socket, say) and one whose is free
     busy, free = uuid.uuid4(), uuid.uuid4()
     cache.add(presence._lock_key(busy), 1, timeout=1)
-    round_trips.clear()
+    cache_commands.clear()
 
     presence.presence_heartbeat(sockets={"here-busy": busy, "here-free": free})
-    beat = list(round_trips)
+    beat = list(cache_commands)
 
     # the free one went with the batch, the busy one on its own once the lock lapsed
     assert beat[:3] == ["pipeline", "MGET", "pipeline"] and len(beat) > 3

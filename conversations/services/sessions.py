@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from waffle.models import Flag
 
+from config.compiled import CompiledQuery
 from config.exceptions import ParleyError
 from conversations.exceptions import LanguageNotSpoken, SessionClosed, SessionNotFound, TurnInProgress
 from conversations.models import (
@@ -271,18 +272,40 @@ def placeholder_append(conversation: Conversation) -> Message:
     return message
 
 
+# Compiled once: every turn runs these two statements (config/compiled.py).
+_SESSION_LOCK = CompiledQuery(
+    lambda session_id: (
+        PracticeSession.objects.select_related("conversation")
+        .select_for_update(of=("conversation",))
+        .filter(id=session_id)
+    ),
+    fields=[PracticeSession._meta.pk],
+)
+# Unordered: Message's default order (by conversation) would join the conversation table.
+_STREAMING = CompiledQuery(
+    lambda conversation_id, state: Message.objects.filter(conversation_id=conversation_id, state=state).order_by(),
+    fields=[Message._meta.get_field("conversation"), Message._meta.get_field("state")],
+)
+_STREAMING_OR_SENT = CompiledQuery(
+    lambda conversation_id, state, client_id, sender_id: Message.objects.filter(
+        Q(conversation_id=conversation_id, state=state) | Q(sender_id=sender_id, client_id=client_id)
+    ).order_by(),
+    fields=[
+        Message._meta.get_field("conversation"),
+        Message._meta.get_field("state"),
+        Message._meta.get_field("client_id"),
+        Message._meta.get_field("sender"),
+    ],
+)
+
+
 def session_lock(*, session: PracticeSession) -> Conversation:
     """Lock the session's conversation (every seq is handed out under it) and refresh every field of
     the session and its conversation, in one statement: the caller may hold a copy read turns ago.
     Call inside a transaction; raises SessionNotFound."""
-    try:
-        locked = (
-            PracticeSession.objects.select_related("conversation")
-            .select_for_update(of=("conversation",))
-            .get(id=session.id)
-        )
-    except PracticeSession.DoesNotExist as exc:
-        raise SessionNotFound() from exc
+    locked = _SESSION_LOCK.first(session.id)
+    if locked is None:
+        raise SessionNotFound()
     for field in PracticeSession._meta.concrete_fields:
         setattr(session, field.attname, getattr(locked, field.attname))
     session.conversation = locked.conversation
@@ -327,12 +350,12 @@ def reply_in_progress(*, conversation: Conversation, streaming: list[Message] | 
 def _turn_rows(*, conversation: Conversation, sender, client_id: str | None) -> tuple[list[Message], Message | None]:
     """In one query: the conversation's replies still `streaming`, and the sender's message stored
     under `client_id` (message_find_by_client_id), if any."""
-    wanted = Q(conversation_id=conversation.id, state=MessageState.STREAMING)
-    if client_id is not None:
-        wanted |= Q(sender_id=sender.pk, client_id=client_id)
+    if client_id is None:
+        found = _STREAMING.all(conversation.id, MessageState.STREAMING)
+    else:
+        found = _STREAMING_OR_SENT.all(conversation.id, MessageState.STREAMING, client_id, sender.pk)
     streaming, existing = [], None
-    # Unordered: Message's default order (by conversation) would join the conversation table.
-    for message in Message.objects.filter(wanted).order_by():
+    for message in found:
         if client_id is not None and message.sender_id == sender.pk and message.client_id == client_id:
             existing = message
         else:

@@ -1,0 +1,96 @@
+"""A queryset compiled once gives what the ORM gives, in one statement, on SQLite and PostgreSQL alike."""
+
+import uuid
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+
+from config.compiled import CompiledQuery
+from conversations.models import Conversation, Message, MessageState, PracticeSession
+from conversations.tests.factories import practice_session
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+def test_a_compiled_select_related_lock_builds_what_the_orm_builds(user):
+    # given a session with a template, context, a scenario and a summary (JSON, dates, UUIDs, text)
+    session = practice_session(user=user)
+    PracticeSession.objects.filter(id=session.id).update(summary="We talked about food.", summary_up_to_seq=3)
+    builds = []
+
+    def build(session_id):
+        builds.append(session_id)
+        return (
+            PracticeSession.objects.select_related("conversation")
+            .select_for_update(of=("conversation",))
+            .filter(id=session_id)
+        )
+
+    query = CompiledQuery(build, fields=[PracticeSession._meta.pk])
+    expected = PracticeSession.objects.select_related("conversation").get(id=session.id)
+
+    # when it runs twice in a transaction
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        first = query.first(session.id)
+        second = query.first(session.id)
+        # the related conversation came with it: reading it asks nothing more
+        conversation = second.conversation
+
+    # then each run is one statement, the ORM built the SQL once, and the rows are the ORM's
+    assert len([q for q in queries.captured_queries if q["sql"].startswith("SELECT")]) == 2
+    assert builds == [session.id]
+    assert _fields(first) == _fields(second) == _fields(expected)
+    assert isinstance(first.id, uuid.UUID) and isinstance(first.context, dict)
+    assert first.created_at == expected.created_at and first.created_at.tzinfo is not None
+    assert _fields(conversation) == _fields(expected.conversation)
+    assert not first._state.adding and first._state.db == "default"
+
+
+def test_values_go_to_the_parameters_in_the_querysets_own_order(user, other_user):
+    # given a conversation with a streaming reply, and messages of two senders under client ids
+    conversation = Conversation.objects.create(title="c", created_by=user, next_seq=4)
+    streaming = Message.objects.create(conversation=conversation, role="assistant", seq=1, state=MessageState.STREAMING)
+    mine = Message.objects.create(conversation=conversation, sender=user, role="user", seq=2, client_id="a")
+    Message.objects.create(conversation=conversation, sender=other_user, role="user", seq=3, client_id="a")
+
+    # Q sorts its keyword arguments: client_id comes before sender_id in the SQL
+    query = CompiledQuery(
+        lambda conversation_id, state, client_id, sender_id: Message.objects.filter(
+            Q(conversation_id=conversation_id, state=state) | Q(sender_id=sender_id, client_id=client_id)
+        ).order_by("seq"),
+        fields=[
+            Message._meta.get_field("conversation"),
+            Message._meta.get_field("state"),
+            Message._meta.get_field("client_id"),
+            Message._meta.get_field("sender"),
+        ],
+    )
+
+    # when it runs for each sender
+    for_user = query.all(conversation.id, MessageState.STREAMING, "a", user.id)
+    for_other = query.all(conversation.id, MessageState.STREAMING, "b", other_user.id)
+
+    # then each finds the streaming reply and only its own sender's message
+    assert [m.id for m in for_user] == [streaming.id, mine.id]
+    assert [m.id for m in for_other] == [streaming.id]
+    assert query.first(uuid.uuid4(), MessageState.STREAMING, "a", uuid.uuid4()) is None
+
+
+def test_a_queryset_with_a_parameter_of_its_own_is_refused_on_its_first_run():
+    # the constant state is a parameter the caller does not give: positions would not line up
+    query = CompiledQuery(
+        lambda conversation_id: Message.objects.filter(conversation_id=conversation_id, state=MessageState.STREAMING),
+        fields=[Message._meta.get_field("conversation")],
+    )
+
+    with pytest.raises(ImproperlyConfigured, match="parameters"):
+        query.all(uuid.uuid4())
+    with pytest.raises(TypeError, match="takes 1 values, 2 given"):
+        query.all(uuid.uuid4(), "extra")

@@ -16,7 +16,17 @@ _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u309f]")
 _WORD_FOLLOWERS = PARTICLE_CHARS | set("かなだじさく")
-_KANA_WORDS = sorted(KANA_TO_KANJI, key=len, reverse=True)
+
+
+def _by_first_char(words) -> dict[str, list[str]]:
+    """The words by first character, longest first: a position is checked against those that can start there."""
+    index: dict[str, list[str]] = {}
+    for word in sorted(words, key=len, reverse=True):
+        index.setdefault(word[0], []).append(word)
+    return index
+
+
+_KANA_WORDS = _by_first_char(KANA_TO_KANJI)
 
 
 # One MeCab tagger parses one sentence at a time: Channels and the dictionary call in from a thread pool.
@@ -108,7 +118,8 @@ def _normalise(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
             i += 1
             continue
         if _word_start(norm, substituted_end):
-            word = next((w for w in _KANA_WORDS if text.startswith(w, i) and _word_end(text, i + len(w))), None)
+            candidates = _KANA_WORDS.get(text[i], ())
+            word = next((w for w in candidates if text.startswith(w, i) and _word_end(text, i + len(w))), None)
             if word:
                 for char in KANA_TO_KANJI[word]:
                     norm.append(char)

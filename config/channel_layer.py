@@ -4,7 +4,8 @@ Stock group_send costs four Redis round trips per group (expire stale members, r
 expire each queue, push) and pushes one entry per group, even when the groups' sockets live in
 the same process. Parley sends most events to several users' groups at once (a message to every
 member, a presence change to every contact), so `group_send_many` reads all the groups in one
-pipelined trip and pushes, in one script, one entry per destination process: that process hands
+trip (members older than the group expiry are skipped, and pruned when a channel joins rather than on
+every send) and pushes, in one script, one entry per destination process: that process hands
 it to each of its sockets in the groups, as it does for any group message. A socket that is in
 several of the groups gets the message once.
 
@@ -331,27 +332,44 @@ class RedisChannelLayer(StockRedisChannelLayer):
         except NoScriptError:  # a restarted Redis: EVAL loads it again
             return await connection.eval(script, len(keys), *keys, *args)
 
+    async def group_add(self, group, channel):
+        """Add the channel to the group, prune the members older than group_expiry and keep the group
+        that long, in one round trip (stock: two, and the pruning on every group_send)."""
+        assert self.require_valid_group_name(group), "Group name not valid"
+        assert self.require_valid_channel_name(channel), "Channel name not valid"
+        key = self._group_key(group)
+        now = time.time()
+        pipe = self.connection(self.consistent_hash(group)).pipeline(transaction=False)
+        pipe.zadd(key, {channel: now})
+        pipe.zremrangebyscore(key, min=0, max=int(now) - self.group_expiry)
+        pipe.expire(key, self.group_expiry)
+        await pipe.execute()
+
     async def group_send(self, group, message):
         await self.group_send_many([group], message)
 
     async def group_send_many(self, groups, message) -> None:
         """Send `message` to every channel in any of `groups`: two round trips per Redis host, one if
-        every channel is this process's."""
+        every channel is this process's (a single command when it is one group)."""
         groups = list(dict.fromkeys(groups))
         for group in groups:
             assert self.require_valid_group_name(group), "Group name not valid"
         by_host = collections.defaultdict(list)
         for group in groups:
             by_host[self.consistent_hash(group)].append(group)
-        stale = int(time.time()) - self.group_expiry
+        # Members that joined longer than group_expiry ago are skipped here and pruned by group_add.
+        fresh = f"({int(time.time()) - self.group_expiry}"
         channels = {}
         for index, host_groups in by_host.items():
-            pipe = self.connection(index).pipeline(transaction=False)
-            for group in host_groups:
-                pipe.zremrangebyscore(self._group_key(group), min=0, max=stale)
-                pipe.zrange(self._group_key(group), 0, -1)
-            replies = await pipe.execute()
-            channels.update(dict.fromkeys(name.decode() for members in replies[1::2] for name in members))
+            connection = self.connection(index)
+            if len(host_groups) == 1:
+                replies = [await connection.zrangebyscore(self._group_key(host_groups[0]), fresh, "+inf")]
+            else:
+                pipe = connection.pipeline(transaction=False)
+                for group in host_groups:
+                    pipe.zrangebyscore(self._group_key(group), fresh, "+inf")
+                replies = await pipe.execute()
+            channels.update(dict.fromkeys(name.decode() for members in replies for name in members))
         over = 0
         inbox = self._inbox_sending()
         local = [channel for channel in channels if self._local(channel)] if inbox is not None else []

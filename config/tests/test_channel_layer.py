@@ -4,6 +4,7 @@ and receiving, as two processes."""
 import asyncio
 import concurrent.futures
 import contextlib
+import time
 import uuid
 
 import pytest
@@ -136,8 +137,8 @@ def test_a_socket_of_the_sending_process_gets_its_message_without_the_redis_queu
             await here.group_send("user.gil", {"type": "hello"})
 
             assert await receive(here, tab) == {"type": "hello"}
-            # the group read; no push, no pop
-            assert redis_commands == ["pipeline"]
+            # the group read, one command; no push, no pop
+            assert redis_commands == ["ZRANGEBYSCORE"]
 
     run(test)
 
@@ -165,6 +166,30 @@ def test_sockets_here_and_in_another_process_each_get_a_message_once(redis_comma
             for layer, tab in [(here, local_tabs[0]), (there, remote_tabs[0])]:
                 with pytest.raises(TimeoutError):
                     await receive(layer, tab, timeout=0.3)
+
+    run(test)
+
+
+def test_a_member_older_than_the_group_expiry_gets_nothing_and_is_pruned_when_a_channel_joins():
+    async def test():
+        async with two_processes() as (here, _):
+            old, new = await here.new_channel(), await here.new_channel()
+            await here.group_add("user.jo", old)
+            key = here._group_key("user.jo")
+            # as if `old` joined a day and a second ago and never left
+            await here.connection(0).zadd(key, {old: time.time() - here.group_expiry - 1})
+
+            await here.group_send("user.jo", {"type": "hello"})
+            with pytest.raises(TimeoutError):
+                await receive(here, old, timeout=0.3)
+            assert await here.connection(0).zscore(key, old) is not None
+
+            await here.group_add("user.jo", new)
+            await here.group_send("user.jo", {"type": "again"})
+
+            assert await receive(here, new) == {"type": "again"}
+            assert [m.decode() for m in await here.connection(0).zrange(key, 0, -1)] == [new]
+            assert 0 < await here.connection(0).ttl(key) <= here.group_expiry
 
     run(test)
 

@@ -53,44 +53,79 @@ def test_a_compiled_select_related_lock_builds_what_the_orm_builds(user):
     assert not first._state.adding and first._state.db == "default"
 
 
-def test_values_go_to_the_parameters_in_the_querysets_own_order(user, other_user):
-    # given a conversation with a streaming reply, and messages of two senders under client ids
-    conversation = Conversation.objects.create(title="c", created_by=user, next_seq=4)
-    streaming = Message.objects.create(conversation=conversation, role="assistant", seq=1, state=MessageState.STREAMING)
-    mine = Message.objects.create(conversation=conversation, sender=user, role="user", seq=2, client_id="a")
-    Message.objects.create(conversation=conversation, sender=other_user, role="user", seq=3, client_id="a")
-
-    # Q sorts its keyword arguments: client_id comes before sender_id in the SQL
-    query = CompiledQuery(
-        lambda conversation_id, state, client_id, sender_id: Message.objects.filter(
+def _streaming_or_sent() -> CompiledQuery:
+    # The values in the caller's order; Q sorts its keywords, so the SQL takes client_id before sender_id.
+    return CompiledQuery(
+        lambda conversation_id, state, sender_id, client_id: Message.objects.filter(
             Q(conversation_id=conversation_id, state=state) | Q(sender_id=sender_id, client_id=client_id)
         ).order_by("seq"),
         fields=[
             Message._meta.get_field("conversation"),
             Message._meta.get_field("state"),
-            Message._meta.get_field("client_id"),
             Message._meta.get_field("sender"),
+            Message._meta.get_field("client_id"),
         ],
     )
 
-    # when it runs for each sender
-    for_user = query.all(conversation.id, MessageState.STREAMING, "a", user.id)
-    for_other = query.all(conversation.id, MessageState.STREAMING, "b", other_user.id)
 
-    # then each finds the streaming reply and only its own sender's message
+def test_each_value_fills_its_parameters_in_the_querysets_own_order(user, other_user):
+    # given a conversation with a streaming reply, and messages of two senders under client ids
+    conversation = Conversation.objects.create(title="c", created_by=user, next_seq=4)
+    streaming = Message.objects.create(conversation=conversation, role="assistant", seq=1, state=MessageState.STREAMING)
+    mine = Message.objects.create(conversation=conversation, sender=user, role="user", seq=2, client_id="a")
+    Message.objects.create(conversation=conversation, sender=other_user, role="user", seq=3, client_id="a")
+    query = _streaming_or_sent()
+
+    # when it runs for each sender
+    for_user = query.all(conversation.id, MessageState.STREAMING, user.id, "a")
+    for_other = query.all(conversation.id, MessageState.STREAMING, other_user.id, "b")
+
+    # then each finds the streaming reply and only its own sender's message, and the plan was kept
     assert [m.id for m in for_user] == [streaming.id, mine.id]
     assert [m.id for m in for_other] == [streaming.id]
-    assert query.first(uuid.uuid4(), MessageState.STREAMING, "a", uuid.uuid4()) is None
+    assert query.first(uuid.uuid4(), MessageState.STREAMING, uuid.uuid4(), "a") is None
+    assert len(query._plans) == 1
 
 
-def test_a_queryset_with_a_parameter_of_its_own_is_refused_on_its_first_run():
-    # the constant state is a parameter the caller does not give: positions would not line up
+def test_values_that_cannot_be_told_apart_are_run_right_and_leave_no_plan(user):
+    # given a message whose client id happens to read as the state it looks for
+    conversation = Conversation.objects.create(title="c", created_by=user, next_seq=3)
+    sent = Message.objects.create(conversation=conversation, sender=user, role="user", seq=1, client_id="streaming")
+    query = _streaming_or_sent()
+
+    # when the first call's state and client id are the same text
+    found = query.all(conversation.id, "streaming", user.id, "streaming")
+
+    # then it finds the message, and the next call (told apart) makes the plan kept
+    assert [m.id for m in found] == [sent.id]
+    assert len(query._plans) == 0
+    assert query.all(conversation.id, "streaming", user.id, "other") == []
+    assert len(query._plans) == 1
+
+
+def test_a_value_the_field_prepares_otherwise_than_the_lookup_is_refused_on_its_first_run():
+    # the conversation's id prepared as a message's seq would be lost: it fills no parameter
     query = CompiledQuery(
-        lambda conversation_id: Message.objects.filter(conversation_id=conversation_id, state=MessageState.STREAMING),
-        fields=[Message._meta.get_field("conversation")],
+        lambda conversation_id: Message.objects.filter(conversation_id=conversation_id),
+        fields=[Message._meta.get_field("client_id")],
     )
 
-    with pytest.raises(ImproperlyConfigured, match="parameters"):
+    with pytest.raises(ImproperlyConfigured, match="fill none"):
         query.all(uuid.uuid4())
     with pytest.raises(TypeError, match="takes 1 values, 2 given"):
         query.all(uuid.uuid4(), "extra")
+
+
+def test_the_orms_own_constants_stay_as_compiled(user):
+    # a constant in a filter is the queryset's, not a value: it stays in every run
+    conversation = Conversation.objects.create(title="c", created_by=user, next_seq=3)
+    done = Message.objects.create(conversation=conversation, role="assistant", seq=1, state=MessageState.COMPLETE)
+    Message.objects.create(conversation=conversation, role="assistant", seq=2, state=MessageState.STREAMING)
+    query = CompiledQuery(
+        lambda conversation_id: Message.objects.filter(conversation_id=conversation_id, state=MessageState.COMPLETE),
+        fields=[Message._meta.get_field("conversation")],
+    )
+
+    assert [m.id for m in query.all(conversation.id)] == [done.id]
+    assert [m.id for m in query.all(conversation.id)] == [done.id] and len(query._plans) == 1
+    assert query.all(uuid.uuid4()) == []

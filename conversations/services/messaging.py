@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.cache import counter_add
+from config.compiled import CompiledQuery
 from config.db import after_return
 from config.exceptions import Conflict, Forbidden, NotFound
 from conversations import events
@@ -297,26 +298,61 @@ def _direct_members(conversation: Conversation) -> list[uuid.UUID]:
     return [uuid.UUID(user_id) for user_id in conversation.direct_key.split(":")]
 
 
-def _message_store(*, sender, content, client_id, conversation_id, to, direct_key) -> tuple[Message, bool]:
-    """The new message (the sender's throttle counted), or the one this client_id already stored there."""
-    people = Conversation.objects.select_for_update(of=("self",)).filter(kind__in=PEOPLE_KINDS)
+def _people_locked(*, sender_id, client_id: str | None, direct_key: str | None = None, kinds=PEOPLE_KINDS):
+    """The people's conversations, to be narrowed to one and locked; with a client_id, the resend check
+    rides on the locking statement: a DM's resend is the sender's message under this client_id
+    wherever it is, a group's one in this conversation (elsewhere it is a Conflict)."""
+    people = Conversation.objects.select_for_update(of=("self",)).filter(kind__in=kinds)
     if client_id is not None:
-        # The resend check rides on the locking statement: a DM's resend is the sender's message under
-        # this client_id wherever it is, a group's one in this conversation (elsewhere it is a Conflict).
-        sent = Message.objects.filter(sender=sender, client_id=client_id)
+        sent = Message.objects.filter(sender_id=sender_id, client_id=client_id)
         if direct_key is None:
             sent = sent.filter(conversation_id=OuterRef("id"))
         people = people.annotate(resent_id=Subquery(sent.values("id")[:1]))
+    return people
+
+
+def _pair_locked(direct_key, sender_id, other_id, client_id, *kinds):
+    # The DM usually exists: found, locked and checked for blocks in one statement. Unordered: a
+    # direct_key names one conversation.
+    people = _people_locked(sender_id=sender_id, client_id=client_id, direct_key=direct_key, kinds=kinds)
+    pair = people.filter(direct_key=direct_key).annotate(blocked=Exists(_blocks_between(sender_id, other_id)))
+    return pair.order_by()[:1]
+
+
+_PAIR_FIELDS = [
+    Conversation._meta.get_field("direct_key"),
+    Block._meta.get_field("blocker"),
+    Block._meta.get_field("blocked"),
+]
+_KIND_FIELDS = [Conversation._meta.get_field("kind")] * len(PEOPLE_KINDS)
+# Compiled once: every direct message runs one of these (config/compiled.py); the kinds are values
+# too, as parameters of the statement.
+_PAIR = CompiledQuery(
+    lambda key, sender_id, other_id, *kinds: _pair_locked(key, sender_id, other_id, None, *kinds),
+    fields=[*_PAIR_FIELDS, *_KIND_FIELDS],
+)
+_PAIR_RESENT = CompiledQuery(_pair_locked, fields=[*_PAIR_FIELDS, Message._meta.get_field("client_id"), *_KIND_FIELDS])
+
+
+def _pair_find(*, direct_key: str, sender_id, other_id, client_id: str | None) -> Conversation | None:
+    if client_id is None:
+        return _PAIR.first(direct_key, sender_id, other_id, *PEOPLE_KINDS)
+    return _PAIR_RESENT.first(direct_key, sender_id, other_id, client_id, *PEOPLE_KINDS)
+
+
+def _message_store(*, sender, content, client_id, conversation_id, to, direct_key) -> tuple[Message, bool]:
+    """The new message (the sender's throttle counted), or the one this client_id already stored there."""
     blocked = None
     if direct_key is not None:
-        # The DM usually exists: found, locked and checked for blocks in one statement.
-        pair = people.filter(direct_key=direct_key).annotate(blocked=Exists(_blocks_between(sender.id, to)))
-        conversation = pair.first()
+        other_id = uuid.UUID(str(to))  # message_send checked it
+        pair = {"direct_key": direct_key, "sender_id": sender.id, "other_id": other_id, "client_id": client_id}
+        conversation = _pair_find(**pair)
         if conversation is None:
             direct_get_or_create(user=sender, other_id=to)  # refuses unknown users and blocked pairs
-            conversation = pair.first()
+            conversation = _pair_find(**pair)
         blocked = conversation.blocked
     else:
+        people = _people_locked(sender_id=sender.id, client_id=client_id)
         conversation = people.filter(id=conversation_id).first()
     if conversation is None:
         raise ConversationNotFound()

@@ -287,14 +287,14 @@ _STREAMING = CompiledQuery(
     fields=[Message._meta.get_field("conversation"), Message._meta.get_field("state")],
 )
 _STREAMING_OR_SENT = CompiledQuery(
-    lambda conversation_id, state, client_id, sender_id: Message.objects.filter(
+    lambda conversation_id, state, sender_id, client_id: Message.objects.filter(
         Q(conversation_id=conversation_id, state=state) | Q(sender_id=sender_id, client_id=client_id)
     ).order_by(),
     fields=[
         Message._meta.get_field("conversation"),
         Message._meta.get_field("state"),
-        Message._meta.get_field("client_id"),
         Message._meta.get_field("sender"),
+        Message._meta.get_field("client_id"),
     ],
 )
 
@@ -353,7 +353,7 @@ def _turn_rows(*, conversation: Conversation, sender, client_id: str | None) -> 
     if client_id is None:
         found = _STREAMING.all(conversation.id, MessageState.STREAMING)
     else:
-        found = _STREAMING_OR_SENT.all(conversation.id, MessageState.STREAMING, client_id, sender.pk)
+        found = _STREAMING_OR_SENT.all(conversation.id, MessageState.STREAMING, sender.pk, client_id)
     streaming, existing = [], None
     for message in found:
         if client_id is not None and message.sender_id == sender.pk and message.client_id == client_id:

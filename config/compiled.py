@@ -9,13 +9,17 @@ builds the instances as `ModelIterable` does (`Model.from_db`, `select_related` 
 populated). The SQL stays the ORM's own, on every backend.
 
 `build(*values)` returns the queryset, and `fields[i]` prepares `values[i]` for the database as a
-lookup on that field would. The first call finds which parameters of the compiled SQL each value
-fills (a value may fill several); the others are the ORM's constants and stay as compiled. A value
-that fills none (a field that prepares it otherwise than the lookup does, so a later call's value
-would be lost) fails at once, on every backend the tests run on. A call whose values cannot be told
-apart (two of them prepare to the same) runs its own compiled SQL and leaves the next call to try.
+lookup on that field would. Values are UUIDs, strings or integers, never None (the ORM writes
+`IS NULL` for None, which a compiled `= %s` would not). To tell the parameters the values fill from
+the ORM's own constants (Exists' `SELECT 1`), the first call compiles the queryset twice, with the
+values and with stand-ins of the same kinds drawn at random: a parameter that changed is a value's,
+one that did not is a constant, however the values happen to compare with the constants. A value
+that fills no parameter (a field that prepares it otherwise than the lookup does) fails at once, on
+every backend the tests run on. A locking queryset still refuses to run outside a transaction.
 """
 
+import secrets
+import uuid
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,7 +27,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import Field, Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, get_related_populators
+from django.db.transaction import TransactionManagementError
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,18 @@ class _Plan:
     init_list: list[str]
     populators: list
     annotations: dict
+    for_update: bool
+
+
+def _stand_in(value):
+    """A value of the same kind as `value` that no call and no constant will equal."""
+    if isinstance(value, uuid.UUID):
+        return uuid.uuid4()
+    if isinstance(value, str):
+        return f"{value}:{secrets.token_hex(8)}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value + 1 + secrets.randbelow(1 << 30)
+    raise TypeError(f"CompiledQuery takes UUID, str and int values, not {type(value).__name__}.")
 
 
 class CompiledQuery:
@@ -52,21 +69,43 @@ class CompiledQuery:
     def _prepared(self, connection, values: Sequence) -> list:
         if len(values) != len(self.fields):
             raise TypeError(f"CompiledQuery takes {len(self.fields)} values, {len(values)} given.")
+        if any(value is None for value in values):
+            raise TypeError("CompiledQuery takes no None: the ORM looks it up with IS NULL.")
         pairs = zip(self.fields, values, strict=True)
         return [field.get_db_prep_value(value, connection, prepared=False) for field, value in pairs]
 
-    def _plan(self, connection, values: Sequence, prepared: list) -> tuple[_Plan, list, bool]:
-        """The plan for these values, their parameters, and whether the plan holds for other values."""
-        compiler = self.build(*values).query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        slots, used, reusable = [], set(), True
-        for param in params:
-            matches = {i for i, value in enumerate(prepared) if type(value) is type(param) and value == param}
-            used |= matches
-            reusable = reusable and len(matches) <= 1
-            # A parameter that is none of the values is the ORM's own constant (Exists' SELECT 1).
-            slots.append((min(matches), None) if matches else (None, param))
-        unused = set(range(len(prepared))) - used
+    def _compiled(self, connection, values: Sequence):
+        queryset = self.build(*values)
+        if (
+            queryset._iterable_class is not ModelIterable
+            or queryset._prefetch_related_lookups
+            or queryset.db != self.using
+        ):
+            raise ImproperlyConfigured(
+                "CompiledQuery builds model instances on its own database: no values(), prefetch_related() or using()."
+            )
+        compiler = queryset.query.get_compiler(connection=connection)
+        return compiler, *compiler.as_sql()
+
+    def _plan(self, connection, values: Sequence, prepared: list) -> _Plan:
+        compiler, sql, params = self._compiled(connection, values)
+        stand_ins = [_stand_in(value) for value in values]
+        _, other_sql, other_params = self._compiled(connection, stand_ins)
+        other_prepared = self._prepared(connection, stand_ins)
+        if other_sql != sql or len(other_params) != len(params):
+            raise ImproperlyConfigured("CompiledQuery: the queryset's SQL depends on its values.")
+        slots = []
+        for param, other in zip(params, other_params, strict=True):
+            if type(param) is type(other) and param == other:
+                slots.append((None, param))  # the ORM's own constant
+                continue
+            index = next(
+                (i for i, value in enumerate(other_prepared) if type(value) is type(other) and value == other), None
+            )
+            if index is None or prepared[index] != param:
+                raise ImproperlyConfigured(f"CompiledQuery: the queryset's parameter {param!r} is none of the values.")
+            slots.append((index, None))
+        unused = set(range(len(prepared))) - {index for index, _ in slots}
         if unused:
             raise ImproperlyConfigured(
                 f"CompiledQuery: the values {[prepared[i] for i in sorted(unused)]!r} fill none of the queryset's "
@@ -75,7 +114,7 @@ class CompiledQuery:
         select, klass_info = compiler.select, compiler.klass_info
         select_fields = klass_info["select_fields"]
         start, end = select_fields[0], select_fields[-1] + 1
-        plan = _Plan(
+        return _Plan(
             sql=sql,
             slots=tuple(slots),
             converters=compiler.get_converters([column for column, _, _ in select]),
@@ -86,8 +125,10 @@ class CompiledQuery:
             init_list=[column.target.attname for column, _, _ in select[start:end]],
             populators=get_related_populators(klass_info, select, self.using),
             annotations=dict(compiler.annotation_col_map),
+            for_update=bool(compiler.query.select_for_update)
+            and connection.features.has_select_for_update
+            and connection.features.supports_transactions,
         )
-        return plan, list(params), reusable
 
     def all(self, *values) -> list[Model]:
         """The instances the queryset built from `values` would give."""
@@ -95,11 +136,10 @@ class CompiledQuery:
         prepared = self._prepared(connection, values)
         plan = self._plans.get(connection)
         if plan is None:
-            plan, params, reusable = self._plan(connection, values, prepared)
-            if reusable:
-                self._plans[connection] = plan
-        else:
-            params = [constant if index is None else prepared[index] for index, constant in plan.slots]
+            plan = self._plans[connection] = self._plan(connection, values, prepared)
+        if plan.for_update and connection.get_autocommit():
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        params = [constant if index is None else prepared[index] for index, constant in plan.slots]
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, params)
             rows = cursor.fetchall()

@@ -5,7 +5,8 @@ import uuid
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from config.compiled import CompiledQuery
@@ -43,9 +44,10 @@ def test_a_compiled_select_related_lock_builds_what_the_orm_builds(user):
         # the related conversation came with it: reading it asks nothing more
         conversation = second.conversation
 
-    # then each run is one statement, the ORM built the SQL once, and the rows are the ORM's
+    # then each run is one statement, the ORM built the SQL on the first only (with the values, then
+    # with stand-ins to tell them from its constants), and the rows are the ORM's
     assert len([q for q in queries.captured_queries if q["sql"].startswith("SELECT")]) == 2
-    assert builds == [session.id]
+    assert len(builds) == 2 and builds[0] == session.id and builds[1] != session.id
     assert _fields(first) == _fields(second) == _fields(expected)
     assert isinstance(first.id, uuid.UUID) and isinstance(first.context, dict)
     assert first.created_at == expected.created_at and first.created_at.tzinfo is not None
@@ -87,20 +89,64 @@ def test_each_value_fills_its_parameters_in_the_querysets_own_order(user, other_
     assert len(query._plans) == 1
 
 
-def test_values_that_cannot_be_told_apart_are_run_right_and_leave_no_plan(user):
-    # given a message whose client id happens to read as the state it looks for
-    conversation = Conversation.objects.create(title="c", created_by=user, next_seq=3)
+def test_values_equal_to_each_other_or_to_a_constant_still_fill_their_own_parameters(user):
+    # given a message whose client id reads as the state looked for, and a seq equal to Exists' constant 1
+    conversation = Conversation.objects.create(title="c", created_by=user, next_seq=9)
     sent = Message.objects.create(conversation=conversation, sender=user, role="user", seq=1, client_id="streaming")
-    query = _streaming_or_sent()
+    later = Message.objects.create(conversation=conversation, sender=user, role="user", seq=5, client_id="x")
+    same = _streaming_or_sent()
+    after = CompiledQuery(
+        lambda seq: (
+            Message.objects.filter(seq__gt=seq)
+            .annotate(answered=Exists(Message.objects.filter(conversation_id=OuterRef("conversation_id"), seq=8)))
+            .order_by("seq")
+        ),
+        fields=[Message._meta.get_field("seq")],
+    )
 
-    # when the first call's state and client id are the same text
-    found = query.all(conversation.id, "streaming", user.id, "streaming")
+    # when the first calls' values equal each other, and a constant
+    found = same.all(conversation.id, "streaming", user.id, "streaming")
+    first = after.all(1)
 
-    # then it finds the message, and the next call (told apart) makes the plan kept
+    # then later calls with other values get their own rows
     assert [m.id for m in found] == [sent.id]
-    assert len(query._plans) == 0
-    assert query.all(conversation.id, "streaming", user.id, "other") == []
-    assert len(query._plans) == 1
+    assert same.all(conversation.id, "streaming", user.id, "x") == [later]
+    assert [m.id for m in first] == [later.id] and first[0].answered is False
+    assert after.all(4) == [later] and after.all(5) == []
+
+
+def test_none_and_a_values_queryset_are_refused():
+    by_client = CompiledQuery(
+        lambda client_id: Message.objects.filter(client_id=client_id), fields=[Message._meta.get_field("client_id")]
+    )
+    with pytest.raises(TypeError, match="no None"):
+        by_client.all(None)
+
+    ids = CompiledQuery(
+        lambda client_id: Message.objects.filter(client_id=client_id).values("id"),
+        fields=[Message._meta.get_field("client_id")],
+    )
+    with pytest.raises(ImproperlyConfigured, match="no values"):
+        ids.all("a")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_compiled_lock_refuses_to_run_outside_a_transaction_as_the_orm_does(user):
+    conversation = Conversation.objects.create(title="c", created_by=user)
+    lock = CompiledQuery(
+        lambda conversation_id: Conversation.objects.select_for_update().filter(id=conversation_id),
+        fields=[Conversation._meta.pk],
+    )
+
+    with transaction.atomic():
+        assert lock.first(conversation.id) == conversation
+
+    # the plan is kept; in autocommit it refuses where the backend can lock (SQLite cannot)
+    if connection.features.has_select_for_update:
+        with pytest.raises(TransactionManagementError):
+            lock.first(conversation.id)
+    else:
+        assert lock.first(conversation.id) == conversation
 
 
 def test_a_value_the_field_prepares_otherwise_than_the_lookup_is_refused_on_its_first_run():
@@ -110,7 +156,7 @@ def test_a_value_the_field_prepares_otherwise_than_the_lookup_is_refused_on_its_
         fields=[Message._meta.get_field("client_id")],
     )
 
-    with pytest.raises(ImproperlyConfigured, match="fill none"):
+    with pytest.raises(ImproperlyConfigured, match="none of the values"):
         query.all(uuid.uuid4())
     with pytest.raises(TypeError, match="takes 1 values, 2 given"):
         query.all(uuid.uuid4(), "extra")

@@ -278,6 +278,7 @@ _SESSION_LOCK = CompiledQuery(
         PracticeSession.objects.select_related("conversation")
         .select_for_update(of=("conversation",))
         .filter(id=session_id)
+        .order_by()
     ),
     fields=[PracticeSession._meta.pk],
 )

@@ -32,6 +32,9 @@ let oldestSeq = null;
 let newestSeq = 0;
 let hasOlder = false;
 let loadingOlder = false;
+// Whether the open conversation's latest page is shown: until then a socket that opens must not
+// catch up from seq 0, which would bring in every message instead of the latest page.
+let historyShown = false;
 let typingTimer = null;
 let lastTypingSent = 0;
 
@@ -290,6 +293,7 @@ function showThread() {
   oldestSeq = null;
   newestSeq = 0;
   hasOlder = false;
+  historyShown = false;
   typingLine.hidden = true;
   olderButton.hidden = true;
   showNotice("");
@@ -320,6 +324,9 @@ async function openConversation(id, { push = false } = {}) {
     list.scrollTop = list.scrollHeight;
     lastScrollTop = list.scrollTop;
     olderButton.hidden = !hasOlder;
+    historyShown = true;
+    // What arrived between the page being read and the socket joining (not connected: onOpen does it).
+    send({ type: "sync", conversation_id: id, after_seq: newestSeq });
     markRead();
   } catch (error) {
     showNotice(error.message);
@@ -532,7 +539,7 @@ const handlers = {
 onFrame((frame) => handlers[frame.type]?.(frame));
 onOpen(() => {
   showNotice("");
-  if (current?.id) send({ type: "sync", conversation_id: current.id, after_seq: newestSeq });
+  if (current?.id && historyShown) send({ type: "sync", conversation_id: current.id, after_seq: newestSeq });
   loadInbox().catch(() => {});
 });
 onClose(() => showNotice("Connection lost. Reconnecting…"));

@@ -52,7 +52,10 @@ class NewPasswordField(serializers.CharField):
 class SignupSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
     password = NewPasswordField(max_length=128, trim_whitespace=False)
-    username = serializers.RegexField(USERNAME_PATTERN, max_length=150, required=False, allow_blank=True)
+    # Not trimmed: the schema allows a username or "" (one made from the email), nothing else.
+    username = serializers.RegexField(
+        USERNAME_PATTERN, max_length=150, required=False, allow_blank=True, trim_whitespace=False
+    )
 
 
 class LoginSerializer(InputSerializer):

@@ -27,7 +27,7 @@ def test_signup_creates_a_local_user_and_returns_tokens(api_client):
     assert user.activation_state == "new"
 
 
-@pytest.mark.parametrize("username", ["ç", "アイコ", "mai chan"])
+@pytest.mark.parametrize("username", ["ç", "アイコ", "mai chan", "\x1e", " mai", "  "])
 def test_a_username_outside_the_published_pattern_is_refused(api_client, username):
     """The schema's pattern is read by JSON Schema (ECMA) tools, where \\w is ASCII only: the server agrees."""
     import re

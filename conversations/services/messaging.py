@@ -298,11 +298,11 @@ def _direct_members(conversation: Conversation) -> list[uuid.UUID]:
     return [uuid.UUID(user_id) for user_id in conversation.direct_key.split(":")]
 
 
-def _people_locked(*, sender_id, client_id: str | None, direct_key: str | None = None, kinds=PEOPLE_KINDS):
+def _people_locked(*, sender_id, client_id: str | None, direct_key: str | None = None):
     """The people's conversations, to be narrowed to one and locked; with a client_id, the resend check
     rides on the locking statement: a DM's resend is the sender's message under this client_id
     wherever it is, a group's one in this conversation (elsewhere it is a Conflict)."""
-    people = Conversation.objects.select_for_update(of=("self",)).filter(kind__in=kinds)
+    people = Conversation.objects.select_for_update(of=("self",)).filter(kind__in=PEOPLE_KINDS)
     if client_id is not None:
         sent = Message.objects.filter(sender_id=sender_id, client_id=client_id)
         if direct_key is None:
@@ -311,10 +311,10 @@ def _people_locked(*, sender_id, client_id: str | None, direct_key: str | None =
     return people
 
 
-def _pair_locked(direct_key, sender_id, other_id, client_id, *kinds):
+def _pair_locked(direct_key, sender_id, other_id, client_id=None):
     # The DM usually exists: found, locked and checked for blocks in one statement. Unordered: a
     # direct_key names one conversation.
-    people = _people_locked(sender_id=sender_id, client_id=client_id, direct_key=direct_key, kinds=kinds)
+    people = _people_locked(sender_id=sender_id, client_id=client_id, direct_key=direct_key)
     pair = people.filter(direct_key=direct_key).annotate(blocked=Exists(_blocks_between(sender_id, other_id)))
     return pair.order_by()[:1]
 
@@ -324,20 +324,15 @@ _PAIR_FIELDS = [
     Block._meta.get_field("blocker"),
     Block._meta.get_field("blocked"),
 ]
-_KIND_FIELDS = [Conversation._meta.get_field("kind")] * len(PEOPLE_KINDS)
-# Compiled once: every direct message runs one of these (config/compiled.py); the kinds are values
-# too, as parameters of the statement.
-_PAIR = CompiledQuery(
-    lambda key, sender_id, other_id, *kinds: _pair_locked(key, sender_id, other_id, None, *kinds),
-    fields=[*_PAIR_FIELDS, *_KIND_FIELDS],
-)
-_PAIR_RESENT = CompiledQuery(_pair_locked, fields=[*_PAIR_FIELDS, Message._meta.get_field("client_id"), *_KIND_FIELDS])
+# Compiled once: every direct message runs one of these (config/compiled.py).
+_PAIR = CompiledQuery(_pair_locked, fields=_PAIR_FIELDS)
+_PAIR_RESENT = CompiledQuery(_pair_locked, fields=[*_PAIR_FIELDS, Message._meta.get_field("client_id")])
 
 
 def _pair_find(*, direct_key: str, sender_id, other_id, client_id: str | None) -> Conversation | None:
     if client_id is None:
-        return _PAIR.first(direct_key, sender_id, other_id, *PEOPLE_KINDS)
-    return _PAIR_RESENT.first(direct_key, sender_id, other_id, client_id, *PEOPLE_KINDS)
+        return _PAIR.first(direct_key, sender_id, other_id)
+    return _PAIR_RESENT.first(direct_key, sender_id, other_id, client_id)
 
 
 def _message_store(*, sender, content, client_id, conversation_id, to, direct_key) -> tuple[Message, bool]:

@@ -272,7 +272,7 @@ def placeholder_append(conversation: Conversation) -> Message:
     return message
 
 
-# Compiled once: every turn runs these two statements (config/compiled.py).
+# Compiled once: every turn runs the lock and one of the looks below (config/compiled.py).
 _SESSION_LOCK = CompiledQuery(
     lambda session_id: (
         PracticeSession.objects.select_related("conversation")
@@ -282,21 +282,20 @@ _SESSION_LOCK = CompiledQuery(
     ),
     fields=[PracticeSession._meta.pk],
 )
-# Unordered: Message's default order (by conversation) would join the conversation table.
-_STREAMING = CompiledQuery(
-    lambda conversation_id, state: Message.objects.filter(conversation_id=conversation_id, state=state).order_by(),
-    fields=[Message._meta.get_field("conversation"), Message._meta.get_field("state")],
-)
+
+
+def _streaming_or_sent(conversation_id, sender_id=None, client_id=None):
+    # Unordered: Message's default order (by conversation) would join the conversation table.
+    wanted = Q(conversation_id=conversation_id, state=MessageState.STREAMING)
+    if client_id is not None:
+        wanted |= Q(sender_id=sender_id, client_id=client_id)
+    return Message.objects.filter(wanted).order_by()
+
+
+_STREAMING = CompiledQuery(_streaming_or_sent, fields=[Message._meta.get_field("conversation")])
 _STREAMING_OR_SENT = CompiledQuery(
-    lambda conversation_id, state, sender_id, client_id: Message.objects.filter(
-        Q(conversation_id=conversation_id, state=state) | Q(sender_id=sender_id, client_id=client_id)
-    ).order_by(),
-    fields=[
-        Message._meta.get_field("conversation"),
-        Message._meta.get_field("state"),
-        Message._meta.get_field("sender"),
-        Message._meta.get_field("client_id"),
-    ],
+    _streaming_or_sent,
+    fields=[Message._meta.get_field(name) for name in ("conversation", "sender", "client_id")],
 )
 
 
@@ -352,9 +351,9 @@ def _turn_rows(*, conversation: Conversation, sender, client_id: str | None) -> 
     """In one query: the conversation's replies still `streaming`, and the sender's message stored
     under `client_id` (message_find_by_client_id), if any."""
     if client_id is None:
-        found = _STREAMING.all(conversation.id, MessageState.STREAMING)
+        found = _STREAMING.all(conversation.id)
     else:
-        found = _STREAMING_OR_SENT.all(conversation.id, MessageState.STREAMING, sender.pk, client_id)
+        found = _STREAMING_OR_SENT.all(conversation.id, sender.pk, client_id)
     streaming, existing = [], None
     for message in found:
         if client_id is not None and message.sender_id == sender.pk and message.client_id == client_id:

@@ -308,6 +308,15 @@ def test_on_a_phone_the_chat_opens_at_the_newest_message_with_the_composer_in_vi
 
 def test_stop_regenerate_and_edit_with_a_streaming_provider(page, provider_server, screenshots):  # noqa: F811
     page.context.set_default_timeout(20_000)
+    # The page's socket runs through Playwright, which can hand the page a frame of its own: one the
+    # server could send late (a delta sent before the stop reached the writer).
+    sockets = []
+
+    def _through(ws):
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    page.route_web_socket(re.compile(r"/ws/$"), _through)
     _sign_up(page, provider_server)
     _start_japanese_session(page)
     box = page.get_by_label("Your message")
@@ -327,6 +336,7 @@ def test_stop_regenerate_and_edit_with_a_streaming_provider(page, provider_serve
     expect(page.get_by_role("button", name="Send")).to_be_visible()
     partial = stopped.locator(".bubble-text").inner_text()
     assert partial and "どれを つかいますか" not in partial
+    stopped_id = stopped.get_attribute("data-id")
 
     # Regenerate replaces it with a whole new reply, rendered as Markdown and never as HTML.
     stopped.get_by_role("button", name="Regenerate").click()
@@ -341,6 +351,20 @@ def test_stop_regenerate_and_edit_with_a_streaming_provider(page, provider_serve
     assert "**" not in reply.inner_text()
     page.mouse.move(0, 0)
     page.screenshot(path=str(screenshots / "chat-markdown.png"))
+
+    # A delta of the replaced reply arriving late does not bring it back as a reply still being written.
+    page.evaluate(
+        """(id) => document.addEventListener("parley:frame", (event) => {
+            if (event.detail.message_id === id) document.body.dataset.lateFrame = "seen";
+        })""",
+        stopped_id,
+    )
+    session_id = page.url.rstrip("/").rsplit("/", 1)[-1]
+    late = {"type": "ai.delta", "session_id": session_id, "message_id": stopped_id, "index": 40, "delta": "おそい"}
+    sockets[-1].send(json.dumps(late))
+    expect(page.locator("body[data-late-frame]")).to_have_count(1)
+    expect(page.locator(f'.bubble[data-id="{stopped_id}"]')).to_have_count(0)
+    expect(page.get_by_role("button", name="Send")).to_be_visible()
 
     # Edit and resend the last turn: the old turn and its reply leave, a new reply comes.
     page.locator(".bubble-user").last.get_by_role("button", name="Edit").click()

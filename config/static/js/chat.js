@@ -33,6 +33,9 @@ let lastSeq = 0;
 const seenSeqs = new Set();
 const unacked = new Map(); // client_id -> turn frame, resent after a reconnect until acked
 const streams = new Map(); // message_id -> {base, baseIndex, pieces}
+// Replies replaced by the learner: a frame of theirs still on its way (a delta sent before the stop
+// reached the writer) must not bring the bubble back.
+const gone = new Set();
 let editing = null; // the user bubble being edited, while the composer holds its text
 
 // ---- small helpers -------------------------------------------------------------------------
@@ -153,7 +156,8 @@ function renderMessage(message) {
   const known = byData(transcript, "id", message.id) || byData(transcript, "client-id", message.client_id);
   markSeen(message.seq);
   if (message.client_id) unacked.delete(message.client_id);
-  if (message.state === GONE) {
+  if (message.state === GONE || gone.has(message.id)) {
+    gone.add(message.id);
     known?.remove();
     streams.delete(message.id);
     dropMistakes(message.id);
@@ -196,6 +200,7 @@ function markFailed(messageId) {
 // Deltas are kept by index: a repeat is ignored, a snapshot (after a reconnect) replaces the text
 // so far, and only an unbroken run after the snapshot is shown.
 function applyDelta(frame) {
+  if (gone.has(frame.message_id)) return;
   let stream = streams.get(frame.message_id);
   if (!stream) {
     stream = { base: "", baseIndex: -1, pieces: new Map() };
@@ -425,7 +430,7 @@ const handlers = {
     if (frame.session_id === config.sessionId) applyDelta(frame);
   },
   "ai.message"(frame) {
-    if (frame.session_id !== config.sessionId) return;
+    if (frame.session_id !== config.sessionId || gone.has(frame.message.id)) return;
     typing.hidden = true;
     hideOutage();
     renderMessage(frame.message);
@@ -449,6 +454,7 @@ const handlers = {
   },
   error(frame) {
     if (frame.session_id && frame.session_id !== config.sessionId) return;
+    if (gone.has(frame.message_id)) return;
     typing.hidden = true;
     if (frame.code === "ai_unavailable") {
       if (frame.message_id) markFailed(frame.message_id);

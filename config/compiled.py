@@ -9,15 +9,20 @@ builds the instances as `ModelIterable` does (`Model.from_db`, `select_related` 
 populated). The SQL stays the ORM's own, on every backend.
 
 `build(*values)` returns the queryset, and `fields[i]` prepares `values[i]` for the database as a
-lookup on that field would. Values are UUIDs, strings or integers, never None (the ORM writes
-`IS NULL` for None, which a compiled `= %s` would not). To tell the parameters the values fill from
-the ORM's own constants (Exists' `SELECT 1`), the first call compiles the queryset twice, with the
-values and with stand-ins of the same kinds drawn at random: a parameter that changed is a value's,
-one that did not is a constant, however the values happen to compare with the constants. A value
-that fills no parameter (a field that prepares it otherwise than the lookup does) fails at once, on
-every backend the tests run on. A locking queryset still refuses to run outside a transaction.
+lookup on that field would. Values are UUIDs, strings, integers, aware datetimes or dicts (JSON),
+never None (the ORM writes `IS NULL` for None, which a compiled `= %s` would not). To tell the
+parameters the values fill from the ORM's own constants (Exists' `SELECT 1`), the first call
+compiles the queryset twice, with the values and with stand-ins of the same kinds drawn at random:
+a parameter that changed is a value's, one that did not is a constant, however the values happen
+to compare with the constants. A value that fills no parameter (a field that prepares it otherwise
+than the lookup does) fails at once, on every backend the tests run on. A locking queryset still refuses to run outside a transaction.
+
+`CompiledUpdate` does the same for an UPDATE: `build(*values)` returns the queryset and the new
+field values (`QuerySet.update()`'s keywords, expressions such as `F("n") + 1` included), and
+`run(*values)` returns the rows updated. A value set prepares as a lookup on its field would.
 """
 
+import datetime
 import secrets
 import uuid
 import weakref
@@ -25,17 +30,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections
-from django.db.models import Field, Model, QuerySet
+from django.db import connections, transaction
+from django.db.models import Field, Model
 from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.sql import UpdateQuery
 from django.db.transaction import TransactionManagementError
+
+# For each parameter of a compiled SQL, the index of the value that fills it, or (None, the constant).
+_Slots = tuple[tuple[int | None, object], ...]
 
 
 @dataclass(frozen=True)
 class _Plan:
     sql: str
-    # For each parameter of the SQL, the index of the value that fills it, or (None, the constant).
-    slots: tuple[tuple[int | None, object], ...]
+    slots: _Slots
     converters: dict
     compiler: object
     model: type[Model]
@@ -55,11 +63,25 @@ def _stand_in(value):
         return f"{value}:{secrets.token_hex(8)}"
     if isinstance(value, int) and not isinstance(value, bool):
         return value + 1 + secrets.randbelow(1 << 30)
-    raise TypeError(f"CompiledQuery takes UUID, str and int values, not {type(value).__name__}.")
+    if isinstance(value, dict):
+        return {**value, "stand-in": secrets.token_hex(8)}
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value + datetime.timedelta(seconds=1 + secrets.randbelow(1 << 20), microseconds=secrets.randbelow(10**6))
+    raise TypeError(
+        f"Compiled statements take UUID, str, int, dict and aware datetime values, not {type(value).__name__}."
+    )
 
 
-class CompiledQuery:
-    def __init__(self, build: Callable[..., QuerySet], *, fields: Sequence[Field], using: str = "default"):
+def _same(param, other) -> bool:
+    """Whether two prepared parameters are the same value (a JSON value's adapter compares by identity)."""
+    return type(param) is type(other) and repr(param) == repr(other)
+
+
+class _Compiled:
+    """What a compiled SELECT and a compiled UPDATE share: the values prepared, the SQL's parameters told
+    from the ORM's constants (the module's docstring), one plan per connection."""
+
+    def __init__(self, build: Callable, *, fields: Sequence[Field], using: str = "default"):
         self.build = build
         self.fields = tuple(fields)
         self.using = using
@@ -68,13 +90,49 @@ class CompiledQuery:
 
     def _prepared(self, connection, values: Sequence) -> list:
         if len(values) != len(self.fields):
-            raise TypeError(f"CompiledQuery takes {len(self.fields)} values, {len(values)} given.")
+            raise TypeError(f"{type(self).__name__} takes {len(self.fields)} values, {len(values)} given.")
         if any(value is None for value in values):
-            raise TypeError("CompiledQuery takes no None: the ORM looks it up with IS NULL.")
+            raise TypeError(f"{type(self).__name__} takes no None: the ORM looks it up with IS NULL.")
         pairs = zip(self.fields, values, strict=True)
         return [field.get_db_prep_value(value, connection, prepared=False) for field, value in pairs]
 
-    def _compiled(self, connection, values: Sequence):
+    def _compiled(self, connection, values: Sequence) -> tuple:
+        """The compiler, SQL and parameters the ORM makes of `build(*values)`."""
+        raise NotImplementedError
+
+    def _slots(self, connection, values: Sequence, prepared: list) -> tuple:
+        """The compiler and SQL of the first values, and which value (or constant) fills each parameter."""
+        compiler, sql, params = self._compiled(connection, values)
+        stand_ins = [_stand_in(value) for value in values]
+        _, other_sql, other_params = self._compiled(connection, stand_ins)
+        other_prepared = self._prepared(connection, stand_ins)
+        name = type(self).__name__
+        if other_sql != sql or len(other_params) != len(params):
+            raise ImproperlyConfigured(f"{name}: the queryset's SQL depends on its values.")
+        slots = []
+        for param, other in zip(params, other_params, strict=True):
+            if _same(param, other):
+                slots.append((None, param))  # the ORM's own constant
+                continue
+            index = next((i for i, value in enumerate(other_prepared) if _same(value, other)), None)
+            if index is None or not _same(prepared[index], param):
+                raise ImproperlyConfigured(f"{name}: the queryset's parameter {param!r} is none of the values.")
+            slots.append((index, None))
+        unused = set(range(len(prepared))) - {index for index, _ in slots}
+        if unused:
+            raise ImproperlyConfigured(
+                f"{name}: the values {[prepared[i] for i in sorted(unused)]!r} fill none of the queryset's "
+                f"parameters {params!r}."
+            )
+        return compiler, sql, tuple(slots)
+
+    @staticmethod
+    def _params(slots: _Slots, prepared: list) -> list:
+        return [constant if index is None else prepared[index] for index, constant in slots]
+
+
+class CompiledQuery(_Compiled):
+    def _compiled(self, connection, values: Sequence) -> tuple:
         queryset = self.build(*values)
         if (
             queryset._iterable_class is not ModelIterable
@@ -88,35 +146,13 @@ class CompiledQuery:
         return compiler, *compiler.as_sql()
 
     def _plan(self, connection, values: Sequence, prepared: list) -> _Plan:
-        compiler, sql, params = self._compiled(connection, values)
-        stand_ins = [_stand_in(value) for value in values]
-        _, other_sql, other_params = self._compiled(connection, stand_ins)
-        other_prepared = self._prepared(connection, stand_ins)
-        if other_sql != sql or len(other_params) != len(params):
-            raise ImproperlyConfigured("CompiledQuery: the queryset's SQL depends on its values.")
-        slots = []
-        for param, other in zip(params, other_params, strict=True):
-            if type(param) is type(other) and param == other:
-                slots.append((None, param))  # the ORM's own constant
-                continue
-            index = next(
-                (i for i, value in enumerate(other_prepared) if type(value) is type(other) and value == other), None
-            )
-            if index is None or prepared[index] != param:
-                raise ImproperlyConfigured(f"CompiledQuery: the queryset's parameter {param!r} is none of the values.")
-            slots.append((index, None))
-        unused = set(range(len(prepared))) - {index for index, _ in slots}
-        if unused:
-            raise ImproperlyConfigured(
-                f"CompiledQuery: the values {[prepared[i] for i in sorted(unused)]!r} fill none of the queryset's "
-                f"parameters {params!r}."
-            )
+        compiler, sql, slots = self._slots(connection, values, prepared)
         select, klass_info = compiler.select, compiler.klass_info
         select_fields = klass_info["select_fields"]
         start, end = select_fields[0], select_fields[-1] + 1
         return _Plan(
             sql=sql,
-            slots=tuple(slots),
+            slots=slots,
             converters=compiler.get_converters([column for column, _, _ in select]),
             compiler=compiler,
             model=klass_info["model"],
@@ -139,9 +175,8 @@ class CompiledQuery:
             plan = self._plans[connection] = self._plan(connection, values, prepared)
         if plan.for_update and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
-        params = [constant if index is None else prepared[index] for index, constant in plan.slots]
         with connection.cursor() as cursor:
-            cursor.execute(plan.sql, params)
+            cursor.execute(plan.sql, self._params(plan.slots, prepared))
             rows = cursor.fetchall()
         if plan.converters:
             rows = plan.compiler.apply_converters(rows, plan.converters)
@@ -159,3 +194,34 @@ class CompiledQuery:
         """The first instance (the queryset's own ordering and limit apply), or None."""
         found = self.all(*values)
         return found[0] if found else None
+
+
+class CompiledUpdate(_Compiled):
+    """`build(*values)` -> (queryset, the keywords of its `update()`), compiled once per connection."""
+
+    def _compiled(self, connection, values: Sequence) -> tuple:
+        queryset, changes = self.build(*values)
+        if queryset.db != self.using or queryset.query.is_sliced or queryset.query.combinator:
+            raise ImproperlyConfigured("CompiledUpdate updates a plain queryset on its own database.")
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(changes)
+        query.clear_select_clause()
+        query.clear_ordering(force=True)
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        if query.related_updates or query.related_ids is not None:
+            raise ImproperlyConfigured("CompiledUpdate updates one table in one statement.")
+        return compiler, sql, params
+
+    def run(self, *values) -> int:
+        """The rows the queryset built from `values` updated, as `QuerySet.update()` would."""
+        connection = connections[self.using]
+        prepared = self._prepared(connection, values)
+        plan = self._plans.get(connection)
+        if plan is None:
+            _, sql, slots = self._slots(connection, values, prepared)
+            plan = self._plans[connection] = (sql, slots)
+        sql, slots = plan
+        with transaction.mark_for_rollback_on_error(using=self.using), connection.cursor() as cursor:
+            cursor.execute(sql, self._params(slots, prepared))
+            return cursor.rowcount

@@ -1,15 +1,17 @@
 """A queryset compiled once gives what the ORM gives, in one statement, on SQLite and PostgreSQL alike."""
 
+import datetime
 import uuid
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from config.compiled import CompiledQuery
+from config.compiled import CompiledQuery, CompiledUpdate
 from conversations.models import Conversation, Message, MessageState, PracticeSession
 from conversations.tests.factories import practice_session
 
@@ -175,3 +177,86 @@ def test_the_orms_own_constants_stay_as_compiled(user):
     assert [m.id for m in query.all(conversation.id)] == [done.id]
     assert [m.id for m in query.all(conversation.id)] == [done.id] and len(query._plans) == 1
     assert query.all(uuid.uuid4()) == []
+
+
+def _reply_stored() -> CompiledUpdate:
+    # A constant in the filter and in the changes, a text, a JSON value and an integer.
+    return CompiledUpdate(
+        lambda message_id, content, meta, seq: (
+            Message.objects.filter(id=message_id, state=MessageState.STREAMING),
+            {"content": content, "state": MessageState.COMPLETE, "meta": meta, "seq": seq},
+        ),
+        fields=[
+            Message._meta.pk,
+            Message._meta.get_field("content"),
+            Message._meta.get_field("meta"),
+            Message._meta.get_field("seq"),
+        ],
+    )
+
+
+def test_a_compiled_update_changes_what_the_orms_update_changes(user):
+    # given two streaming replies and a complete one
+    conversation = Conversation.objects.create(title="c", created_by=user, next_seq=4)
+    first, second = (
+        Message.objects.create(conversation=conversation, role="assistant", seq=seq, state=MessageState.STREAMING)
+        for seq in (1, 2)
+    )
+    done = Message.objects.create(conversation=conversation, role="assistant", seq=3, content="done")
+    update = _reply_stored()
+
+    # when each is stored, twice, and the complete one once
+    with CaptureQueriesContext(connection) as queries:
+        stored = [
+            update.run(first.id, "はい、そうです。", {"offline": True, "n": [1]}, 7),
+            update.run(second.id, "", {}, 1),
+            update.run(first.id, "again", {"offline": False}, 9),
+            update.run(done.id, "changed", {}, 1),
+        ]
+
+    # then each run was one UPDATE, only a streaming reply changed, with the values of its own run
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["UPDATE"] * 4
+    assert stored == [1, 1, 0, 0] and len(update._plans) == 1
+    first.refresh_from_db(), second.refresh_from_db(), done.refresh_from_db()
+    assert (first.content, first.state, first.meta, first.seq) == (
+        "はい、そうです。",
+        MessageState.COMPLETE,
+        {"offline": True, "n": [1]},
+        7,
+    )
+    assert (second.content, second.state, second.meta, second.seq) == ("", MessageState.COMPLETE, {}, 1)
+    assert (done.content, done.state) == ("done", MessageState.COMPLETE)
+
+
+def test_a_compiled_update_sets_a_timestamp_and_counts_with_an_expression(user):
+    conversation = Conversation.objects.create(title="c", created_by=user, next_seq=4)
+    moved = CompiledUpdate(
+        lambda conversation_id, at: (
+            Conversation.objects.filter(id=conversation_id),
+            {"next_seq": F("next_seq") + 2, "last_message_at": at},
+        ),
+        fields=[Conversation._meta.pk, Conversation._meta.get_field("last_message_at")],
+    )
+    at = timezone.now() - datetime.timedelta(days=3)
+
+    assert moved.run(conversation.id, at) == 1
+    assert moved.run(conversation.id, at + datetime.timedelta(hours=1)) == 1
+    assert moved.run(uuid.uuid4(), at) == 0
+
+    conversation.refresh_from_db()
+    assert conversation.next_seq == 8 and conversation.last_message_at == at + datetime.timedelta(hours=1)
+
+
+def test_a_compiled_update_refuses_what_it_cannot_run_as_one_statement(user):
+    sliced = CompiledUpdate(
+        lambda seq: (Message.objects.filter(seq=seq)[:1], {"content": "x"}), fields=[Message._meta.get_field("seq")]
+    )
+    with pytest.raises(ImproperlyConfigured, match="plain queryset"):
+        sliced.run(1)
+    with pytest.raises(TypeError, match="no None"):
+        _reply_stored().run(uuid.uuid4(), None, {}, 1)
+    lost = CompiledUpdate(
+        lambda seq: (Message.objects.filter(content="x"), {"content": "y"}), fields=[Message._meta.get_field("seq")]
+    )
+    with pytest.raises(ImproperlyConfigured, match="fill none"):
+        lost.run(1)

@@ -4,6 +4,7 @@ import unicodedata
 
 from django.utils import timezone
 
+from config.compiled import CompiledUpdate
 from conversations.exceptions import ConversationNotFound, InvalidContent
 from conversations.models import Conversation, Message, MessageState
 
@@ -92,8 +93,18 @@ def messages_append(*, conversation: Conversation, messages: list[dict]) -> list
     Message.objects.bulk_create(rows)
     conversation.next_seq += len(rows)
     conversation.last_message_at = now
-    conversation.save(update_fields=["next_seq", "last_message_at"])
+    _CONVERSATION_MOVED.run(conversation.id, conversation.next_seq, now)
     return rows
+
+
+# A practice turn's and a direct message's UPDATE, compiled once (config.compiled).
+_CONVERSATION_MOVED = CompiledUpdate(
+    lambda conversation_id, next_seq, at: (
+        Conversation.objects.filter(id=conversation_id),
+        {"next_seq": next_seq, "last_message_at": at},
+    ),
+    fields=[Conversation._meta.pk, *(Conversation._meta.get_field(name) for name in ("next_seq", "last_message_at"))],
+)
 
 
 def message_find_by_client_id(*, sender, client_id: str | None) -> Message | None:

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.cache import counter_add
-from config.compiled import CompiledQuery
+from config.compiled import CompiledQuery, CompiledUpdate
 from config.db import after_return
 from config.exceptions import Conflict, Forbidden, NotFound
 from conversations import events
@@ -419,6 +419,20 @@ def _watermark_advance(*, user, conversation_id, field: str, up_to_seq) -> int |
     return up_to_seq
 
 
+def _direct_delivered(conversation_id, user_id, seq):
+    direct = Conversation.objects.filter(id=conversation_id, kind=ConversationKind.DIRECT)
+    return (
+        Membership.objects.active().filter(conversation_id__in=direct, user_id=user_id, delivered_up_to_seq__lt=seq),
+        {"delivered_up_to_seq": seq},
+    )
+
+
+_DIRECT_DELIVERED = CompiledUpdate(
+    _direct_delivered,
+    fields=[Conversation._meta.pk, *(Membership._meta.get_field(name) for name in ("user", "delivered_up_to_seq"))],
+)
+
+
 def receipts_delivered(*, user, seen: dict) -> None:
     """What the user's sockets received from others, `{conversation_id: (seq, sender_id)}` (the latest
     message seen in each): receipt_delivered for each; skips those the user left.
@@ -427,12 +441,7 @@ def receipts_delivered(*, user, seen: dict) -> None:
     UPDATE does it. Otherwise (a group, or a DM whose watermark another tab moved) receipt_delivered.
     """
     for conversation_id, (seq, sender_id) in seen.items():
-        direct = Conversation.objects.filter(id=_uuid(conversation_id), kind=ConversationKind.DIRECT)
-        moved = (
-            Membership.objects.active()
-            .filter(conversation_id__in=direct, user=user, delivered_up_to_seq__lt=seq)
-            .update(delivered_up_to_seq=seq)
-        )
+        moved = _DIRECT_DELIVERED.run(_uuid(conversation_id), user.id, seq)
         if moved:
             payload = {"type": "receipt", "conversation_id": str(conversation_id), "user_id": str(user.id)}
             users_send_on_commit(user_ids=[sender_id], payload={**payload, "delivered_up_to_seq": seq})

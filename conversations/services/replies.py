@@ -22,6 +22,7 @@ from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 
 import ai
+from config.compiled import CompiledUpdate
 from config.db import database_async
 from conversations.events import user_send_best_effort, users_send
 from conversations.models import Message, MessageState, PracticeSession
@@ -103,6 +104,17 @@ def _release(message_id, snapshot: bool) -> None:
 _release_async = sync_to_async(_release, thread_sensitive=False)
 
 
+# The reply stored complete, unless it was stopped or judged abandoned meanwhile: compiled once
+# (config.compiled).
+_REPLY_STORED = CompiledUpdate(
+    lambda message_id, content, meta: (
+        Message.objects.filter(id=message_id, state=MessageState.STREAMING),
+        {"content": content, "state": MessageState.COMPLETE, "meta": meta},
+    ),
+    fields=[Message._meta.pk, Message._meta.get_field("content"), Message._meta.get_field("meta")],
+)
+
+
 @database_async
 def _finish(
     session,
@@ -127,9 +139,7 @@ def _finish(
         "fallback": result.fallback,
         "interaction_id": audit[-1].id if audit else result.interaction_id,
     }
-    stored = Message.objects.filter(id=ai_message.id, state=MessageState.STREAMING).update(
-        content=result.text, state=MessageState.COMPLETE, meta=meta
-    )
+    stored = _REPLY_STORED.run(ai_message.id, result.text, meta)
     _release(ai_message.id, snapshot)
     if not stored:
         return None

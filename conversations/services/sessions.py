@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from waffle.models import Flag
 
-from config.compiled import CompiledQuery
+from config.compiled import CompiledQuery, CompiledUpdate
 from config.exceptions import ParleyError
 from conversations.exceptions import LanguageNotSpoken, SessionClosed, SessionNotFound, TurnInProgress
 from conversations.models import (
@@ -363,6 +363,21 @@ def _turn_rows(*, conversation: Conversation, sender, client_id: str | None) -> 
     return streaming, existing
 
 
+# A turn's UPDATE of its session, compiled once (config.compiled): the turn counted, and the scenario
+# moved on when the turn moved it.
+_TURN_COUNTED = CompiledUpdate(
+    lambda session_id: (PracticeSession.objects.filter(id=session_id), {"user_turns": F("user_turns") + 1}),
+    fields=[PracticeSession._meta.pk],
+)
+_TURN_COUNTED_SCENARIO = CompiledUpdate(
+    lambda session_id, scenario: (
+        PracticeSession.objects.filter(id=session_id),
+        {"user_turns": F("user_turns") + 1, "scenario": scenario},
+    ),
+    fields=[PracticeSession._meta.pk, PracticeSession._meta.get_field("scenario")],
+)
+
+
 @transaction.atomic
 def turn_submit(*, session: PracticeSession, content, client_id=None) -> TurnStart:
     """Store the learner's turn and a streaming placeholder for the reply, once per client_id, move
@@ -403,10 +418,10 @@ def turn_submit(*, session: PracticeSession, content, client_id=None) -> TurnSta
     lease_renew(message_id=ai_message.id)
     # The turn moves the scenario on here, so that it costs the session one UPDATE; the reply's
     # request then finds the partner's line worked out (scenario_turn is idempotent per turn).
-    changes = {"user_turns": F("user_turns") + 1}
     if scenario_turn(session=session, text=content, seq=user_message.seq, save=False) is not None:
-        changes["scenario"] = session.scenario
-    PracticeSession.objects.filter(id=session.id).update(**changes)
+        _TURN_COUNTED_SCENARIO.run(session.id, session.scenario)
+    else:
+        _TURN_COUNTED.run(session.id)
     session.user_turns += 1
     return TurnStart(
         user_message=user_message,

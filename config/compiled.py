@@ -15,7 +15,12 @@ parameters the values fill from the ORM's own constants (Exists' `SELECT 1`), th
 compiles the queryset twice, with the values and with stand-ins of the same kinds drawn at random:
 a parameter that changed is a value's, one that did not is a constant, however the values happen
 to compare with the constants. A value that fills no parameter (a field that prepares it otherwise
-than the lookup does) fails at once, on every backend the tests run on. A locking queryset still refuses to run outside a transaction.
+than the lookup does) fails at once, on every backend the tests run on. A locking queryset still
+refuses to run outside a transaction.
+
+`CompiledInsert` stores model instances as `bulk_create()` would, in one INSERT whose SQL is the
+ORM's INSERT of one row, compiled once per connection, its VALUES repeated for each row (one
+statement, so no transaction of its own is needed, where `bulk_create` opens one).
 
 `CompiledUpdate` does the same for an UPDATE: `build(*values)` returns the queryset and the new
 field values (`QuerySet.update()`'s keywords, expressions such as `F("n") + 1` included), and
@@ -31,9 +36,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
-from django.db.models import Field, Model
+from django.db.models import AutoField, Field, Model
 from django.db.models.query import ModelIterable, get_related_populators
-from django.db.models.sql import UpdateQuery
+from django.db.models.sql import InsertQuery, UpdateQuery
 from django.db.transaction import TransactionManagementError
 
 # For each parameter of a compiled SQL, the index of the value that fills it, or (None, the constant).
@@ -225,3 +230,69 @@ class CompiledUpdate(_Compiled):
         with transaction.mark_for_rollback_on_error(using=self.using), connection.cursor() as cursor:
             cursor.execute(sql, self._params(slots, prepared))
             return cursor.rowcount
+
+
+@dataclass(frozen=True)
+class _InsertPlan:
+    head: str  # INSERT INTO ... VALUES
+    row: str  # one row's placeholders
+    tail: str  # RETURNING ..., or nothing
+    compiler: object
+    converters: dict
+
+
+class CompiledInsert:
+    """`insert(objs)`: new instances of `model` in one INSERT, as `bulk_create(objs)` stores them (each
+    field's `pre_save` and database preparation; an auto primary key read back and set)."""
+
+    def __init__(self, model: type[Model], *, using: str = "default"):
+        self.model = model
+        self.using = using
+        opts = model._meta
+        self.auto = isinstance(opts.pk, AutoField)
+        self.fields = [
+            field for field in opts.concrete_fields if not field.generated and not (self.auto and field is opts.pk)
+        ]
+        self._plans: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _plan(self, connection, obj: Model) -> _InsertPlan:
+        query = InsertQuery(self.model)
+        query.insert_values(self.fields, [obj])
+        compiler = query.get_compiler(connection=connection)
+        if self.auto:
+            compiler.returning_fields = [self.model._meta.pk]
+        ((sql, _),) = compiler.as_sql()
+        head, values = sql.split(" VALUES ", 1)
+        row, returning, tail = values.partition(" RETURNING ")
+        if row.count("%s") != len(self.fields) or not (row.startswith("(") and row.endswith(")")):
+            raise ImproperlyConfigured(f"CompiledInsert: the ORM's INSERT is not one row of parameters: {sql}")
+        converters = compiler.get_converters([self.model._meta.pk.get_col(self.model._meta.db_table)])
+        return _InsertPlan(f"{head} VALUES ", row, returning + tail, compiler, converters)
+
+    def insert(self, objs: Sequence[Model]) -> None:
+        if not objs:
+            return
+        if self.auto and any(obj.pk is not None for obj in objs):
+            raise ValueError("CompiledInsert stores new rows: their auto primary key must be unset.")
+        connection = connections[self.using]
+        plan = self._plans.get(connection)
+        if plan is None:
+            plan = self._plans[connection] = self._plan(connection, objs[0])
+        params = []
+        for obj in objs:
+            for field in self.fields:
+                value = field.pre_save(obj, add=True)
+                if hasattr(value, "resolve_expression"):
+                    raise ImproperlyConfigured(f"CompiledInsert stores values, not expressions ({field.name}).")
+                params.append(field.get_db_prep_save(value, connection=connection))
+        sql = plan.head + ", ".join([plan.row] * len(objs)) + plan.tail
+        with transaction.mark_for_rollback_on_error(using=self.using), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall() if self.auto else []
+        if plan.converters:
+            rows = list(plan.compiler.apply_converters(rows, plan.converters))
+        for position, obj in enumerate(objs):
+            if self.auto:
+                obj.pk = rows[position][0]
+            obj._state.adding = False
+            obj._state.db = self.using

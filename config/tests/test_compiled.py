@@ -11,7 +11,8 @@ from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from config.compiled import CompiledQuery, CompiledUpdate
+from ai.models import AIInteraction
+from config.compiled import CompiledInsert, CompiledQuery, CompiledUpdate
 from conversations.models import Conversation, Message, MessageState, PracticeSession
 from conversations.tests.factories import practice_session
 
@@ -260,3 +261,69 @@ def test_a_compiled_update_refuses_what_it_cannot_run_as_one_statement(user):
     )
     with pytest.raises(ImproperlyConfigured, match="fill none"):
         lost.run(1)
+
+
+def test_a_compiled_insert_stores_what_bulk_create_stores_in_one_statement(user):
+    # given two messages built alike, one list for the ORM and one for the compiled INSERT
+    conversation = Conversation.objects.create(title="c", created_by=user, next_seq=9)
+    at = timezone.now()
+
+    def built(first_seq):
+        return [
+            Message(
+                conversation=conversation,
+                sender=user,
+                role="user",
+                content="すしが すきです。",
+                seq=first_seq,
+                client_id=f"c{first_seq}",
+                meta={"n": [1, "二"]},
+                created_at=at,
+            ),
+            Message(
+                conversation=conversation,
+                role="assistant",
+                seq=first_seq + 1,
+                state=MessageState.STREAMING,
+                created_at=at,
+            ),
+        ]
+
+    insert = CompiledInsert(Message)
+    by_orm = Message.objects.bulk_create(built(1))
+    mine = built(3)
+
+    # when the compiled INSERT stores its list, then one row more
+    with CaptureQueriesContext(connection) as queries:
+        insert.insert(mine)
+        insert.insert(built(5)[1:])
+
+    # then each was one INSERT, the rows read back as the ORM's, and the instances know they are stored
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT", "INSERT"]
+    assert len(insert._plans) == 1
+    stored = {m.seq: m for m in Message.objects.filter(conversation=conversation)}
+    assert sorted(stored) == [1, 2, 3, 4, 6]
+    for orm, compiled in zip(by_orm, mine, strict=True):
+        assert _fields(stored[compiled.seq]) == {
+            **_fields(stored[orm.seq]),
+            "id": compiled.id,
+            "seq": compiled.seq,
+            "client_id": compiled.client_id,
+        }
+        assert not compiled._state.adding and compiled._state.db == "default"
+    assert stored[3].meta == {"n": [1, "二"]} and stored[3].created_at == at
+
+
+def test_a_compiled_insert_reads_back_each_rows_auto_primary_key(user):
+    rows = [
+        AIInteraction(user=user, purpose=purpose, provider="offline", status="ok", stored_prompt=[{"role": "user"}])
+        for purpose in ("reply", "findings", "vocabulary")
+    ]
+    insert = CompiledInsert(AIInteraction)
+
+    insert.insert(rows)
+
+    assert all(isinstance(row.pk, int) for row in rows) and len({row.pk for row in rows}) == 3
+    assert [AIInteraction.objects.get(pk=row.pk).purpose for row in rows] == ["reply", "findings", "vocabulary"]
+    with pytest.raises(ValueError, match="must be unset"):
+        insert.insert(rows[:1])

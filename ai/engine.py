@@ -101,15 +101,22 @@ def _settle(row: AuditRow) -> None:
 def audit_rows_save(rows: list[AuditRow]) -> None:
     """Write audit rows and settle what they settle: on a database thread.
 
-    What a caller that passed `audit=` to a gateway call does in a database call of its own. One
-    INSERT a row: a single INSERT of several would need a transaction of its own, two statements more.
-    A database call retried after a failure may save the rows again: each is settled once, and a
-    row written already is updated in place (or written again if its transaction rolled back).
+    What a caller that passed `audit=` to a gateway call does in a database call of its own: the new
+    rows in one INSERT. A database call retried after a failure may save the rows again: each is
+    settled once, and a row written already is updated in place (or written again if its
+    transaction rolled back).
     """
+    # Imported here: the gateway's functions are importable before the app registry is ready.
+    from ai.models import interactions_insert
+
+    new = []
     for row in rows:
         if row.row.pk is None:
             _settle(row)
-        row.row.save()
+            new.append(row.row)
+        else:
+            row.row.save()
+    interactions_insert(new)
 
 
 _audit_rows_save = database_async(audit_rows_save)

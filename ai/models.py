@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from ai.prompts import Messages, prompt_references, prompt_restored, prompt_stored
 from ai.status import InteractionStatus
+from config.compiled import CompiledInsert
 
-__all__ = ["AIInteraction", "InteractionStatus", "PromptPart"]
+__all__ = ["AIInteraction", "InteractionStatus", "PromptPart", "interactions_insert"]
 
 # The PromptParts this process knows are stored, so the usual call inserts none. Noted once the
 # insert is committed (a rolled-back one is forgotten); emptied when the tables are (apps.py).
@@ -89,8 +90,11 @@ class AIInteraction(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         # The shared texts the prompt refers to first (none to write in the usual call).
-        prompt_parts_store(self.__dict__.pop("_shared_texts", None) or {})
+        prompt_parts_store(self._shared_texts_taken())
         super().save(*args, **kwargs)
+
+    def _shared_texts_taken(self) -> dict[str, str]:
+        return self.__dict__.pop("_shared_texts", None) or {}
 
     @property
     def prompt(self) -> Messages:
@@ -108,3 +112,16 @@ class AIInteraction(models.Model):
     def prompt(self, messages: Messages) -> None:
         self.stored_prompt, self._shared_texts = prompt_stored(messages)
         self._prompt = messages
+
+
+_INSERT = CompiledInsert(AIInteraction)
+
+
+def interactions_insert(rows: list[AIInteraction]) -> None:
+    """New rows in one INSERT (compiled once, config.compiled), the shared texts their prompts refer
+    to stored first, as `save()` does."""
+    texts = {}
+    for row in rows:
+        texts.update(row._shared_texts_taken())
+    prompt_parts_store(texts)
+    _INSERT.insert(rows)

@@ -127,6 +127,35 @@ async def test_a_row_handed_to_the_caller_is_written_by_it(offline, user):
     assert (row.pk, row.purpose, row.status, row.response) == (audit[0].id, "reply", "ok", items[-1].text)
 
 
+async def test_the_rows_of_several_calls_are_written_in_one_insert_after_their_shared_texts(offline, user):
+    # given a caller collecting the rows of two replies, which share their scaffold
+    audit: list[AuditRow] = []
+    replies = [
+        [item async for item in reply_stream(user=user, conversation=None, request=_request(text), audit=audit)]
+        for text in ("Hi", "I like sushi")
+    ]
+    assert len(audit) == 2 and not await PromptPart.objects.aexists()
+
+    # when it writes them
+    def save():
+        with CaptureQueriesContext(connection) as queries:
+            audit_rows_save(audit)
+        return [query["sql"] for query in queries.captured_queries]
+
+    statements = await database_sync_to_async(save)()
+
+    # then the rows took one INSERT after their shared texts', each row has its id, each prompt reads whole
+    inserts = [sql.split(" (")[0].split()[-1].strip('"') for sql in statements if "INSERT" in sql]
+    assert inserts == ["ai_promptpart", "conversations_aiinteraction"]
+    rows = [row async for row in AIInteraction.objects.order_by("pk")]
+    assert [row.pk for row in rows] == [audit[0].id, audit[1].id] and audit[0].id < audit[1].id
+    assert [row.response for row in rows] == [items[-1].text for items in replies]
+    prompts = await database_sync_to_async(lambda: [row.prompt for row in rows])()
+    assert [prompt[-1]["content"] for prompt in prompts] == ["Hi", "I like sushi"]
+    assert all(SCAFFOLD in json.dumps(prompt, ensure_ascii=False) for prompt in prompts)
+    assert await PromptPart.objects.acount() == 1
+
+
 @pytest.mark.parametrize(
     ("failures", "status"),
     [([Scripted(status=500)] * 3, "error"), ([Scripted(status=400)], "error"), ([Scripted(hang=1.0)] * 3, "timeout")],

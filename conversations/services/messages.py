@@ -4,7 +4,7 @@ import unicodedata
 
 from django.utils import timezone
 
-from config.compiled import CompiledUpdate
+from config.compiled import CompiledInsert, CompiledUpdate
 from conversations.exceptions import ConversationNotFound, InvalidContent
 from conversations.models import Conversation, Message, MessageState
 
@@ -90,14 +90,15 @@ def messages_append(*, conversation: Conversation, messages: list[dict]) -> list
         )
         for offset, fields in enumerate(messages)
     ]
-    Message.objects.bulk_create(rows)
+    _MESSAGES_STORED.insert(rows)
     conversation.next_seq += len(rows)
     conversation.last_message_at = now
     _CONVERSATION_MOVED.run(conversation.id, conversation.next_seq, now)
     return rows
 
 
-# A practice turn's and a direct message's UPDATE, compiled once (config.compiled).
+# A practice turn's and a direct message's INSERT and UPDATE, compiled once (config.compiled).
+_MESSAGES_STORED = CompiledInsert(Message)
 _CONVERSATION_MOVED = CompiledUpdate(
     lambda conversation_id, next_seq, at: (
         Conversation.objects.filter(id=conversation_id),

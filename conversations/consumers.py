@@ -35,8 +35,8 @@ logger = logging.getLogger("parley.ws")
 
 CLOSE_UNAUTHENTICATED = 4401
 SYNC_LIMIT = 500
-# Delivery receipts are written at most this often per socket and conversation: one watermark
-# update covers every message that arrived in the meantime.
+# Delivery receipts are written at most this often, for all the sockets of the process: one
+# watermark update a user and conversation covers every message that arrived in the meantime.
 DELIVERY_FLUSH_SECONDS = 1
 # How long a reply's last frame may take through the channel layer once its task is done, before
 # the socket's watch sends the stored outcome itself.
@@ -48,7 +48,7 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _presence_connect = database_async(presence_connect)
 _presence_disconnect = database_async(presence_disconnect)
 _message_send = database_async(messaging.message_send)
-_receipts_delivered = database_async(messaging.receipts_delivered)
+_receipts_delivered_all = database_async(messaging.receipts_delivered_all)
 _receipt_read = database_async(messaging.receipt_read)
 _typing_relay = database_async(messaging.typing_relay)
 _messages_since = database_async(selectors.messages_since)
@@ -116,6 +116,44 @@ def _storable(frame) -> bool:
     return True
 
 
+class Deliveries:
+    """What the sockets of this process received from others, recorded as delivery receipts by one
+    timer for them all: every DELIVERY_FLUSH_SECONDS, one database call writes each user's
+    watermarks (a socket each would cost a timer, a task and a database call a delivery)."""
+
+    def __init__(self):
+        self.seen: dict = {}  # user id -> (user, {conversation_id: (seq, sender_id)})
+        self.timer: asyncio.Task | None = None
+
+    def note(self, user, message: dict) -> None:
+        _, latest = self.seen.setdefault(user.id, (user, {}))
+        conversation_id = message["conversation_id"]
+        if message["seq"] > latest.get(conversation_id, (0, None))[0]:
+            latest[conversation_id] = (message["seq"], message["sender_id"])
+        loop = asyncio.get_running_loop()
+        if self.timer is None or self.timer.done() or self.timer.get_loop() is not loop:
+            self.timer = loop.create_task(self._run())
+
+    async def flush(self) -> None:
+        """Record what was seen so far now."""
+        seen, self.seen = self.seen, {}
+        if not seen:
+            return
+        try:
+            await _receipts_delivered_all(seen=list(seen.values()))
+        except Exception:
+            # The boundary of the timer: the next deliveries are still recorded.
+            logger.exception("delivery receipts of %s users not recorded", len(seen))
+
+    async def _run(self) -> None:
+        while self.seen:
+            await asyncio.sleep(DELIVERY_FLUSH_SECONDS)
+            await self.flush()
+
+
+deliveries = Deliveries()
+
+
 class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
     async def __call__(self, scope, receive, send):
         try:
@@ -152,8 +190,6 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
     async def _join(self, user) -> None:
         self.user = user
         self.group = user_group(user.id)
-        self.delivered: dict[str, tuple[int, str]] = {}
-        self.delivery_flush = None
         self.reply_watches: dict[str, asyncio.Task] = {}
         # Practice sessions this socket took turns in, by id: a turn does not read them again.
         self.sessions: dict[str, object] = {}
@@ -171,14 +207,12 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
         await self._forget()
 
     async def _forget(self) -> None:
-        """The socket is gone: stop its heartbeat and timers, record what it delivered, count it out."""
+        """The socket is gone: stop its heartbeat and timers, count it out (what it delivered is recorded
+        with the process's next delivery receipts)."""
         heartbeats.discard(channel_name=self.channel_name)
         for watch in self.reply_watches.values():
             watch.cancel()
-        if self.delivery_flush is not None:
-            self.delivery_flush.cancel()
         try:
-            await self._delivered_flush()
             await _presence_disconnect(user_id=self.user.id, channel_name=self.channel_name)
         except Exception:
             # disconnect() raising would fail the socket's close; presence entries lapse anyway.
@@ -243,19 +277,8 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
             self._reply_watch_end(payload)
         message = payload.get("message") if payload.get("type") == "message" else None
         if message and message.get("sender_id") not in (None, str(self.user.id)):
-            # Someone else's message reached this socket: note it, and record it shortly in one go.
-            conversation_id = message["conversation_id"]
-            if message["seq"] > self.delivered.get(conversation_id, (0, None))[0]:
-                self.delivered[conversation_id] = (message["seq"], message["sender_id"])
-            if self.delivery_flush is None:
-                self.delivery_flush = asyncio.create_task(self._delivered_flush(delay=DELIVERY_FLUSH_SECONDS))
-
-    async def _delivered_flush(self, delay: float = 0) -> None:
-        await asyncio.sleep(delay)
-        self.delivery_flush = None
-        pending, self.delivered = self.delivered, {}
-        if pending:
-            await _receipts_delivered(user=self.user, seen=pending)
+            # Someone else's message reached this socket: recorded shortly, with the process's others.
+            deliveries.note(self.user, message)
 
     async def session_revoked(self, event: dict) -> None:
         """The user signed out somewhere: every socket of theirs closes, whichever token opened it."""

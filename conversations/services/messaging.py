@@ -450,6 +450,12 @@ def receipts_delivered(*, user, seen: dict) -> None:
             receipt_delivered(user=user, conversation_id=conversation_id, up_to_seq=seq)
 
 
+def receipts_delivered_all(*, seen: list[tuple[User, dict]]) -> None:
+    """receipts_delivered for several users (each with what their sockets saw), in one database call."""
+    for user, latest in seen:
+        receipts_delivered(user=user, seen=latest)
+
+
 def receipt_delivered(*, user, conversation_id, up_to_seq: int) -> int | None:
     """The user's sockets received messages up to this seq; their senders get a `receipt`."""
     return _watermark_advance(

@@ -284,6 +284,43 @@ async def test_delivery_and_read_receipts_go_back_to_the_sender(alice, bob, monk
         await socket.disconnect()
 
 
+async def test_one_timer_records_the_deliveries_of_every_socket_of_the_process_in_one_call(
+    alice, bob, carol, monkeypatch
+):
+    # given two recipients' sockets in this process, and the database call that records deliveries watched
+    monkeypatch.setattr(consumers, "DELIVERY_FLUSH_SECONDS", 60)
+    calls = []
+    record = consumers._receipts_delivered_all
+
+    async def watched(*, seen):
+        calls.append(sorted(user.username for user, _ in seen))
+        await record(seen=seen)
+
+    monkeypatch.setattr(consumers, "_receipts_delivered_all", watched)
+    sender = await open_socket(alice)
+    recipients = [await open_socket(bob), await open_socket(carol)]
+
+    # when alice writes to each of them, two messages to bob
+    for to, content in ((bob, "one"), (carol, "hola"), (bob, "two")):
+        await sender.send_json_to({"type": "send_message", "to": str(to.id), "content": content})
+        await next_frame(sender, "ack")
+    for recipient, count in zip(recipients, (2, 1), strict=True):
+        for _ in range(count):
+            await next_frame(recipient, "message")
+    timer = consumers.deliveries.timer
+    await consumers.deliveries.flush()
+    receipts = [await next_frame(sender, "receipt") for _ in range(2)]
+
+    # then one timer was started, one call recorded both users' deliveries, bob's up to his second message
+    assert calls == [["bob", "carol"]] and consumers.deliveries.timer is timer and not timer.done()
+    assert sorted((r["user_id"], r["delivered_up_to_seq"]) for r in receipts) == sorted(
+        [(str(bob.id), 2), (str(carol.id), 1)]
+    )
+    assert await frames(sender, "receipt") == []
+    for socket in (sender, *recipients):
+        await socket.disconnect()
+
+
 async def test_reading_only_your_own_messages_of_a_dm_tells_the_other_member_nothing(alice, bob, monkeypatch):
     monkeypatch.setattr(consumers, "DELIVERY_FLUSH_SECONDS", 0.05)
     watcher, writer = await open_socket(alice), await open_socket(bob)

@@ -30,7 +30,6 @@ field values (`QuerySet.update()`'s keywords, expressions such as `F("n") + 1` i
 import datetime
 import secrets
 import uuid
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -78,8 +77,19 @@ def _stand_in(value):
 
 
 def _same(param, other) -> bool:
-    """Whether two prepared parameters are the same value (a JSON value's adapter compares by identity)."""
-    return type(param) is type(other) and repr(param) == repr(other)
+    """Whether two prepared parameters are the same value (a JSON value's adapter compares by identity:
+    its `obj` is compared)."""
+    return type(param) is type(other) and getattr(param, "obj", param) == getattr(other, "obj", other)
+
+
+def _plans(connection) -> dict:
+    """The plans compiled on this connection, kept on its wrapper: they hold the connection (bound
+    converters, the compiler), so they go when it goes."""
+    try:
+        return connection.compiled_plans
+    except AttributeError:
+        connection.compiled_plans = {}
+        return connection.compiled_plans
 
 
 class _Compiled:
@@ -90,8 +100,6 @@ class _Compiled:
         self.build = build
         self.fields = tuple(fields)
         self.using = using
-        # Per connection object (one a thread): converters are bound to their connection's operations.
-        self._plans: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def _prepared(self, connection, values: Sequence) -> list:
         if len(values) != len(self.fields):
@@ -175,9 +183,10 @@ class CompiledQuery(_Compiled):
         """The instances the queryset built from `values` would give."""
         connection = connections[self.using]
         prepared = self._prepared(connection, values)
-        plan = self._plans.get(connection)
+        plans = _plans(connection)
+        plan = plans.get(self)
         if plan is None:
-            plan = self._plans[connection] = self._plan(connection, values, prepared)
+            plan = plans[self] = self._plan(connection, values, prepared)
         if plan.for_update and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         with connection.cursor() as cursor:
@@ -222,10 +231,11 @@ class CompiledUpdate(_Compiled):
         """The rows the queryset built from `values` updated, as `QuerySet.update()` would."""
         connection = connections[self.using]
         prepared = self._prepared(connection, values)
-        plan = self._plans.get(connection)
+        plans = _plans(connection)
+        plan = plans.get(self)
         if plan is None:
             _, sql, slots = self._slots(connection, values, prepared)
-            plan = self._plans[connection] = (sql, slots)
+            plan = plans[self] = (sql, slots)
         sql, slots = plan
         with transaction.mark_for_rollback_on_error(using=self.using), connection.cursor() as cursor:
             cursor.execute(sql, self._params(slots, prepared))
@@ -253,11 +263,13 @@ class CompiledInsert:
         self.fields = [
             field for field in opts.concrete_fields if not field.generated and not (self.auto and field is opts.pk)
         ]
-        self._plans: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-    def _plan(self, connection, obj: Model) -> _InsertPlan:
+    def _plan(self, connection) -> _InsertPlan:
+        if self.auto and not connection.features.can_return_rows_from_bulk_insert:
+            raise ImproperlyConfigured("CompiledInsert reads an auto primary key back: the database cannot.")
         query = InsertQuery(self.model)
-        query.insert_values(self.fields, [obj])
+        # The SQL of a row of the model's defaults: the values it is run with are each call's own.
+        query.insert_values(self.fields, [self.model()])
         compiler = query.get_compiler(connection=connection)
         if self.auto:
             compiler.returning_fields = [self.model._meta.pk]
@@ -275,11 +287,13 @@ class CompiledInsert:
         if self.auto and any(obj.pk is not None for obj in objs):
             raise ValueError("CompiledInsert stores new rows: their auto primary key must be unset.")
         connection = connections[self.using]
-        plan = self._plans.get(connection)
+        plans = _plans(connection)
+        plan = plans.get(self)
         if plan is None:
-            plan = self._plans[connection] = self._plan(connection, objs[0])
+            plan = plans[self] = self._plan(connection)
         params = []
         for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
             for field in self.fields:
                 value = field.pre_save(obj, add=True)
                 if hasattr(value, "resolve_expression"):

@@ -89,7 +89,7 @@ def test_each_value_fills_its_parameters_in_the_querysets_own_order(user, other_
     assert [m.id for m in for_user] == [streaming.id, mine.id]
     assert [m.id for m in for_other] == [streaming.id]
     assert query.first(uuid.uuid4(), MessageState.STREAMING, uuid.uuid4(), "a") is None
-    assert len(query._plans) == 1
+    assert connection.compiled_plans[query]
 
 
 def test_values_equal_to_each_other_or_to_a_constant_still_fill_their_own_parameters(user):
@@ -176,7 +176,7 @@ def test_the_orms_own_constants_stay_as_compiled(user):
     )
 
     assert [m.id for m in query.all(conversation.id)] == [done.id]
-    assert [m.id for m in query.all(conversation.id)] == [done.id] and len(query._plans) == 1
+    assert [m.id for m in query.all(conversation.id)] == [done.id] and connection.compiled_plans[query]
     assert query.all(uuid.uuid4()) == []
 
 
@@ -217,7 +217,7 @@ def test_a_compiled_update_changes_what_the_orms_update_changes(user):
 
     # then each run was one UPDATE, only a streaming reply changed, with the values of its own run
     assert [q["sql"].split()[0] for q in queries.captured_queries] == ["UPDATE"] * 4
-    assert stored == [1, 1, 0, 0] and len(update._plans) == 1
+    assert stored == [1, 1, 0, 0] and update in connection.compiled_plans
     first.refresh_from_db(), second.refresh_from_db(), done.refresh_from_db()
     assert (first.content, first.state, first.meta, first.seq) == (
         "はい、そうです。",
@@ -300,7 +300,7 @@ def test_a_compiled_insert_stores_what_bulk_create_stores_in_one_statement(user)
 
     # then each was one INSERT, the rows read back as the ORM's, and the instances know they are stored
     assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT", "INSERT"]
-    assert len(insert._plans) == 1
+    assert insert in connection.compiled_plans
     stored = {m.seq: m for m in Message.objects.filter(conversation=conversation)}
     assert sorted(stored) == [1, 2, 3, 4, 6]
     for orm, compiled in zip(by_orm, mine, strict=True):

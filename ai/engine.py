@@ -102,21 +102,20 @@ def audit_rows_save(rows: list[AuditRow]) -> None:
     """Write audit rows and settle what they settle: on a database thread.
 
     What a caller that passed `audit=` to a gateway call does in a database call of its own: the new
-    rows in one INSERT. A database call retried after a failure may save the rows again: each is
-    settled once, and a row written already is updated in place (or written again if its
-    transaction rolled back).
+    rows in one INSERT, each settled once it is written. A database call retried after a failure
+    may save the rows again: a row written already is updated in place (or written again if its
+    transaction rolled back), and not settled again.
     """
     # Imported here: the gateway's functions are importable before the app registry is ready.
     from ai.models import interactions_insert
 
-    new = []
+    new = [row for row in rows if row.row.pk is None]
     for row in rows:
-        if row.row.pk is None:
-            _settle(row)
-            new.append(row.row)
-        else:
+        if row.row.pk is not None:
             row.row.save()
-    interactions_insert(new)
+    interactions_insert([row.row for row in new])
+    for row in new:
+        _settle(row)
 
 
 _audit_rows_save = database_async(audit_rows_save)

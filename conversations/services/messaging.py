@@ -8,6 +8,7 @@ Message row instead of fifty-one rows.
 """
 
 import contextlib
+import logging
 import re
 import time
 import uuid
@@ -44,6 +45,8 @@ from conversations.services.messages import (
     message_find_by_client_id,
 )
 from conversations.services.serializers import message_frame
+
+logger = logging.getLogger("parley.messaging")
 
 PEOPLE_KINDS = (ConversationKind.DIRECT, ConversationKind.GROUP)
 MAX_GROUP_MEMBERS = 500
@@ -451,9 +454,13 @@ def receipts_delivered(*, user, seen: dict) -> None:
 
 
 def receipts_delivered_all(*, seen: list[tuple[User, dict]]) -> None:
-    """receipts_delivered for several users (each with what their sockets saw), in one database call."""
+    """receipts_delivered for several users (each with what their sockets saw), in one database call;
+    one user's failure leaves the others' receipts written."""
     for user, latest in seen:
-        receipts_delivered(user=user, seen=latest)
+        try:
+            receipts_delivered(user=user, seen=latest)
+        except Exception:
+            logger.exception("delivery receipts of user %s not recorded", user.id)
 
 
 def receipt_delivered(*, user, conversation_id, up_to_seq: int) -> int | None:

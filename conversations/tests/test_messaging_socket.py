@@ -289,6 +289,7 @@ async def test_one_timer_records_the_deliveries_of_every_socket_of_the_process_i
 ):
     # given two recipients' sockets in this process, and the database call that records deliveries watched
     monkeypatch.setattr(consumers, "DELIVERY_FLUSH_SECONDS", 60)
+    monkeypatch.setattr(consumers, "deliveries", consumers.Deliveries())
     calls = []
     record = consumers._receipts_delivered_all
 

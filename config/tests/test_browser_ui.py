@@ -318,7 +318,7 @@ def test_stop_regenerate_and_edit_with_a_streaming_provider(page, provider_serve
 
     page.route_web_socket(re.compile(r"/ws/$"), _through)
     _sign_up(page, provider_server)
-    _start_japanese_session(page)
+    session_id = _start_japanese_session(page)
     box = page.get_by_label("Your message")
     box.fill("こんにちは")
     box.press("Enter")
@@ -352,18 +352,26 @@ def test_stop_regenerate_and_edit_with_a_streaming_provider(page, provider_serve
     page.mouse.move(0, 0)
     page.screenshot(path=str(screenshots / "chat-markdown.png"))
 
-    # A delta of the replaced reply arriving late does not bring it back as a reply still being written.
+    # Frames about the replaced reply arriving late (a delta sent before the stop reached the writer,
+    # its stored end, its failure) do not bring it back, as being written, stopped or failed.
     page.evaluate(
         """(id) => document.addEventListener("parley:frame", (event) => {
-            if (event.detail.message_id === id) document.body.dataset.lateFrame = "seen";
+            if ((event.detail.message_id ?? event.detail.message?.id) === id) {
+                document.body.dataset.lateFrames = Number(document.body.dataset.lateFrames ?? 0) + 1;
+            }
         })""",
         stopped_id,
     )
-    session_id = page.url.rstrip("/").rsplit("/", 1)[-1]
-    late = {"type": "ai.delta", "session_id": session_id, "message_id": stopped_id, "index": 40, "delta": "おそい"}
-    sockets[-1].send(json.dumps(late))
-    expect(page.locator("body[data-late-frame]")).to_have_count(1)
+    stopped_message = {"id": stopped_id, "role": "assistant", "state": "stopped", "content": "おそい", "seq": 2}
+    for late in (
+        {"type": "ai.delta", "message_id": stopped_id, "index": 40, "delta": "おそい"},
+        {"type": "ai.message", "message": stopped_message},
+        {"type": "error", "code": "ai_unavailable", "message_id": stopped_id, "message": "The partner is away."},
+    ):
+        sockets[-1].send(json.dumps({**late, "session_id": session_id}))
+    expect(page.locator('body[data-late-frames="3"]')).to_have_count(1)
     expect(page.locator(f'.bubble[data-id="{stopped_id}"]')).to_have_count(0)
+    expect(page.locator("#ai-banner")).to_be_hidden()
     expect(page.get_by_role("button", name="Send")).to_be_visible()
 
     # Edit and resend the last turn: the old turn and its reply leave, a new reply comes.

@@ -82,14 +82,15 @@ def _same(param, other) -> bool:
     return type(param) is type(other) and getattr(param, "obj", param) == getattr(other, "obj", other)
 
 
-def _plans(connection) -> dict:
-    """The plans compiled on this connection, kept on its wrapper: they hold the connection (bound
-    converters, the compiler), so they go when it goes."""
-    try:
-        return connection.compiled_plans
-    except AttributeError:
-        connection.compiled_plans = {}
-        return connection.compiled_plans
+def _plan_of(statement, connection, make: Callable):
+    """The statement's plan on this connection, made on the first call. Plans are kept on the
+    connection's wrapper: they hold the connection (bound converters, the compiler), so they go
+    when it goes."""
+    plans = connection.__dict__.setdefault("compiled_plans", {})
+    plan = plans.get(statement)
+    if plan is None:
+        plan = plans[statement] = make()
+    return plan
 
 
 class _Compiled:
@@ -183,10 +184,7 @@ class CompiledQuery(_Compiled):
         """The instances the queryset built from `values` would give."""
         connection = connections[self.using]
         prepared = self._prepared(connection, values)
-        plans = _plans(connection)
-        plan = plans.get(self)
-        if plan is None:
-            plan = plans[self] = self._plan(connection, values, prepared)
+        plan = _plan_of(self, connection, lambda: self._plan(connection, values, prepared))
         if plan.for_update and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         with connection.cursor() as cursor:
@@ -231,12 +229,7 @@ class CompiledUpdate(_Compiled):
         """The rows the queryset built from `values` updated, as `QuerySet.update()` would."""
         connection = connections[self.using]
         prepared = self._prepared(connection, values)
-        plans = _plans(connection)
-        plan = plans.get(self)
-        if plan is None:
-            _, sql, slots = self._slots(connection, values, prepared)
-            plan = plans[self] = (sql, slots)
-        sql, slots = plan
+        _, sql, slots = _plan_of(self, connection, lambda: self._slots(connection, values, prepared))
         with transaction.mark_for_rollback_on_error(using=self.using), connection.cursor() as cursor:
             cursor.execute(sql, self._params(slots, prepared))
             return cursor.rowcount
@@ -278,7 +271,9 @@ class CompiledInsert:
         row, returning, tail = values.partition(" RETURNING ")
         if row.count("%s") != len(self.fields) or not (row.startswith("(") and row.endswith(")")):
             raise ImproperlyConfigured(f"CompiledInsert: the ORM's INSERT is not one row of parameters: {sql}")
-        converters = compiler.get_converters([self.model._meta.pk.get_col(self.model._meta.db_table)])
+        converters = (
+            compiler.get_converters([self.model._meta.pk.get_col(self.model._meta.db_table)]) if self.auto else {}
+        )
         return _InsertPlan(f"{head} VALUES ", row, returning + tail, compiler, converters)
 
     def insert(self, objs: Sequence[Model]) -> None:
@@ -287,10 +282,7 @@ class CompiledInsert:
         if self.auto and any(obj.pk is not None for obj in objs):
             raise ValueError("CompiledInsert stores new rows: their auto primary key must be unset.")
         connection = connections[self.using]
-        plans = _plans(connection)
-        plan = plans.get(self)
-        if plan is None:
-            plan = plans[self] = self._plan(connection)
+        plan = _plan_of(self, connection, lambda: self._plan(connection))
         params = []
         for obj in objs:
             obj._prepare_related_fields_for_save(operation_name="bulk_create")

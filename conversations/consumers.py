@@ -21,6 +21,7 @@ from accounts.websocket import SocketAuthMixin
 from config.db import database_async
 from config.exceptions import ParleyError
 from config.server import MAX_FRAME_CHARS
+from config.timers import ProcessTimer
 from conversations import selectors
 from conversations.events import user_group, user_send, user_send_best_effort
 from conversations.models import MessageState
@@ -116,7 +117,7 @@ def _storable(frame) -> bool:
     return True
 
 
-class Deliveries:
+class Deliveries(ProcessTimer):
     """What the sockets of this process received from others, recorded as delivery receipts by one
     timer for them all: every DELIVERY_FLUSH_SECONDS, one database call writes each user's
     watermarks (a socket each would cost a timer, a task and a database call every second it
@@ -124,16 +125,13 @@ class Deliveries:
 
     def __init__(self):
         self.seen: dict = {}  # user id -> (user, {conversation_id: (seq, sender_id)})
-        self.timer: asyncio.Task | None = None
 
     def note(self, user, message: dict) -> None:
         _, latest = self.seen.setdefault(user.id, (user, {}))
         conversation_id = message["conversation_id"]
         if message["seq"] > latest.get(conversation_id, (0, None))[0]:
             latest[conversation_id] = (message["seq"], message["sender_id"])
-        loop = asyncio.get_running_loop()
-        if self.timer is None or self.timer.done() or self.timer.get_loop() is not loop:
-            self.timer = loop.create_task(self._run())
+        self.start()
 
     async def flush(self) -> None:
         """Record what was seen so far now."""
@@ -146,10 +144,14 @@ class Deliveries:
             # The boundary of the timer: the next deliveries are still recorded.
             logger.exception("delivery receipts of %s users not recorded", len(seen))
 
-    async def _run(self) -> None:
-        while self.seen:
-            await asyncio.sleep(DELIVERY_FLUSH_SECONDS)
-            await self.flush()
+    def busy(self) -> bool:
+        return bool(self.seen)
+
+    def interval(self) -> float:
+        return DELIVERY_FLUSH_SECONDS
+
+    async def tick(self) -> None:
+        await self.flush()
 
 
 deliveries = Deliveries()

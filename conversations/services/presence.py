@@ -7,7 +7,6 @@ forever. With Redis the entry is shared by every process; with the local-memory 
 process.
 """
 
-import asyncio
 import contextlib
 import logging
 import time
@@ -19,6 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from config.cache import redis_cache
 from config.db import database_async
+from config.timers import ProcessTimer
 from conversations.models import Membership
 from conversations.services.messaging import PEOPLE_KINDS, users_send
 
@@ -146,7 +146,7 @@ def _refresh_many(backend, by_user: dict) -> dict:
 _presence_heartbeat = database_async(presence_heartbeat)
 
 
-class Heartbeats:
+class Heartbeats(ProcessTimer):
     """The open sockets of this process, kept counted by one timer rather than a task per socket.
 
     Every HEARTBEAT_SECONDS the timer refreshes all of them in one call on a worker thread; it
@@ -155,13 +155,10 @@ class Heartbeats:
 
     def __init__(self):
         self.sockets: dict[str, object] = {}
-        self.timer: asyncio.Task | None = None
 
     def add(self, *, channel_name: str, user_id) -> None:
         self.sockets[channel_name] = user_id
-        loop = asyncio.get_running_loop()
-        if self.timer is None or self.timer.done() or self.timer.get_loop() is not loop:
-            self.timer = loop.create_task(self._run())
+        self.start()
 
     def discard(self, *, channel_name: str) -> None:
         self.sockets.pop(channel_name, None)
@@ -177,11 +174,14 @@ class Heartbeats:
             # The boundary of the timer: an outage must not stop the next beats.
             logger.exception("presence heartbeat of %s sockets failed", len(self.sockets))
 
-    async def _run(self) -> None:
-        while self.sockets:
-            await asyncio.sleep(HEARTBEAT_SECONDS)
-            if self.sockets:
-                await self.beat()
+    def busy(self) -> bool:
+        return bool(self.sockets)
+
+    def interval(self) -> float:
+        return HEARTBEAT_SECONDS
+
+    async def tick(self) -> None:
+        await self.beat()
 
 
 heartbeats = Heartbeats()

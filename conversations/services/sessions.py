@@ -363,18 +363,18 @@ def _turn_rows(*, conversation: Conversation, sender, client_id: str | None) -> 
     return streaming, existing
 
 
+def _turn_counted(session_id, scenario=None):
+    changes = {"user_turns": F("user_turns") + 1}
+    if scenario is not None:
+        changes["scenario"] = scenario
+    return PracticeSession.objects.filter(id=session_id), changes
+
+
 # A turn's UPDATE of its session, compiled once (config.compiled): the turn counted, and the scenario
 # moved on when the turn moved it.
-_TURN_COUNTED = CompiledUpdate(
-    lambda session_id: (PracticeSession.objects.filter(id=session_id), {"user_turns": F("user_turns") + 1}),
-    fields=[PracticeSession._meta.pk],
-)
+_TURN_COUNTED = CompiledUpdate(_turn_counted, fields=[PracticeSession._meta.pk])
 _TURN_COUNTED_SCENARIO = CompiledUpdate(
-    lambda session_id, scenario: (
-        PracticeSession.objects.filter(id=session_id),
-        {"user_turns": F("user_turns") + 1, "scenario": scenario},
-    ),
-    fields=[PracticeSession._meta.pk, PracticeSession._meta.get_field("scenario")],
+    _turn_counted, fields=[PracticeSession._meta.pk, PracticeSession._meta.get_field("scenario")]
 )
 
 

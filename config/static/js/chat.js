@@ -156,7 +156,7 @@ function renderMessage(message) {
   const known = byData(transcript, "id", message.id) || byData(transcript, "client-id", message.client_id);
   markSeen(message.seq);
   if (message.client_id) unacked.delete(message.client_id);
-  if (message.state === GONE || gone.has(message.id)) {
+  if (message.state === GONE) {
     gone.add(message.id);
     known?.remove();
     streams.delete(message.id);
@@ -200,7 +200,6 @@ function markFailed(messageId) {
 // Deltas are kept by index: a repeat is ignored, a snapshot (after a reconnect) replaces the text
 // so far, and only an unbroken run after the snapshot is shown.
 function applyDelta(frame) {
-  if (gone.has(frame.message_id)) return;
   let stream = streams.get(frame.message_id);
   if (!stream) {
     stream = { base: "", baseIndex: -1, pieces: new Map() };
@@ -430,7 +429,7 @@ const handlers = {
     if (frame.session_id === config.sessionId) applyDelta(frame);
   },
   "ai.message"(frame) {
-    if (frame.session_id !== config.sessionId || gone.has(frame.message.id)) return;
+    if (frame.session_id !== config.sessionId) return;
     typing.hidden = true;
     hideOutage();
     renderMessage(frame.message);
@@ -454,7 +453,6 @@ const handlers = {
   },
   error(frame) {
     if (frame.session_id && frame.session_id !== config.sessionId) return;
-    if (gone.has(frame.message_id)) return;
     typing.hidden = true;
     if (frame.code === "ai_unavailable") {
       if (frame.message_id) markFailed(frame.message_id);
@@ -475,7 +473,8 @@ const handlers = {
 };
 
 onFrame((frame) => {
-  handlers[frame.type]?.(frame);
+  // A replaced reply never comes back: whatever still arrives about it (see `gone`) is not shown.
+  if (!gone.has(frame.message_id ?? frame.message?.id)) handlers[frame.type]?.(frame);
   emit("parley:frame", frame);
 });
 onOpen(() => {

@@ -670,3 +670,19 @@ def test_small_talk_with_a_new_friend_reacts_to_what_the_learner_said_and_never_
     assert all(word in said for word in ["アイコさん", "カナダ", "にほんご", "アニメですか", "きょうとですか"])
     # and never said a line twice
     assert len(lines) == len(set(lines))
+
+
+@pytest.mark.parametrize(("answer", "place"), [("ブラジルからです。", "ブラジル"), ("カナダからです。", "カナダ")])
+def test_a_beginners_short_answer_to_where_they_are_from_is_heard(answer, place):
+    # given the casual scenario, the learner named, Yuki asking where they are from
+    source = SOURCES["japanese/beginner/casual.yaml"]
+    scenario = scenario_build(
+        script=source.content.script, language="japanese", persona_name=source.content.persona.name
+    )
+    state = scenario_reply(scenario=scenario, state=ScenarioState(), text="こんにちは。レオです。").state
+
+    # when the learner answers the short way beginners do, 〜からです
+    reply = scenario_reply(scenario=scenario, state=state, text=answer)
+
+    # then Yuki takes the country in and moves on, rather than asking again
+    assert reply.reached == ["home"] and reply.lines[0] == f"{place}ですか！いいですね。"

@@ -77,12 +77,14 @@ async def turn_analyse(
     ai_message: Message,
     find_mistakes: bool = True,
     window: list[dict] | None = None,
+    goals_open: list[dict] | None = None,
 ):
     """Store and push the turn's mistakes and the reply's vocabulary; refresh the summary when due.
 
     Both frames reach the user's tabs in one channel-layer message. A regenerated reply answers a
     turn analysed already: `find_mistakes=False` keeps its findings. `window`: the context window
-    as the reply just cached it, if the caller has it.
+    as the reply just cached it, if the caller has it; `goals_open`: the scenario's goals still open
+    after the turn, if the turn's plan has them (else read here).
     """
     # The calls' audit rows are written with what they found, in the one database call keeping it.
     audit: list[ai.AuditRow] = []
@@ -96,7 +98,7 @@ async def turn_analyse(
                 language=session.language,
                 level=session.level,
                 strictness=session.strictness,
-                goals=await _goals_open(session),
+                goals=goals_open if goals_open is not None else await _goals_open(session),
                 audit=audit,
             )
         except ai.AIUnavailable as exc:

@@ -149,17 +149,21 @@ def _window(session: PracticeSession) -> Window:
 @dataclass(frozen=True)
 class ReplyPlan:
     """What a reply is written from: the partner's request, and the window it was built on (cached
-    again with the turn and the reply once the reply is stored, window_store)."""
+    again with the turn and the reply once the reply is stored, window_store), and the scenario's
+    goals still open after the turn (None: not worked out with the plan), for the turn's analysis."""
 
     request: ReplyRequest
     window: Window
+    goals_open: list[dict] | None = None
 
 
-def reply_plan(*, session: PracticeSession, user_message: Message, window: Window) -> ReplyPlan:
+def reply_plan(
+    *, session: PracticeSession, user_message: Message, window: Window, goals_open: list[dict] | None = None
+) -> ReplyPlan:
     request = reply_request_build(
         session=session, user_text=user_message.content, before_seq=user_message.seq, window=window
     )
-    return ReplyPlan(request=request, window=window)
+    return ReplyPlan(request=request, window=window, goals_open=goals_open)
 
 
 def persona_for(*, session: PracticeSession) -> Persona:

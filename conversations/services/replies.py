@@ -306,7 +306,11 @@ async def _reply_run(
         lease.released()
         ai_message.content = stream.text
         mistakes, _ = await turn_analyse(
-            session=session, user_message=user_message, ai_message=ai_message, find_mistakes=find_mistakes
+            session=session,
+            user_message=user_message,
+            ai_message=ai_message,
+            find_mistakes=find_mistakes,
+            goals_open=plan.goals_open,
         )
         return ReplyOutcome(mistakes=mistakes)
     finished = await _stored(_finish, session, user_message, ai_message, result, audit, plan.window, stream.snapshot)
@@ -318,7 +322,12 @@ async def _reply_run(
     observe_reply(session=session, ok=True, latency_ms=result.latency_ms)
     await user_send_best_effort(user_id, *stream.pending, ai_message_frame(ai_message, session_id=session.id))
     mistakes, vocabulary = await turn_analyse(
-        session=session, user_message=user_message, ai_message=ai_message, find_mistakes=find_mistakes, window=window
+        session=session,
+        user_message=user_message,
+        ai_message=ai_message,
+        find_mistakes=find_mistakes,
+        window=window,
+        goals_open=plan.goals_open,
     )
     return ReplyOutcome(message=ai_message, mistakes=mistakes, vocabulary=vocabulary)
 

@@ -21,7 +21,7 @@ from django.core.cache import cache
 from ai import Persona, ReplyRequest, Turn, VocabHint
 from ai.types import ScenarioBrief
 from conversations.models import Message, MessageRole, MessageState, PracticeSession
-from conversations.scenarios.sessions import scenario_brief, scenario_turn
+from conversations.scenarios.sessions import scenario_brief, scenario_goals_open, scenario_turn
 from conversations.services.leases import CACHE_ERRORS
 
 logger = logging.getLogger("parley.sessions")
@@ -150,20 +150,18 @@ def _window(session: PracticeSession) -> Window:
 class ReplyPlan:
     """What a reply is written from: the partner's request, and the window it was built on (cached
     again with the turn and the reply once the reply is stored, window_store), and the scenario's
-    goals still open after the turn (None: not worked out with the plan), for the turn's analysis."""
+    goals still open after the turn, for the turn's analysis (no trip of its own to read them)."""
 
     request: ReplyRequest
     window: Window
-    goals_open: list[dict] | None = None
+    goals_open: list[dict]
 
 
-def reply_plan(
-    *, session: PracticeSession, user_message: Message, window: Window, goals_open: list[dict] | None = None
-) -> ReplyPlan:
+def reply_plan(*, session: PracticeSession, user_message: Message, window: Window) -> ReplyPlan:
     request = reply_request_build(
         session=session, user_text=user_message.content, before_seq=user_message.seq, window=window
     )
-    return ReplyPlan(request=request, window=window, goals_open=goals_open)
+    return ReplyPlan(request=request, window=window, goals_open=scenario_goals_open(session=session))
 
 
 def persona_for(*, session: PracticeSession) -> Persona:

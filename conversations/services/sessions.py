@@ -30,7 +30,7 @@ from conversations.models import (
     SessionStatus,
     Strictness,
 )
-from conversations.scenarios.sessions import scenario_goals_open, scenario_turn, small_talk_template
+from conversations.scenarios.sessions import scenario_turn, small_talk_template
 from conversations.services.context import ReplyPlan, Window, reply_plan, turn_window, window_store
 from conversations.services.leases import lease_held, lease_renew
 from conversations.services.messages import (
@@ -434,12 +434,9 @@ def turn_submit(*, session: PracticeSession, content, client_id=None) -> TurnSta
 
 def _reply_plan(session: PracticeSession, user_message: Message, reply: Message) -> ReplyPlan:
     # Worked out with the turn, under its lock: the socket's ack waits on one trip to the database
-    # for both, and a turn is stored only with what its reply needs. The goals still open go with
-    # it: the turn's analysis then needs no trip of its own to read them.
+    # for both, and a turn is stored only with what its reply needs.
     window = turn_window(session=session, user_message=user_message, reply_seq=reply.seq)
-    return reply_plan(
-        session=session, user_message=user_message, window=window, goals_open=scenario_goals_open(session=session)
-    )
+    return reply_plan(session=session, user_message=user_message, window=window)
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from ai.types import (
     VocabularyRequest,
     VocabularyTags,
 )
+from partner.hints import hint_position
 
 logger = logging.getLogger("parley.llm")
 
@@ -125,10 +126,15 @@ def partner_summary(request: SummaryRequest) -> SummaryOut:
 
 @offline_handler("vocabulary")
 def partner_vocabulary(request: VocabularyRequest) -> VocabularyTags:
-    """The hints that appear in the text, in the order they appear, each once."""
-    found = [hint for hint in request.hints if hint.phrase and hint.phrase in request.text]
-    found.sort(key=lambda hint: request.text.index(hint.phrase))
-    unique = list({hint.phrase: hint for hint in found}.values())
+    """The hints that appear in the text (by phrase or reading, partner.hints), in the order they
+    appear, each once."""
+    found = []
+    for hint in request.hints:
+        at = hint_position(phrase=hint.phrase, reading=hint.reading, text=request.text, language=request.language)
+        if at is not None:
+            found.append((at, hint))
+    found.sort(key=lambda pair: pair[0])
+    unique = list({hint.phrase: hint for _, hint in found}.values())
     return VocabularyTags(items=unique[:10])
 
 

@@ -14,6 +14,7 @@ from conversations.models import Message
 from language.japanese.dictionary import lookup
 from language.japanese.readings import KANA_READING, annotate, to_hiragana
 from language.japanese.text import tag
+from partner.hints import hint_position
 from vocabulary.models import Mastery, ReadingCorrection, ReviewLog, ReviewRating, Source, VocabularyItem
 
 # fsrs's defaults (90% desired retention, 1 and 10 minute learning steps, fuzzed intervals).
@@ -87,25 +88,25 @@ def _item_upsert(
     context_sentence: str,
     source_message: Message | None,
     source: str,
+    known: VocabularyItem | None = None,
 ) -> tuple[VocabularyItem, bool]:
+    """The learner's item for the phrase, created or completed; `known`: the item, when the caller
+    has read it already (vocabulary_tag_from_ai reads a reply's phrases at once)."""
     if language == JAPANESE:
         reading, translation = _dictionary_fill(phrase=phrase, reading=reading, translation=translation)
-    now = timezone.now()
-    item, created = VocabularyItem.objects.get_or_create(
-        user=user,
-        language=language,
-        phrase=phrase,
-        defaults={
-            "translation": translation,
-            "reading": reading,
-            "context_sentence": context_sentence,
-            "source_message": source_message,
-            "source": source,
-            "card": _card_new(now=now),
-            "due_at": now,
-            "created_at": now,
-        },
-    )
+    if known is not None:
+        item, created = known, False
+    else:
+        item, created = _item_get_or_create(
+            user=user,
+            phrase=phrase,
+            language=language,
+            translation=translation,
+            reading=reading,
+            context_sentence=context_sentence,
+            source_message=source_message,
+            source=source,
+        )
     if created:
         return item, True
     # Adding again fills in what the item lacked and never overwrites what the learner wrote.
@@ -120,6 +121,27 @@ def _item_upsert(
     if changed:
         item.save(update_fields=[*changed, "updated_at"])
     return item, False
+
+
+def _item_get_or_create(
+    *, user, phrase, language, translation, reading, context_sentence, source_message, source
+) -> tuple[VocabularyItem, bool]:
+    now = timezone.now()
+    return VocabularyItem.objects.get_or_create(
+        user=user,
+        language=language,
+        phrase=phrase,
+        defaults={
+            "translation": translation,
+            "reading": reading,
+            "context_sentence": context_sentence,
+            "source_message": source_message,
+            "source": source,
+            "card": _card_new(now=now),
+            "due_at": now,
+            "created_at": now,
+        },
+    )
 
 
 def _input_check(*, phrase: str, language: str, source: str) -> None:
@@ -169,8 +191,16 @@ def vocabulary_add(
     )
 
 
-def _sentence_containing(*, text: str, phrase: str) -> str:
-    return next((s.strip() for s in _SENTENCE_END.split(text) if phrase in s), "")
+def _sentence_containing(*, text: str, phrase: str, reading: str, language: str) -> str:
+    """The sentence of `text` saying the phrase, filled in or in kana as it may be (partner.hints)."""
+    return next(
+        (
+            sentence.strip()
+            for sentence in _SENTENCE_END.split(text)
+            if hint_position(phrase=phrase, reading=reading, text=sentence, language=language) is not None
+        ),
+        "",
+    )
 
 
 def reply_words_keep(*, session, message: Message, tags) -> list[VocabularyItem]:
@@ -185,7 +215,6 @@ def reply_words_keep(*, session, message: Message, tags) -> list[VocabularyItem]
     )
 
 
-@transaction.atomic
 def vocabulary_tag_from_ai(
     *, user: User, items: list[dict], language: str, source_message: Message, source_checked: bool = False
 ) -> list[VocabularyItem]:
@@ -194,26 +223,37 @@ def vocabulary_tag_from_ai(
     Items are `{"phrase", "reading"?, "translation"?}`; blank, over-long and repeated phrases are
     skipped. The context sentence is the sentence of the reply holding the phrase. Raises
     NotFound when source_message is not in one of the user's conversations, unless the caller
-    vouches for it (`source_checked`: a reply it just stored in the user's own session).
+    vouches for it (`source_checked`: a reply it just stored in the user's own session). No
+    transaction of its own: each item is kept whole by itself (a reply's phrases are mostly known,
+    and then reading them is all it does).
     """
     message = source_message if source_checked else _source_message_check(user=user, source_message=source_message)
     language = _clean(language).lower()
-    kept: dict[str, VocabularyItem] = {}
+    tagged = {}
     for raw in items:
-        if not isinstance(raw, dict):
-            continue
-        phrase = _clean(str(raw.get("phrase") or ""))
-        if not phrase or len(phrase) > _MAX_LENGTHS["phrase"] or phrase in kept:
-            continue
+        phrase = _clean(str(raw.get("phrase") or "")) if isinstance(raw, dict) else ""
+        if phrase and len(phrase) <= _MAX_LENGTHS["phrase"]:
+            tagged.setdefault(phrase, raw)
+    # The learner's items for the phrases in one query: a reply's phrases are mostly known already.
+    known = {
+        item.phrase: item
+        for item in VocabularyItem.objects.filter(user=user, language=language, phrase__in=list(tagged))
+    }
+    kept: dict[str, VocabularyItem] = {}
+    for phrase, raw in tagged.items():
+        reading = _clean(str(raw.get("reading") or ""))[: _MAX_LENGTHS["reading"]]
         kept[phrase], _ = _item_upsert(
             user=user,
             phrase=phrase,
             language=language,
             translation=_clean(str(raw.get("translation") or ""))[: _MAX_LENGTHS["translation"]],
-            reading=_clean(str(raw.get("reading") or ""))[: _MAX_LENGTHS["reading"]],
-            context_sentence=_sentence_containing(text=message.content, phrase=phrase),
+            reading=reading,
+            context_sentence=_sentence_containing(
+                text=message.content, phrase=phrase, reading=reading, language=language
+            ),
             source_message=message,
             source=Source.AI,
+            known=known.get(phrase),
         )
     return list(kept.values())
 

@@ -66,8 +66,9 @@ def _findings_store(
 
 
 @database_async
-def _goals_open(session: PracticeSession) -> list[dict]:
-    return scenario_goals_open(session=session)
+def _plan_parts(session: PracticeSession) -> tuple[list[dict], list[ai.VocabHint]]:
+    """What a turn's plan gives its analysis, for a turn analysed without one."""
+    return scenario_goals_open(session=session), context.vocab_hints_for(session=session)
 
 
 async def turn_analyse(
@@ -77,15 +78,19 @@ async def turn_analyse(
     ai_message: Message,
     find_mistakes: bool = True,
     window: list[dict] | None = None,
-    goals_open: list[dict] | None = None,
+    plan: context.ReplyPlan | None = None,
 ):
     """Store and push the turn's mistakes and the reply's vocabulary; refresh the summary when due.
 
     Both frames reach the user's tabs in one channel-layer message. A regenerated reply answers a
     turn analysed already: `find_mistakes=False` keeps its findings. `window`: the context window
-    as the reply just cached it, if the caller has it; `goals_open`: the scenario's goals still open
-    after the turn, if the turn's plan has them (else read here).
+    as the reply just cached it, if the caller has it; `plan`: the reply's (context.reply_plan), whose
+    scenario goals still open and vocabulary hints the analysis uses (without one it reads them).
     """
+    if plan is not None:
+        goals_open, hints = plan.goals_open, plan.request.vocab_hints
+    else:
+        goals_open, hints = await _plan_parts(session)
     # The calls' audit rows are written with what they found, in the one database call keeping it.
     audit: list[ai.AuditRow] = []
     analysis = None
@@ -98,7 +103,7 @@ async def turn_analyse(
                 language=session.language,
                 level=session.level,
                 strictness=session.strictness,
-                goals=goals_open if goals_open is not None else await _goals_open(session),
+                goals=goals_open,
                 audit=audit,
             )
         except ai.AIUnavailable as exc:
@@ -111,7 +116,7 @@ async def turn_analyse(
             text=ai_message.content,
             language=session.language,
             level=session.level,
-            hints=context.vocab_hints_for(session=session),
+            hints=hints,
             audit=audit,
         )
     except ai.AIUnavailable as exc:

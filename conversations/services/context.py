@@ -21,7 +21,7 @@ from django.core.cache import cache
 from ai import Persona, ReplyRequest, Turn, VocabHint
 from ai.types import ScenarioBrief
 from conversations.models import Message, MessageRole, MessageState, PracticeSession
-from conversations.scenarios.sessions import scenario_brief, scenario_goals_open, scenario_turn
+from conversations.scenarios.sessions import scenario_brief, scenario_goals_open, scenario_template, scenario_turn
 from conversations.services.leases import CACHE_ERRORS
 
 logger = logging.getLogger("parley.sessions")
@@ -219,8 +219,10 @@ def _scenario_brief(*, session: PracticeSession, user_text: str, seq: int) -> Sc
 
 
 def vocab_hints_for(*, session: PracticeSession) -> list[VocabHint]:
-    """The template's vocabulary hints as the gateway takes them (none for a free-form session)."""
-    hints = session.template.vocab_hints if session.template else []
+    """The vocabulary hints of the session's template, or of the script a free-form session follows
+    (its language's small talk), as the gateway takes them."""
+    template = session.template or scenario_template(session=session)
+    hints = template.vocab_hints if template else []
     return [
         VocabHint(**{key: str(hint.get(key) or "") for key in ("phrase", "reading", "translation")}) for hint in hints
     ]

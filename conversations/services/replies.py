@@ -310,7 +310,7 @@ async def _reply_run(
             user_message=user_message,
             ai_message=ai_message,
             find_mistakes=find_mistakes,
-            goals_open=plan.goals_open,
+            plan=plan,
         )
         return ReplyOutcome(mistakes=mistakes)
     finished = await _stored(_finish, session, user_message, ai_message, result, audit, plan.window, stream.snapshot)
@@ -327,7 +327,7 @@ async def _reply_run(
         ai_message=ai_message,
         find_mistakes=find_mistakes,
         window=window,
-        goals_open=plan.goals_open,
+        plan=plan,
     )
     return ReplyOutcome(message=ai_message, mistakes=mistakes, vocabulary=vocabulary)
 

@@ -77,6 +77,26 @@ async def test_a_turn_is_acked_then_streamed_then_analysed(user, session):
     await socket.disconnect()
 
 
+async def test_a_free_form_reply_fills_the_vocabulary_panel_with_the_small_talk_phrases_it_says(user):
+    # given a free-form beginner session, which follows the small-talk script
+    session = await database_sync_to_async(practice_session)(user=user, template=None, free_form=True)
+    socket = await open_socket(user)
+
+    # when the learner gives their name and the partner asks where they are from, in kana
+    await socket.send_json_to(
+        {"type": "user_message", "session_id": str(session.id), "content": "サムです。", "client_id": "v1"}
+    )
+    reply = (await frames_until(socket, "ai.message"))[-1]["message"]["content"]
+    vocabulary = (await frames_until(socket, "vocabulary", timeout=10))[-1]["items"]
+    await socket.disconnect()
+
+    # then the panel gets the script's phrase as a learner keeps it, from the sentence that says it
+    assert "どこから きましたか。" in reply
+    (item,) = [item for item in vocabulary if item["phrase"] == "〜から来ました"]
+    assert (item["reading"], item["translation"]) == ("〜からきました", "I'm from ~")
+    assert item["context_sentence"] == "どこから きましたか。"
+
+
 async def test_a_resend_with_the_same_client_id_returns_the_original_ack(user, session):
     socket = await open_socket(user)
     frame = {"type": "user_message", "session_id": str(session.id), "content": "こんにちは", "client_id": "same"}

@@ -441,18 +441,19 @@ GOLDEN = {
     ],
     "japanese/beginner/small-talk.yaml": [
         ("はじめまして。サムです。", ["サムさん、よろしく おねがいします。", "どこから きましたか。"], ["name"]),
-        ("アメリカから来ました。", ["アメリカですか。いいですね。", "なにが すきですか。"], ["from"]),
-        ("あおいさんは？", ["わたしは ねこと りょうりが すきです。", "しゅみは なんですか。"], []),
+        ("アメリカから来ました。", ["アメリカですか。いいですね。", "おしごとは なんですか。"], ["from"]),
+        # asked back: Aoi answers for herself, then asks again in other words
+        ("あおいさんは？", ["わたしは ほんやで はたらいて います。", "がくせいですか。かいしゃいんですか。"], []),
+        (
+            "学生です。日本語を勉強しています。",
+            ["日本語を べんきょうして いるんですね。すごい！", "なにが すきですか。"],
+            ["work"],
+        ),
         ("音楽が好きです。", ["音楽ですか！わたしも すきです。", "きょうは なにを しましたか。"], ["like"]),
         (
             "日本語を勉強しました。",
-            ["へえ、いいですね！", "にほんの たべものは すきですか。"],
-            [],
-        ),
-        (
-            "はい、すしが大好きです。",
             [
-                "そうですか！よかったです。",
+                "へえ、いいですね！",
                 "きょうは たのしかったです。また はなしましょう！",
                 "これで きょうの れんしゅうは おわりです。",
             ],
@@ -672,17 +673,64 @@ def test_small_talk_with_a_new_friend_reacts_to_what_the_learner_said_and_never_
     assert len(lines) == len(set(lines))
 
 
-@pytest.mark.parametrize(("answer", "place"), [("ブラジルからです。", "ブラジル"), ("カナダからです。", "カナダ")])
-def test_a_beginners_short_answer_to_where_they_are_from_is_heard(answer, place):
-    # given the casual scenario, the learner named, Yuki asking where they are from
-    source = SOURCES["japanese/beginner/casual.yaml"]
+def _played(path: str, *turns: str):
+    """The shipped scenario, and its state after the learner's `turns`."""
+    source = SOURCES[path]
     scenario = scenario_build(
-        script=source.content.script, language="japanese", persona_name=source.content.persona.name
+        script=source.content.script, language=source.language, persona_name=source.content.persona.name
     )
-    state = scenario_reply(scenario=scenario, state=ScenarioState(), text="こんにちは。レオです。").state
+    state = ScenarioState()
+    for text in turns:
+        state = scenario_reply(scenario=scenario, state=state, text=text).state
+    return scenario, state
+
+
+@pytest.mark.parametrize(
+    ("path", "answer", "place", "goal", "reaction"),
+    [
+        ("japanese/beginner/casual.yaml", "ブラジルからです。", "ブラジル", "home", "{}ですか！いいですね。"),
+        ("japanese/beginner/casual.yaml", "カナダからです。", "カナダ", "home", "{}ですか！いいですね。"),
+        # in kana, where the tagger reads にほんから as one word unless told
+        ("japanese/beginner/casual.yaml", "にほんからです。", "にほん", "home", "{}ですか！いいですね。"),
+        ("japanese/beginner/small-talk.yaml", "にほんからです。", "にほん", "from", "{}ですか。いいですね。"),
+        ("japanese/beginner/small-talk.yaml", "ブラジルからです", "ブラジル", "from", "{}ですか。いいですね。"),
+    ],
+)
+def test_a_beginners_short_answer_to_where_they_are_from_is_heard(path, answer, place, goal, reaction):
+    # given a small-talk scenario, the learner named, the partner asking where they are from
+    scenario, state = _played(path, "こんにちは。レオです。")
 
     # when the learner answers the short way beginners do, 〜からです
     reply = scenario_reply(scenario=scenario, state=state, text=answer)
 
-    # then Yuki takes the country in and moves on, rather than asking again
-    assert reply.reached == ["home"] and reply.lines[0] == f"{place}ですか！いいですね。"
+    # then the partner takes the country in and moves on, rather than asking again
+    assert reply.reached == [goal] and reply.lines[0] == reaction.format(place)
+
+
+def test_what_a_beginner_says_after_a_comma_is_echoed_alone():
+    # given the casual scenario at Yuki's question about hobbies
+    scenario, state = _played("japanese/beginner/casual.yaml", "レオです。", "カナダからです。", "がくせいです。")
+
+    # when the learner answers with the time first, after a comma
+    reply = scenario_reply(scenario=scenario, state=state, text="しゅうまつ、えいがを みました。")
+
+    # then Yuki names the film, not 'しゅうまつえいが'
+    assert reply.reached == ["likes"] and reply.lines[0] == "えいがですか！いいですね。"
+
+
+def test_talking_about_your_day_ticks_its_goal_in_japanese_small_talk():
+    # given Aoi's small talk up to her question about the learner's day
+    scenario, state = _played(
+        "japanese/beginner/small-talk.yaml",
+        "サラです。",
+        "アメリカから きました。",
+        "がくせいです。",
+        "りょうりが すきです。",
+    )
+    assert scenario.beats[state.beat].id == "day"
+
+    # when the learner says what they did
+    reply = scenario_reply(scenario=scenario, state=state, text="しゅうまつ こうえんに いきました。")
+
+    # then the goal "Talk about your day or your plans" is reached and the chat closes warmly
+    assert reply.reached == ["day"] and reply.lines[0] == "へえ、いいですね！"

@@ -19,12 +19,15 @@ _HAS_KANJI = re.compile(r"[\u4e00-\u9fff々]")
 _HIRAGANA = re.compile(r"^[\u3041-\u3096ー]+$")
 # What may follow a word: a case or topic particle, or the copula.
 _ENDINGS = frozenset({"から", "まで", "です", "でし", "だ", "が", "を", "に", "へ", "は", "で", "と", "も", "の"})
+_COPULA = frozenset({"です", "でし", "だ"})
 # Particles that end a word inside a chunk written without spaces: わたしは|きんかくじに.
 _CUTS = frozenset({"は", "が", "を", "も"})
 _PARTICLE_CHARS = frozenset("にへをがはでと")
 _NOT_IN_A_NOUN = frozenset({"動詞", "形容詞", "感動詞", "代名詞", "接続詞", "補助記号"})
 _MIN_READING = 3
 _PLACEHOLDER = "QZW{}"
+# Where a learner ends a word: a space or a comma.
+_BREAK = r"[\s、，,]"
 
 
 @lru_cache(maxsize=4096)
@@ -53,13 +56,13 @@ class Swapped:
     written: str = ""  # the turn as the learner wrote it
 
     def learner(self, value: str) -> str:
-        """A captured value as the learner wrote it, and never across a space they put in:
-        「まいにち にほんごを」 gives にほんご."""
+        """A captured value as the learner wrote it, and never across a space or a comma they put
+        in: 「まいにち にほんごを」 gives にほんご, 「しゅうまつ、えいがを」 えいが."""
         for put, written in self.back.items():
             value = value.replace(put, written)
-        spaced = re.compile(r"\s*".join(map(re.escape, value.replace(" ", ""))))
-        if (found := spaced.search(self.written)) and re.search(r"\s", found.group()):
-            value = re.split(r"\s+", found.group())[-1]
+        spaced = re.compile(f"{_BREAK}*".join(map(re.escape, value.replace(" ", ""))))
+        if (found := spaced.search(self.written)) and re.search(_BREAK, found.group()):
+            value = re.split(f"{_BREAK}+", found.group())[-1]
         return value
 
 
@@ -79,6 +82,13 @@ def _split(word: str) -> bool:
     return any(f.pos1 in ("助詞", "助動詞", "副詞") for f in features) or any(f.pos1 == "接頭辞" for f in features[1:])
 
 
+def _from_is(tokens, index: int) -> bool:
+    """The copula at `index` follows から or まで: にほんからです is にほん, から, です, never a word
+    にほんから."""
+    before = tokens[index - 1]
+    return tokens[index].surface in _COPULA and before.kind == FUNCTION and before.surface in ("から", "まで")
+
+
 def _word_in(chunk: str, known: dict[str, str], after_word: bool) -> tuple[int, int, str] | None:
     """The chunk's kana noun before its particle: (start, end, what to put in its place), or None."""
     tokens = tokenise(chunk, "japanese").items
@@ -93,7 +103,7 @@ def _word_in(chunk: str, known: dict[str, str], after_word: bool) -> tuple[int, 
             # The chunk goes on from a word written in kanji: 切符|はいくらですか.
             start = index + 1
             continue
-        if token.kind == FUNCTION and token.surface in _ENDINGS and index > start:
+        if token.kind == FUNCTION and token.surface in _ENDINGS and index > start and not _from_is(tokens, index):
             candidates.append((offsets[start], offsets[index]))
         if index and token.kind == FUNCTION and token.surface in _CUTS:
             start = index + 1

@@ -159,11 +159,9 @@ def _summary_save(session: PracticeSession, summary: str, up_to_seq: int, audit:
 async def summary_refresh(*, session: PracticeSession, window: list[dict] | None = None) -> None:
     """Fold the turns older than the recent window into the running summary, every few turns.
 
-    `window`: the cached context window, when the caller has just read it; too short a window
-    then needs no trip to a worker thread to find that nothing is due."""
-    if window is not None and not context.summary_due_in(window):
-        return
-    older = await _summary_due(session)
+    `window`: the context window's turns, when the caller has just cached them: what is due is then
+    found without a trip to a worker thread."""
+    older = context.summary_due_in(window) if window is not None else await _summary_due(session)
     if not older:
         return
     audit: list[ai.AuditRow] = []

@@ -156,35 +156,62 @@ async def test_a_socket_turn_reaches_the_tabs_in_three_channel_layer_messages(
     channel_layers.backends.clear()
 
 
-@pytest.mark.asyncio
-async def test_a_socket_turn_hops_to_a_worker_thread_three_times(user, session, monkeypatch):
-    token = (await database_sync_to_async(tokens_for)(user=user))["token"]
-    socket = WebsocketCommunicator(application, f"/ws/?token={token}", headers=[(b"origin", b"http://127.0.0.1:8000")])
-    assert (await socket.connect())[0]
-    hops = []
-    hop = SyncToAsync.__call__
+@pytest.fixture
+def socket_turns(user, session, monkeypatch):
+    """`turns(texts)`: the learner's turns over one socket, each waited for to the end of its analysis
+    (a warm-up turn first); returns the functions handed to a worker thread meanwhile."""
 
-    def counting(self, *args, **kwargs):
-        hops.append(getattr(self.func, "__name__", repr(self.func)))
-        return hop(self, *args, **kwargs)
-
-    async def turn(text, client_id):
-        await socket.send_json_to(
-            {"type": "user_message", "session_id": str(session.id), "content": text, "client_id": client_id}
+    async def turns(texts):
+        token = (await database_sync_to_async(tokens_for)(user=user))["token"]
+        socket = WebsocketCommunicator(
+            application, f"/ws/?token={token}", headers=[(b"origin", b"http://127.0.0.1:8000")]
         )
-        while (await socket.receive_json_from(timeout=5))["type"] != "ai.message":
-            pass
-        while replies._background:
-            await next(iter(replies._background))
-        while not await socket.receive_nothing(timeout=0.1):
-            await socket.receive_json_from()
+        assert (await socket.connect())[0]
+        hops = []
+        hop = SyncToAsync.__call__
 
-    await turn("はじめまして。", "warm")
-    monkeypatch.setattr(SyncToAsync, "__call__", counting)
+        def counting(self, *args, **kwargs):
+            hops.append(getattr(self.func, "__name__", repr(self.func)))
+            return hop(self, *args, **kwargs)
 
-    await turn(TURNS[0], "counted")
+        async def turn(text, client_id):
+            await socket.send_json_to(
+                {"type": "user_message", "session_id": str(session.id), "content": text, "client_id": client_id}
+            )
+            while (await socket.receive_json_from(timeout=5))["type"] != "ai.message":
+                pass
+            while replies._background:
+                await next(iter(replies._background))
+            while not await socket.receive_nothing(timeout=0.1):
+                await socket.receive_json_from()
+
+        await turn("はじめまして。", "warm")
+        monkeypatch.setattr(SyncToAsync, "__call__", counting)
+        for n, text in enumerate(texts):
+            await turn(text, f"counted-{n}")
+        monkeypatch.undo()
+        await socket.disconnect()
+        return hops
+
+    return turns
+
+
+@pytest.mark.asyncio
+async def test_a_socket_turn_hops_to_a_worker_thread_three_times(socket_turns):
+    hops = await socket_turns(TURNS[:1])
 
     # the turn stored with its reply's plan and the scenario's goals still open; the reply stored with
-    # its audit row; what the analysis found, with its audit rows (the summary's two come every fourth turn)
+    # its audit row; what the analysis found, with its audit rows
     assert len(hops) <= 3, hops
-    await socket.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_the_running_summary_costs_a_turn_one_more_hop(session, socket_turns):
+    # when eight more turns are taken: the sixth is the first whose window is long enough to fold
+    hops = await socket_turns(TURNS * 2)
+
+    # then the summary was refreshed once, and found due from the window the reply cached: its one
+    # extra hop is the summary's storing
+    summarised = await database_sync_to_async(lambda: type(session).objects.get(id=session.id).summary_up_to_seq)()
+    assert summarised > 0
+    assert len(hops) <= 8 * 3 + 1, hops

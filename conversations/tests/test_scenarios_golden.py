@@ -734,3 +734,38 @@ def test_talking_about_your_day_ticks_its_goal_in_japanese_small_talk():
 
     # then the goal "Talk about your day or your plans" is reached and the chat closes warmly
     assert reply.reached == ["day"] and reply.lines[0] == "へえ、いいですね！"
+
+
+def test_the_learner_asking_the_partners_own_question_back_gets_her_answer():
+    # given Aoi's small talk at her question about the learner's day
+    scenario, state = _played(
+        "japanese/beginner/small-talk.yaml", "サラです。", "アメリカから きました。", "がくせいです。", "すしが すき"
+    )
+
+    # when the learner asks her about the weekend instead of answering
+    reply = scenario_reply(scenario=scenario, state=state, text="しゅうまつ なにを しますか？")
+
+    # then she answers for herself and asks again; the question is no answer, so no goal and no goodbye
+    assert reply.lines[:2] == [
+        "きょうは こうえんを さんぽしました。しゅうまつは ともだちと カフェに いきます。",
+        "しゅうまつは なにを しますか。",
+    ]
+    assert reply.reached == [] and not reply.finished
+    # and the learner's own answer then reaches the goal
+    assert scenario_reply(scenario=scenario, state=reply.state, text="えいがを みます。").reached == ["day"]
+
+
+def test_asked_how_to_say_a_whole_sentence_the_partner_gives_an_answer_to_her_question():
+    from language.japanese.dictionary import lookup
+
+    # given Aoi asking where the learner is from
+    scenario, state = _played("japanese/beginner/small-talk.yaml", "ジョンです")
+
+    # when the learner asks how to say a sentence the dictionary has no entry for
+    reply = scenario_reply(scenario=scenario, state=state, text="How do you say 'I am from England'?", lookup=lookup)
+
+    # then she says so and gives a sample answer to her question, rather than asking something else
+    assert reply.lines == [
+        "すみません、「I am from England」は じしょに ありません。",
+        "たとえば「アメリカから来ました（アメリカからきました）」と いえます。",
+    ]

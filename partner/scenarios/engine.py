@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from language.tokens import CONTENT, PUNCT, SKIP, Pattern, Tokens, hiragana, pattern_compile, tokenise
+from language.tokens import CONTENT, FUNCTION, PUNCT, SKIP, Pattern, Tokens, hiragana, pattern_compile, tokenise
 from partner.scenarios.kana import Swapped
 from partner.scenarios.kana import reading as kana_reading
 from partner.scenarios.kana import swap as kana_swap
@@ -337,6 +337,37 @@ def _is_ask_back(scenario: Scenario, sentence: Tokens) -> bool:
     return bool(pattern and pattern.search(sentence.text))
 
 
+# Question words: a Japanese question with one asks for something (「なにを しますか」), it answers nothing.
+_QUESTION_WORDS = frozenset(
+    {"何", "なに", "なん", "どこ", "何処", "いつ", "誰", "だれ", "どう", "どんな", "どれ", "どちら"}
+)
+
+
+def _topic(line: str) -> str:
+    """What a Japanese question is about, the words before its は, in hiragana: しゅうまつ in
+    「しゅうまつは なにを しますか」; "" when it has no topic."""
+    words: list[str] = []
+    for token in tokenise(line, "japanese").items:
+        if token.kind == FUNCTION and token.surface == "は":
+            return hiragana(kana_reading("".join(words))) if words else ""
+        words = [*words, token.surface] if token.kind == CONTENT else []
+    return ""
+
+
+def _asks_the_same(scenario: Scenario, beat: Beat, sentence: Tokens, swapped: Swapped) -> bool:
+    """The learner asks the partner the beat's own question back, in Japanese: a question word and
+    the question's topic, 「しゅうまつ なにを しますか」 when asked 「しゅうまつは なにを しますか」."""
+    if scenario.language != "japanese" or not sentence.is_question:
+        return False
+    if not any(token.keys & _QUESTION_WORDS for token in sentence.items):
+        return False
+    text = sentence.text
+    for put, written in swapped.back.items():
+        text = text.replace(put, written)
+    said = hiragana(kana_reading(re.sub(r"\s+", "", text)))
+    return any((topic := _topic(line.text)) and topic in said for line in beat.say)
+
+
 def _fact_for(scenario: Scenario, questions: list[Tokens]) -> int | None:
     for index, patterns in enumerate(scenario.asks):
         if any(pattern.match(question) is not None for pattern in patterns for question in questions):
@@ -447,8 +478,9 @@ def _goals_update(scenario: Scenario, state: ScenarioState) -> None:
             state.reached.append(goal.id)
 
 
-def _answer_question(turn: _Turn, questions: list[Tokens], beat: Beat | None) -> bool:
-    """Answer the learner's question from the facts, or with the partner's own answer when asked back."""
+def _answer_question(turn: _Turn, questions: list[Tokens], beat: Beat | None, asked_back: bool = False) -> bool:
+    """Answer the learner's question from the facts, or with the partner's own answer when asked back
+    (`asked_back`: the learner asked the beat's own question, _asks_the_same)."""
     scenario = turn.scenario
     if not questions:
         return False
@@ -459,7 +491,7 @@ def _answer_question(turn: _Turn, questions: list[Tokens], beat: Beat | None) ->
         answered = turn.say(turn.pick(f"fact{fact_index}", fact.answer) or turn.again(f"fact{fact_index}", fact.answer))
         if answered and fact.goal and fact.goal not in turn.state.reached:
             turn.state.reached.append(fact.goal)
-    elif beat is not None and beat.answer and any(_is_ask_back(scenario, q) for q in questions):
+    elif beat is not None and beat.answer and (asked_back or any(_is_ask_back(scenario, q) for q in questions)):
         answered = turn.say(turn.pick(f"{beat.id}.answer", beat.answer))
     if answered:
         turn.state.asked = True
@@ -505,8 +537,11 @@ def scenario_reply(
     current = scenario_beat(scenario=scenario, state=state)
 
     if (query := say_query(text, scenario.language)) is not None:
-        _word(turn, word_answer(query, lookup=lookup) if lookup else None, query)
-        if current is not None:
+        answer = word_answer(query, lookup=lookup) if lookup else None
+        _word(turn, answer, query)
+        # No word for it, as for a sentence ("How do you say 'I am from England'?"): a sample answer
+        # to the question it is about, rather than the question again.
+        if current is not None and not (answer is None and _offer_hint(turn, current)):
             _reask(turn, current)
     elif current is None:
         _after(turn, sentences)
@@ -561,6 +596,9 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
     about = [at for at in range(len(sentences)) if every_social.get(at, ("",))[0] != HOW_ARE_YOU]
     statements = [at for at in about if not sentences[at].is_question or _is_ask_back(scenario, sentences[at])]
     questions = [at for at in about if sentences[at].is_question]
+    # The current question asked back is for the partner to answer (_answer_question), never an answer.
+    asked_back = {at for at in questions if _asks_the_same(scenario, current, sentences[at], swapped)}
+    statements = [at for at in statements if at not in asked_back]
     facts = {at: _fact_for(scenario, [sentences[at]]) for at in questions}
     used: set[int] = set()
     heard: list[tuple[Beat, dict[str, str]]] = []
@@ -622,7 +660,9 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
     def pool(*, asking: bool) -> Pool:
         # A question no fact answers may answer a beat ("いくらですか" at a counter, "¿Me pones un té?");
         # where the learner's part is to ask, any question may.
-        ats = statements + [at for at in questions if at not in statements and (asking or facts[at] is None)]
+        ats = statements + [
+            at for at in questions if at not in statements and (asking or (facts[at] is None and at not in asked_back))
+        ]
         return [(at, sentences[at]) for at in sorted(ats) if at not in used]
 
     if practice := _practice(turn, sentences, targets):
@@ -696,12 +736,15 @@ def _converse(turn: _Turn, current: Beat, sentences: list[Tokens], swapped: Swap
         answered_beat = answered_beat or beat
     # A request no beat took is asked of the facts too: 「メニューを ください」 gets the menu.
     requests = [at for at in statements if _REQUEST.search(sentences[at].text) and at not in questions]
-    asks = [
-        sentences[at]
+    asking_at = [
+        at
         for at in sorted(questions + [at for at in requests if _fact_for(scenario, [sentences[at]]) is not None])
         if at not in used and at not in socials
     ]
-    asked = _answer_question(turn, asks, answered_beat or current)
+    asks = [sentences[at] for at in asking_at]
+    asked = _answer_question(
+        turn, asks, answered_beat or current, asked_back=not answered_beat and bool(asked_back & set(asking_at))
+    )
     if FAREWELL in kinds:
         _close(turn, kinds[FAREWELL])
     elif practice:

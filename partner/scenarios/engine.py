@@ -539,9 +539,10 @@ def scenario_reply(
     if (query := say_query(text, scenario.language)) is not None:
         answer = word_answer(query, lookup=lookup) if lookup else None
         _word(turn, answer, query)
-        # No word for it, as for a sentence ("How do you say 'I am from England'?"): a sample answer
-        # to the question it is about, rather than the question again.
-        if current is not None and not (answer is None and _offer_hint(turn, current)):
+        # A sentence the dictionary has no entry for ("How do you say 'I am from England'?") is most
+        # likely an answer to the question: a sample answer, rather than the question again.
+        sentence = answer is None and len(query.split()) > 1
+        if current is not None and not (sentence and _offer_hint(turn, current)):
             _reask(turn, current)
     elif current is None:
         _after(turn, sentences)

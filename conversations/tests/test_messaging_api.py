@@ -205,7 +205,7 @@ def test_sending_invalid_content_over_rest_is_a_400(alice, group, content):
 
 
 def test_sending_too_fast_over_rest_is_a_429_with_retry_after(alice, group, settings):
-    settings.MESSAGE_RATE = "2/10s"
+    settings.MESSAGE_RATE = "2/3600s"
     url = f"/api/v1/conversations/{group.id}/messages"
     client = client_for(alice)
 
@@ -213,7 +213,7 @@ def test_sending_too_fast_over_rest_is_a_429_with_retry_after(alice, group, sett
 
     assert [r.status_code for r in statuses] == [201, 201, 429]
     assert statuses[-1].json()["code"] == "throttled"
-    assert 1 <= int(statuses[-1]["Retry-After"]) <= 11
+    assert 1 <= int(statuses[-1]["Retry-After"]) <= 3601
 
 
 def test_history_pages_back_and_forth_in_chronological_order(alice, group):

@@ -189,8 +189,14 @@ def _advice(dim: str, figures: dict, request: EvaluationRequest) -> tuple[str, s
     if dim == "accuracy":
         kinds = list(figures["accuracy"]["by_kind"])
         focus = KIND_ADVICE.get(kinds[0], "the corrected phrases") if kinds else "the corrected phrases"
+        count = figures["accuracy"]["mistakes"]
+        if count == 1 and request.mistakes:
+            return (
+                f"Accuracy: one mistake in this session, with {focus}.",
+                f"Say the corrected sentence aloud twice: {request.mistakes[0].correction}",
+            )
         return (
-            f"Accuracy: {figures['accuracy']['mistakes']} mistakes in this session, most often with {focus}.",
+            f"Accuracy: {count} mistakes in this session, most often with {focus}.",
             "Go through the corrections in your review queue and say each corrected sentence aloud twice.",
         )
     if dim == "range":
@@ -290,6 +296,12 @@ def language_score(request: EvaluationRequest) -> LanguageEvaluationOut:
     weight = sum(WEIGHTS[dim] for dim in points)
     overall = sum(points[dim] * WEIGHTS[dim] for dim in points) / weight
     weak = sorted((dim for dim in points if points[dim] < 60), key=lambda dim: points[dim])[:3]
+    if not weak:
+        # Nothing weak: what a teacher would still work on, the lowest score short of strong.
+        weak = sorted((dim for dim in points if points[dim] < 80), key=lambda dim: points[dim])[:1]
+    if figures["accuracy"]["mistakes"] and "accuracy" not in weak:
+        # A mistake is always worth going over, however good the rest was.
+        weak = [*weak[:2], "accuracy"]
     advice = [_advice(dim, figures, request) for dim in weak]
     strong = sorted((dim for dim in points if points[dim] >= 70), key=lambda dim: -points[dim])[:3]
     return LanguageEvaluationOut(

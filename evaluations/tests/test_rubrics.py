@@ -139,3 +139,53 @@ def test_a_malformed_language_evaluation_is_retried_then_marked_failed(fake_llm,
     assert body["evaluation_id"] is None and body["reason"] == "ai_malformed_output"
     failed = Evaluation.objects.get(session_id=session_id)
     assert failed.status == EvaluationStatus.FAILED and failed.rubric == "language"
+
+
+def _small_talk(turns: list[str], mistakes: list[dict]):
+    from evaluations.language_rubric import language_score
+    from evaluations.schemas import EvaluationRequest
+
+    transcript = [
+        turn
+        for text in turns
+        for turn in ({"role": "assistant", "content": "はい。"}, {"role": "user", "content": text})
+    ]
+    goals = [{"text": text, "reached": True} for text in ("Say your name", "Say something you like")]
+    request = EvaluationRequest(
+        rubric="language", mode="language", language="japanese", level="beginner", context_dimensions=[],
+        transcript=transcript, mistakes=mistakes, goals=goals,
+    )  # fmt: skip
+    return language_score(request)
+
+
+GOOD_TURNS = [
+    "こんにちは。ハナです。カナダから きました。",
+    "わたしを がくせいです。にほんごを べんきょうしています。",
+    "ほんが すきです。まいにち としょかんに いきます。",
+    "きのう ともだちと えいがを みました。",
+    "しゅうまつは こうえんで テニスを します。",
+]
+
+
+def test_one_mistake_in_a_good_session_is_still_the_thing_to_work_on():
+    # given a good beginner session with one particle mistake
+    mistake = {"type": "particle", "severity": "medium", "original": "を", "correction": "わたしは がくせいです",
+               "explanation": "Mark the topic of 〜です with は, not を.", "sentence": GOOD_TURNS[1]}  # fmt: skip
+    evaluation = _small_talk(GOOD_TURNS, [mistake])
+
+    # then accuracy is still strong, and the review names the mistake and the sentence to say instead
+    assert evaluation.scores.accuracy == "strong"
+    assert "Accuracy: one mistake in this session, with particles (は, が, を, に, で)." in evaluation.improvement_areas
+    assert "Say the corrected sentence aloud twice: わたしは がくせいです" in evaluation.practice_suggestions
+
+
+def test_a_session_with_nothing_weak_gets_the_one_thing_short_of_strong_to_work_on():
+    # given a session whose answers get short at the end: fluency is solid, nothing is weak
+    evaluation = _small_talk([*GOOD_TURNS[:2], "はい。", "ほん。"], [])
+    assert evaluation.scores.fluency == "solid"
+
+    # then the review still says what to work on, and how
+    assert evaluation.improvement_areas == ["Fluency: your turns averaged 11.8 characters; answer in whole sentences."]
+    assert evaluation.practice_suggestions == ["Add one detail to each answer: when, where, with whom or why."]
+    # and a session strong everywhere has nothing to add
+    assert _small_talk(GOOD_TURNS, []).improvement_areas == []

@@ -48,8 +48,13 @@ import time
 
 from channels.exceptions import ChannelFull
 from channels_redis.core import RedisChannelLayer as StockRedisChannelLayer
+from cryptography.fernet import InvalidToken
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
+
+# What decoding a message popped from Redis raises when it is not one this layer wrote (msgpack's
+# errors are ValueErrors; a message that is no mapping makes receive_single raise TypeError).
+_UNREADABLE = (ValueError, TypeError, InvalidToken)
 
 logger = logging.getLogger(__name__)
 
@@ -291,7 +296,16 @@ class RedisChannelLayer(StockRedisChannelLayer):
     async def _read(self, inbox: _Inbox, queue: str) -> None:
         """Pop this process's queue for as long as it has channels, into their inboxes."""
         while True:
-            target, message = await self.receive_single(queue)
+            try:
+                target, message = await self.receive_single(queue)
+            except _UNREADABLE as exc:
+                # Popped, but no reader could decode it (written by another version, or by hand):
+                # it is dropped. Failing the reader would close every socket of the process.
+                logger.warning("an unreadable message on %s was dropped: %r", queue, exc)
+                continue
+            if not isinstance(message, dict):
+                logger.warning("a message on %s that is no message was dropped: %r", queue, type(message))
+                continue
             channels = [target] if isinstance(target, str) else target
             full = [
                 channel

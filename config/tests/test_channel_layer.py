@@ -333,3 +333,27 @@ def test_a_layer_receives_on_a_new_event_loop_after_the_old_one_closed():
 
     run(first_loop)
     run(second_loop)
+
+
+@pytest.mark.parametrize("raw", [b"\xc1", b"\x01\x02", b"\x2a"], ids=["not msgpack", "extra data", "no mapping"])
+def test_an_unreadable_message_is_dropped_and_the_sockets_waiting_go_on_receiving(raw):
+    async def test():
+        async with two_processes() as (here, there):
+            tabs = [await here.new_channel() for _ in range(2)]
+            await here.group_add("user.pia", tabs[0])
+            waiting = [asyncio.ensure_future(here.receive(tab)) for tab in tabs]
+            await blocked_in_redis(here)
+
+            # when a message no layer wrote reaches the process's queue, then a real one
+            queue = here.prefix + here.non_local_name(tabs[0])
+            prefix = b"x" * here._serializer.random_prefix_length
+            await here.connection(0).zadd(queue, {prefix + raw: time.time()})
+            await there.group_send("user.pia", {"type": "after"})
+
+            # then the socket it was for gets the real one, and the other socket still waits
+            assert await asyncio.wait_for(waiting[0], 2) == {"type": "after"}
+            await asyncio.sleep(0.2)
+            assert not waiting[1].done()
+            waiting[1].cancel()
+
+    run(test)

@@ -52,9 +52,11 @@ from cryptography.fernet import InvalidToken
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 
-# What decoding a message popped from Redis raises when it is not one this layer wrote (msgpack's
-# errors are ValueErrors; a message that is no mapping makes receive_single raise TypeError).
-_UNREADABLE = (ValueError, TypeError, InvalidToken)
+
+class UnreadableMessage(Exception):
+    """A message popped from Redis that this layer did not write: not msgpack (or not decryptable),
+    not a mapping, or addressed to no channel."""
+
 
 logger = logging.getLogger(__name__)
 
@@ -209,6 +211,19 @@ class RedisChannelLayer(StockRedisChannelLayer):
         """Whether `channel` is one of this process's (made by its `new_channel()`)."""
         return "!" in channel and self.non_local_name(channel).endswith(self.client_prefix + "!")
 
+    def deserialize(self, message):
+        """The message, or UnreadableMessage when it is not one this layer wrote."""
+        try:
+            decoded = super().deserialize(message)
+        except (ValueError, TypeError, InvalidToken) as exc:  # msgpack's errors are ValueErrors
+            raise UnreadableMessage(f"not a message: {exc!r}") from exc
+        if not isinstance(decoded, dict):
+            raise UnreadableMessage(f"not a mapping: {type(decoded).__name__}")
+        target = decoded.get("__asgi_channel__", "")
+        if not (isinstance(target, str) or (isinstance(target, list) and all(isinstance(t, str) for t in target))):
+            raise UnreadableMessage("addressed to no channel")
+        return decoded
+
     def _inbox_here(self, *, receiving: bool) -> _Inbox | None:
         """The inbox of the running loop, taken over from a loop no longer receiving if need be;
         None (or, receiving, an error as in stock channels_redis) while another loop receives."""
@@ -298,13 +313,10 @@ class RedisChannelLayer(StockRedisChannelLayer):
         while True:
             try:
                 target, message = await self.receive_single(queue)
-            except _UNREADABLE as exc:
-                # Popped, but no reader could decode it (written by another version, or by hand):
-                # it is dropped. Failing the reader would close every socket of the process.
-                logger.warning("an unreadable message on %s was dropped: %r", queue, exc)
-                continue
-            if not isinstance(message, dict):
-                logger.warning("a message on %s that is no message was dropped: %r", queue, type(message))
+            except UnreadableMessage as exc:
+                # Popped (and its in-flight copy cleaned), but not one this layer wrote: dropped.
+                # Failing the reader would close every socket of the process.
+                logger.warning("an unreadable message on %s was dropped: %s", queue, exc)
                 continue
             channels = [target] if isinstance(target, str) else target
             full = [

@@ -191,10 +191,15 @@ def _advice(dim: str, figures: dict, request: EvaluationRequest) -> tuple[str, s
         focus = KIND_ADVICE.get(kinds[0], "the corrected phrases") if kinds else "the corrected phrases"
         count = figures["accuracy"]["mistakes"]
         if count == 1 and request.mistakes:
-            return (
-                f"Accuracy: one mistake in this session, with {focus}.",
-                f"Say the corrected sentence aloud twice: {request.mistakes[0].correction}",
-            )
+            mistake = request.mistakes[0]
+            named = kinds and kinds[0] in KIND_ADVICE and kinds[0] != "other"
+            area = f"Accuracy: one mistake in this session, with {focus}." if named else ""
+            # The corrected sentence to say, when the correction is one (not a bare particle).
+            if len(mistake.correction.strip()) > len(mistake.original.strip()):
+                practice = f"Say the corrected sentence aloud twice: {mistake.correction.strip()}"
+            else:
+                practice = "Go through the correction in your review queue and say the sentence aloud twice."
+            return area or "Accuracy: one mistake in this session.", practice
         return (
             f"Accuracy: {count} mistakes in this session, most often with {focus}.",
             "Go through the corrections in your review queue and say each corrected sentence aloud twice.",
@@ -303,7 +308,8 @@ def language_score(request: EvaluationRequest) -> LanguageEvaluationOut:
         # A mistake is always worth going over, however good the rest was.
         weak = [*weak[:2], "accuracy"]
     advice = [_advice(dim, figures, request) for dim in weak]
-    strong = sorted((dim for dim in points if points[dim] >= 70), key=lambda dim: -points[dim])[:3]
+    # A score to work on is no strength, however close to strong.
+    strong = sorted((dim for dim in points if points[dim] >= 70 and dim not in weak), key=lambda dim: -points[dim])[:3]
     return LanguageEvaluationOut(
         scores=LanguageScores(**{dim: _level(value) for dim, value in points.items()}),
         evidence={dim: result[1] for dim, result in results.items() if result[1]},

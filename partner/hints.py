@@ -32,7 +32,8 @@ def _pattern(form: str, language: str) -> re.Pattern | None:
     parts = [part for part in parts if part]
     if not parts or (_SLOT.search(form) and sum(len(part) for part in parts) < _MIN_FIXED):
         return None
-    body = ".+?".join(re.escape(part) for part in parts)
+    # A slot between words stays inside one sentence.
+    body = r"[^。！？.!?]+?".join(re.escape(part) for part in parts)
     return re.compile(body if language == "japanese" else rf"(?<!\w){body}(?!\w)")
 
 
@@ -42,7 +43,9 @@ def hint_position(*, phrase: str, reading: str, text: str, language: str) -> int
     language = language.lower()
     text = _normal(text, language)
     found = []
-    for form in dict.fromkeys(form for form in (phrase, reading) if form.strip()):
+    # A hint may give alternatives: "Je viens de... / du...".
+    forms = [alternative for form in (phrase, reading) for alternative in form.split(" / ")]
+    for form in dict.fromkeys(form for form in forms if form.strip()):
         pattern = _pattern(form, language)
         if pattern is not None and (match := pattern.search(text)):
             found.append(match.start())

@@ -7,6 +7,7 @@ import contextlib
 import time
 import uuid
 
+import msgpack
 import pytest
 from channels.exceptions import ChannelFull
 from django.conf import settings
@@ -335,7 +336,11 @@ def test_a_layer_receives_on_a_new_event_loop_after_the_old_one_closed():
     run(second_loop)
 
 
-@pytest.mark.parametrize("raw", [b"\xc1", b"\x01\x02", b"\x2a"], ids=["not msgpack", "extra data", "no mapping"])
+@pytest.mark.parametrize(
+    "raw",
+    [b"\xc1", b"\x01\x02", b"\x2a", msgpack.packb({"__asgi_channel__": 5, "type": "x"})],
+    ids=["not msgpack", "extra data", "no mapping", "no channel"],
+)
 def test_an_unreadable_message_is_dropped_and_the_sockets_waiting_go_on_receiving(raw):
     async def test():
         async with two_processes() as (here, there):

@@ -694,6 +694,8 @@ def _played(path: str, *turns: str):
         ("japanese/beginner/casual.yaml", "にほんからです。", "にほん", "home", "{}ですか！いいですね。"),
         ("japanese/beginner/small-talk.yaml", "にほんからです。", "にほん", "from", "{}ですか。いいですね。"),
         ("japanese/beginner/small-talk.yaml", "ブラジルからです", "ブラジル", "from", "{}ですか。いいですね。"),
+        # and by name only: never taken for a job, the question after it
+        ("japanese/beginner/small-talk.yaml", "アメリカです。", "アメリカ", "from", "{}ですか。いいですね。"),
     ],
 )
 def test_a_beginners_short_answer_to_where_they_are_from_is_heard(path, answer, place, goal, reaction):

@@ -160,7 +160,7 @@ def _small_talk(turns: list[str], mistakes: list[dict]):
 
 GOOD_TURNS = [
     "こんにちは。ハナです。カナダから きました。",
-    "わたしを がくせいです。にほんごを べんきょうしています。",
+    "わたしは がくせいです。にほんごを べんきょうしています。",
     "ほんが すきです。まいにち としょかんに いきます。",
     "きのう ともだちと えいがを みました。",
     "しゅうまつは こうえんで テニスを します。",
@@ -169,9 +169,11 @@ GOOD_TURNS = [
 
 def test_one_mistake_in_a_good_session_is_still_the_thing_to_work_on():
     # given a good beginner session with one particle mistake
-    mistake = {"type": "particle", "severity": "medium", "original": "を", "correction": "わたしは がくせいです",
-               "explanation": "Mark the topic of 〜です with は, not を.", "sentence": GOOD_TURNS[1]}  # fmt: skip
-    evaluation = _small_talk(GOOD_TURNS, [mistake])
+    mistake = {
+        "type": "particle", "severity": "medium", "original": "を", "correction": "わたしは がくせいです",
+        "explanation": "Mark the topic of 〜です with は, not を.", "sentence": "わたしを がくせいです。",
+    }  # fmt: skip
+    evaluation = _small_talk([*GOOD_TURNS[:1], "わたしを がくせいです。", *GOOD_TURNS[2:]], [mistake])
 
     # then accuracy is still strong, and the review names the mistake and the sentence to say instead
     assert evaluation.scores.accuracy == "strong"

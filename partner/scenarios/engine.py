@@ -337,6 +337,10 @@ def _is_ask_back(scenario: Scenario, sentence: Tokens) -> bool:
     return bool(pattern and pattern.search(sentence.text))
 
 
+# Words in an English query from which it is a sentence ("I am from England"), not a word ("train station").
+_SENTENCE_WORDS = 3
+# Topics too general to say what a question is about.
+_FORMAL_TOPICS = frozenset({"こと", "もの", "これ", "それ", "あれ", "ここ", "そこ"})
 # Question words: a Japanese question with one asks for something (「なにを しますか」), it answers nothing.
 _QUESTION_WORDS = frozenset(
     {"何", "なに", "なん", "どこ", "何処", "いつ", "誰", "だれ", "どう", "どんな", "どれ", "どちら"}
@@ -365,7 +369,8 @@ def _asks_the_same(scenario: Scenario, beat: Beat, sentence: Tokens, swapped: Sw
     for put, written in swapped.back.items():
         text = text.replace(put, written)
     said = hiragana(kana_reading(re.sub(r"\s+", "", text)))
-    return any((topic := _topic(line.text)) and topic in said for line in beat.say)
+    topics = {_topic(line.text) for line in beat.say if tokenise(line.text, "japanese").is_question}
+    return any(topic in said for topic in topics - _FORMAL_TOPICS - {""})
 
 
 def _fact_for(scenario: Scenario, questions: list[Tokens]) -> int | None:
@@ -541,7 +546,7 @@ def scenario_reply(
         _word(turn, answer, query)
         # A sentence the dictionary has no entry for ("How do you say 'I am from England'?") is most
         # likely an answer to the question: a sample answer, rather than the question again.
-        sentence = answer is None and len(query.split()) > 1
+        sentence = answer is None and len(query.split()) >= _SENTENCE_WORDS
         if current is not None and not (sentence and _offer_hint(turn, current)):
             _reask(turn, current)
     elif current is None:

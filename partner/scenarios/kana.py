@@ -62,7 +62,7 @@ class Swapped:
             value = value.replace(put, written)
         spaced = re.compile(f"{_BREAK}*".join(map(re.escape, value.replace(" ", ""))))
         if (found := spaced.search(self.written)) and re.search(_BREAK, found.group()):
-            value = re.split(f"{_BREAK}+", found.group())[-1]
+            value = [part for part in re.split(f"{_BREAK}+", found.group()) if part][-1]
         return value
 
 

@@ -14,6 +14,8 @@ from partner.hints import hint_position
         ("〜さんは？", "〜さんは？", "わたしは りょうりが すきです。サラさんは？", "japanese"),
         ("I'm from...", "", "Nice! I’m from Leeds, and you?", "english"),
         ("What do you do?", "", "So, what do you do?", "english"),
+        # either of a hint's alternatives
+        ("Je viens de... / du...", "", "Et toi ? Je viens du Canada.", "french"),
     ],
 )
 def test_a_hint_is_found_filled_in_or_in_kana(phrase, reading, text, language):

@@ -15,7 +15,7 @@ from partner.hints import hint_position
         ("I'm from...", "", "Nice! I’m from Leeds, and you?", "english"),
         ("What do you do?", "", "So, what do you do?", "english"),
         # either of a hint's alternatives
-        ("Je viens de... / du...", "", "Et toi ? Je viens du Canada.", "french"),
+        ("Sono di... / Vengo da...", "", "Io? Vengo da Roma.", "italian"),
     ],
 )
 def test_a_hint_is_found_filled_in_or_in_kana(phrase, reading, text, language):

@@ -94,18 +94,23 @@ def _item_upsert(
     has read it already (vocabulary_tag_from_ai reads a reply's phrases at once)."""
     if language == JAPANESE:
         reading, translation = _dictionary_fill(phrase=phrase, reading=reading, translation=translation)
-    if known is not None:
-        item, created = known, False
-    else:
-        item, created = _item_get_or_create(
+    item, created = known, False
+    if known is None:
+        now = timezone.now()
+        item, created = VocabularyItem.objects.get_or_create(
             user=user,
-            phrase=phrase,
             language=language,
-            translation=translation,
-            reading=reading,
-            context_sentence=context_sentence,
-            source_message=source_message,
-            source=source,
+            phrase=phrase,
+            defaults={
+                "translation": translation,
+                "reading": reading,
+                "context_sentence": context_sentence,
+                "source_message": source_message,
+                "source": source,
+                "card": _card_new(now=now),
+                "due_at": now,
+                "created_at": now,
+            },
         )
     if created:
         return item, True
@@ -121,27 +126,6 @@ def _item_upsert(
     if changed:
         item.save(update_fields=[*changed, "updated_at"])
     return item, False
-
-
-def _item_get_or_create(
-    *, user, phrase, language, translation, reading, context_sentence, source_message, source
-) -> tuple[VocabularyItem, bool]:
-    now = timezone.now()
-    return VocabularyItem.objects.get_or_create(
-        user=user,
-        language=language,
-        phrase=phrase,
-        defaults={
-            "translation": translation,
-            "reading": reading,
-            "context_sentence": context_sentence,
-            "source_message": source_message,
-            "source": source,
-            "card": _card_new(now=now),
-            "due_at": now,
-            "created_at": now,
-        },
-    )
 
 
 def _input_check(*, phrase: str, language: str, source: str) -> None:

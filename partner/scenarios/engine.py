@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from language.tokens import CONTENT, FUNCTION, PUNCT, SKIP, Pattern, Tokens, hiragana, pattern_compile, tokenise
 from partner.scenarios.kana import Swapped
@@ -347,6 +348,7 @@ _QUESTION_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=1024)
 def _topic(line: str) -> str:
     """What a Japanese question is about, the words before its は, in hiragana: しゅうまつ in
     「しゅうまつは なにを しますか」; "" when it has no topic."""

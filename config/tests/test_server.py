@@ -46,3 +46,20 @@ def test_a_multipart_body_the_server_cannot_parse_gets_the_apps_error_envelope(s
     assert refused.value.code == 400
     assert refused.value.headers["Content-Type"] == "application/json"
     assert refused.value.read().startswith(b'{"error":')
+
+
+def test_daphne_runs_on_uvloops_event_loop():
+    # A fresh process, as `python -m config.server` starts: daphne makes its loop when daphne.server is
+    # first imported, so the policy must be uvloop's by then. --help stops daphne before it serves.
+    probe = (
+        "from config.server import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    import daphne.server\n"
+        "    print(type(daphne.server.twisted_loop).__module__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "uvloop"

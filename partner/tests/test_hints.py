@@ -11,6 +11,8 @@ from partner.hints import hint_position
         ("〜が好きです", "〜がすきです", "なにが すきですか。", "japanese"),
         ("〜から来ました", "〜からきました", "どこから きましたか。", "japanese"),
         ("週末", "しゅうまつ", "しゅうまつは なにを しましたか。", "japanese"),
+        ("駅", "えき", "そうですね。えきは ちかいです。", "japanese"),
+        ("駅", "えき", "えきまで あるきました。", "japanese"),
         ("〜さんは？", "〜さんは？", "わたしは りょうりが すきです。サラさんは？", "japanese"),
         ("I'm from...", "", "Nice! I’m from Leeds, and you?", "english"),
         ("What do you do?", "", "So, what do you do?", "english"),
@@ -31,6 +33,8 @@ def test_a_hint_is_found_filled_in_or_in_kana(phrase, reading, text, language):
         ("I live in...", "", "I lived in Paris.", "english"),
         ("hobby", "", "Hobbyists meet here.", "english"),
         ("趣味", "しゅみ", "なにが すきですか。", "japanese"),
+        # a short reading across two words of a spaced line
+        ("駅", "えき", "おなまえ きいても いいですか。", "japanese"),
     ],
 )
 def test_a_hint_is_not_found_where_it_is_not_said(phrase, reading, text, language):

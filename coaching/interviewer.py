@@ -181,6 +181,7 @@ _TOPICS = {
     "mistake": re.compile(r"\b(mistakes?|fail\w*)\b", re.IGNORECASE),
     "goal": re.compile(r"\bgoals?\b", re.IGNORECASE),
     "conflict": re.compile(r"\b(conflict|disagree\w*)\b", re.IGNORECASE),
+    "update": re.compile(r"\bupdates?\b", re.IGNORECASE),
 }
 _GREETING = re.compile(
     r"^\W*(hi|hello|hey|good (morning|afternoon|evening)|thanks for having me|thank you for having me|"
@@ -248,10 +249,11 @@ def interview_plan(
     stories: list[str] = (),
     focus: str = "",
 ) -> list[str]:
-    """The session's questions in order: the template's own (its opening first), then the bank's on
-    topics not asked yet, a story from the learner's profile every third question, the training
-    focus named on the first question after the opening."""
-    plan = list(starters)
+    """The session's questions in order: the template's opening, then the bank's on topics it did not
+    ask, a story from the learner's profile every third question, the training focus named on the
+    first question after the opening. (A template's later partner turns answer its sample learner
+    turns, "How big is the impact of that block?", so they are not asked of every learner.)"""
+    plan = list(starters[:1])
     asked = set().union(*(_topics(question) for question in plan))
     bank = []
     for question in interviewer_questions(preparation_type=preparation_type, meeting_subtype=meeting_subtype):

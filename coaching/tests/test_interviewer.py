@@ -19,11 +19,10 @@ OPENING = (
     "Thanks for making the time today. To start, could you walk me through your background and what drew you "
     "to this role?"
 )
-DISAGREEMENT = (
-    "That's helpful, thanks. Tell me about a time you had a disagreement within your team. What was the "
-    "situation, and what did you do?"
-)
-STARTERS = [OPENING, DISAGREEMENT]
+# The template's next partner turn answers its sample learner turn: not asked.
+STARTERS = [OPENING, "That's helpful, thanks. How did the customer portal rebuild go?"]
+DEADLINE = "Tell me about a time you led a project under a tight deadline. What was the situation?"
+DISAGREEMENT = "Tell me about a time you had a disagreement within your team. What was the situation?"
 # A full answer to any behavioural question: a situation, the learner's own part, a result, a lesson.
 FULL = (
     "Last year a senior engineer did not agree with my estimates for a release. I asked him to walk me through "
@@ -55,14 +54,14 @@ class Interview:
         return reply
 
 
-def test_the_plan_asks_the_templates_questions_first_then_the_banks_on_other_topics():
-    plan = interview_plan(preparation_type="Interview", meeting_subtype="Behavioral", starters=STARTERS)
+def test_the_plan_opens_with_the_templates_question_then_the_banks_on_other_topics():
+    plan = interview_plan(preparation_type="Interview", meeting_subtype="Behavioral", starters=[DISAGREEMENT, OPENING])
 
-    assert plan[:2] == STARTERS
-    assert len(plan) == MAX_QUESTIONS
-    # The template asked about a disagreement: the bank's conflict question is not asked again.
-    assert not any("conflict" in question for question in plan)
-    assert any("persuade" in question for question in plan)
+    bank = interviewer_questions(preparation_type="Interview", meeting_subtype="Behavioral")
+    # The opening asked about a disagreement: the bank's conflict question is not asked again (the one
+    # about persuading someone who disagreed is about persuading).
+    assert plan == [DISAGREEMENT, *(question for question in bank if "conflict" not in question)]
+    assert len(interview_plan(preparation_type="Interview", starters=[OPENING])) == MAX_QUESTIONS
 
 
 def test_the_plan_works_in_the_focus_and_the_learners_stories():
@@ -116,8 +115,7 @@ def test_full_answers_take_the_interview_through_every_question_once_then_to_the
     ],
 )
 def test_an_answer_that_falls_short_gets_one_follow_up_then_the_next_question(answer, follow_up):
-    interview = Interview()
-    interview.say("I have led delivery teams for six years and I love shipping software.")
+    interview = Interview(starters=[DISAGREEMENT])
 
     asked = interview.say(answer)
     after = interview.say("It was a while ago, I do not remember much more.")
@@ -150,9 +148,8 @@ def test_the_learners_questions_wait_for_the_end_then_get_an_answer_and_the_good
     closing = interview.say("No, that's all. Thank you for your time!")
     over = interview.say("Bye!")
 
-    assert early == f"{ENDINGS['Interview']['later']} Tell me about a time you had a disagreement within your team. " \
-        "What was the situation, and what did you do?"  # fmt: skip
-    assert repeated.startswith("Of course. Tell me about a time you had a disagreement")
+    assert early == f"{ENDINGS['Interview']['later']} {DEADLINE}"
+    assert repeated == f"Of course. {DEADLINE}"
     assert last.endswith(ENDINGS["Interview"]["invite"])
     assert answered == f"{ENDINGS['Interview']['answer']} {ENDINGS['Interview']['else']}"
     assert closing == ENDINGS["Interview"]["closing"].format(name="")

@@ -13,13 +13,15 @@ class CoachingConfig(AppConfig):
         from coaching.progress import plan_update, rollup_record
         from coaching.selectors import training_focus_title
         from coaching.services import profile_context_for
-        from conversations.services.sessions import context_provider_register, focus_seeder_register
+        from conversations.services.sessions import context_provider_register, focus_seeder_register, opening_register
         from evaluations.services import focus_source_register
         from evaluations.signals import evaluation_stored, mistakes_recorded, targets_checked
         from partner.offline import offline_mode_reply_register
 
         # Offline, the partner of an interview-mode session asks the interviewer's questions.
         offline_mode_reply_register(mode="interview", reply=offline_interviewer_reply)
+        # An interview session without a template opens with the interviewer's welcome and first question.
+        opening_register(mode="interview", opening=offline_interviewer_reply)
 
         # An interview session started without context takes it from the learner's profile.
         context_provider_register(mode="interview", provider=profile_context_for)

@@ -175,6 +175,12 @@ def test_other_modes_are_left_to_the_usual_partner():
 
 def test_an_interview_session_on_the_offline_partner_is_asked_the_interviewers_questions(auth_client, user):
     session_id = practice(auth_client, answers=[], preparation_type="Sales")
+    started = auth_client.get(f"/api/v1/sessions/{session_id}").json()
+    # No template opens it: the buyer does, and the session is named after what it rehearses.
+    assert [m["content"] for m in started["transcript"]] == [
+        f"Thanks for coming in. {interviewer_questions(preparation_type='Sales')[0]}"
+    ]
+    assert started["title"] == "Sales rehearsal"
 
     turn = auth_client.post(f"/api/v1/sessions/{session_id}/messages", {"message": "Hello, thanks for meeting me."},
                             format="json")  # fmt: skip

@@ -253,7 +253,11 @@ def test_every_practice_mode_starts_from_the_dashboard(page, servers):  # noqa: 
     page.get_by_label("Role you prepare for", exact=True).fill("Product manager")
     page.get_by_label("Agenda", exact=True).fill("Stakeholder conflicts and roadmaps")
     page.get_by_role("button", name="Save profile").click()
-    for kind, preparation in (("Interview", "Interview"), ("Pitch", "Pitch"), ("Meeting", "Corporate")):
+    for kind, preparation, title in (
+        ("Interview", "Interview", "Interview"),
+        ("Pitch", "Pitch", "Pitch"),
+        ("Meeting", "Corporate", "Meeting"),
+    ):
         page.goto(f"{base}/")
         rehearsal = page.locator("#rehearsal-form")
         expect(rehearsal.get_by_label("Role you prepare for")).to_have_value("Product manager")
@@ -262,6 +266,10 @@ def test_every_practice_mode_starts_from_the_dashboard(page, servers):  # noqa: 
         expect(rehearsal.get_by_label("Preparation type")).to_have_value(preparation)
         rehearsal.get_by_role("button", name="Start rehearsal").click()
         expect(page.get_by_label("Your message")).to_be_visible()
+        # With no scenario the counterpart opens, as an interviewer would.
+        expect(page.locator("#chat-title")).to_have_text(f"{title} rehearsal")
+        expect(page.locator(".bubble-assistant")).to_have_count(1)
+        expect(page.locator(".bubble-assistant")).to_contain_text("Thanks for coming in.")
         session_id = re.search(r"/sessions/([0-9a-f-]{36})/", page.url).group(1)
         session = page.request.get(f"{base}/api/v1/sessions/{session_id}").json()
         assert (session["mode"], session["preparation_type"]) == ("interview", preparation)

@@ -31,7 +31,14 @@ from conversations.models import (
     Strictness,
 )
 from conversations.scenarios.sessions import scenario_turn, small_talk_template
-from conversations.services.context import ReplyPlan, Window, reply_plan, turn_window, window_store
+from conversations.services.context import (
+    ReplyPlan,
+    Window,
+    reply_plan,
+    reply_request_build,
+    turn_window,
+    window_store,
+)
 from conversations.services.leases import lease_held, lease_renew
 from conversations.services.messages import (
     client_id_clean,
@@ -71,6 +78,20 @@ _CONTEXT_PROVIDERS: dict[str, ContextProvider] = {}
 def context_provider_register(*, mode: str, provider: ContextProvider) -> None:
     """Let `provider(user=, mode=, preparation_type=, meeting_subtype=)` give this mode's sessions their context."""
     _CONTEXT_PROVIDERS[mode] = provider
+
+
+# The partner's first line in a session of a mode when no template opens it (interview: the
+# interviewer's welcome and first question), registered at start-up by the app that owns the mode:
+# `opening(request)` gets the ReplyRequest of the session's first turn, with no learner text yet.
+_OPENINGS: dict[str, Callable[..., str | None]] = {}
+
+
+def opening_register(*, mode: str, opening: Callable[..., str | None]) -> None:
+    _OPENINGS[mode] = opening
+
+
+# A rehearsal without a template is named after what it prepares for.
+_REHEARSAL_TITLES = {"Corporate": "Meeting rehearsal", "Other": "Rehearsal"}
 
 
 def _focus_targets(*, user, focus: str, language: str) -> list[dict]:
@@ -191,6 +212,9 @@ def session_start(
         title = f"{language.title()} review: what is due"
     else:
         title = chosen.title if chosen else f"{language.title()} {level} practice"
+    if chosen is None and mode == SessionMode.INTERVIEW:
+        prep = preparation_type or "Interview"
+        title = _REHEARSAL_TITLES.get(prep, f"{prep} rehearsal")
     conversation = Conversation.objects.create(
         kind=ConversationKind.ASSISTANT if mode == "assistant" else ConversationKind.PRACTICE,
         title=title,
@@ -217,6 +241,9 @@ def session_start(
     # A free-form session opens with its language's small-talk script, which the offline partner follows.
     source = chosen or _small_talk(mode=mode, language=language, level=level)
     opening = source.opening_turn if source else None
+    if opening is None and (write := _OPENINGS.get(mode)) is not None:
+        first = reply_request_build(session=session, user_text="", before_seq=1, window=Window(after_seq=0, through=0))
+        opening = {"text": text} if (text := write(first)) else None
     said = []
     if opening:
         said.append(

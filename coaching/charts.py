@@ -1,6 +1,6 @@
 """Pure helpers that turn coaching data into something a template can draw: labels and SVG points."""
 
-from evaluations.scoring import LEVELS, UNIVERSAL, level_value
+from evaluations.scoring import DIMENSION_LABELS, LEVELS, UNIVERSAL, level_value
 
 CHART_WIDTH = 640
 CHART_HEIGHT = 240
@@ -10,8 +10,8 @@ SERIES_COLOURS = ("#1f4fbf", "#a31f1f", "#1d6b35", "#7a3300", "#4b1d8f")
 
 
 def humanise(name: str) -> str:
-    """`clarity_structure` → `Clarity structure`: a dimension or level as people read it."""
-    return name.replace("_", " ").strip().capitalize()
+    """`star_structure` → `STAR structure`, `needs_work` → `Needs work`: a dimension or level as people read it."""
+    return DIMENSION_LABELS.get(name) or name.replace("_", " ").strip().capitalize()
 
 
 def levels_display(universal_scores: dict, evidence: dict | None = None) -> list[dict]:

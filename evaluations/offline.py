@@ -11,7 +11,7 @@ from ai import offline_handler
 from evaluations.language_rubric import language_score
 from evaluations.schemas import EvaluationOut, EvaluationRequest, LanguageEvaluationOut, UniversalScores
 from evaluations.scoring import DIMENSION_ADVICE as AREAS
-from evaluations.scoring import LEVELS, STRENGTHS
+from evaluations.scoring import FEATURE_ADVICE, LEVELS, STRENGTHS
 
 STRUCTURE = re.compile(
     r"(?i)\b(situation|task|action|result|first(?:ly)?|second(?:ly)?|then|next|finally|because|so that|"
@@ -151,18 +151,22 @@ def language_evaluation_offline(request: EvaluationRequest) -> LanguageEvaluatio
 
 @offline_handler("evaluation")
 def evaluation_offline(request: EvaluationRequest) -> EvaluationOut:
-    """Levels from transcript features; the weakest dimensions become the improvement areas."""
+    """Levels from transcript features; the weakest of the features behind the universal and the
+    context scores become the improvement areas, so a score that needs work is always one of them."""
     features = _features(request)
     universal = {name: _level(features[name]) for name in AREAS}
-    weakest = sorted((name for name in AREAS if features[name] < 0.55), key=lambda name: features[name])[:3]
+    advice = {**AREAS, **FEATURE_ADVICE}
+    behind = [*AREAS, *(CONTEXT_FEATURE.get(dim, "relevance_focus") for dim in request.context_dimensions)]
+    weak = {feature for feature in behind if feature in advice and features[feature] < 0.55}
+    weakest = sorted(weak, key=lambda feature: (features[feature], feature))[:3]
     strongest = sorted((name for name in AREAS if features[name] >= 0.55), key=lambda name: -features[name])[:3]
     return EvaluationOut(
         universal_scores=UniversalScores(**universal),
         context_scores={
             dim: _level(features[CONTEXT_FEATURE.get(dim, "relevance_focus")]) for dim in request.context_dimensions
         },
-        improvement_areas=[AREAS[name][0] for name in weakest],
-        practice_suggestions=[AREAS[name][1] for name in weakest],
+        improvement_areas=[advice[feature][0] for feature in weakest],
+        practice_suggestions=[advice[feature][1] for feature in weakest],
         strengths=[STRENGTHS[name] for name in strongest],
         evidence=professional_evidence(request),
         overall_score=None,

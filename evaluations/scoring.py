@@ -44,6 +44,33 @@ DIMENSION_ADVICE = {
         "Rehearse your opening and closing lines in the session's tone before the next practice.",
     ),
 }
+# Per rule-based feature a context score may rest on (evaluations.offline) that is no universal
+# dimension: the improvement area and a practice suggestion.
+FEATURE_ADVICE = {
+    "star": (
+        "Give each example all four STAR parts: the situation, your task, what you did and the result.",
+        "Take your best story and say one sentence aloud under each STAR heading.",
+    ),
+    "specificity": (
+        "Make your results concrete: say what changed, with a number where you can.",
+        "For each example you tell, prepare one figure: time saved, money, people or a percentage.",
+    ),
+    "questions": (
+        "Ask more questions to find out what the other person needs.",
+        "Before the next call, write down three open questions that start with what, how or why.",
+    ),
+}
+# Dimensions as people write them (the review page, the trends); humanised otherwise.
+DIMENSION_LABELS = {
+    "clarity_structure": "Clarity and structure",
+    "relevance_focus": "Relevance and focus",
+    "confidence_delivery": "Confidence and delivery",
+    "tone_alignment": "Tone",
+    "star_structure": "STAR structure",
+    "specificity_impact": "Specificity and impact",
+    "decision_outcome": "Decisions and outcome",
+    "ask_clarity": "A clear ask",
+}
 STRENGTHS = {
     "clarity_structure": "Well-structured answers.",
     "relevance_focus": "Answers that stay on the question with concrete detail.",

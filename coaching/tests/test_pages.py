@@ -70,8 +70,8 @@ def test_the_review_shows_the_evaluation_after_three_turns_and_the_end(user, pag
     assert evaluation.status == EvaluationStatus.OK and evaluation.offline
     content = review.content.decode()
     assert f'<span class="score-value">{evaluation.overall_score}</span>' in content
-    assert "Clarity structure" in content and "Tone alignment" in content
-    assert "Star structure" in content  # a context score of an interview
+    assert "Clarity and structure" in content and "Tone" in content
+    assert "STAR structure" in content  # a context score of an interview
     assert "Offline" in content and "No evaluation yet" not in content
 
 
@@ -222,7 +222,7 @@ def test_trends_draws_the_chart_velocity_and_plan(user, page_client):
     assert '<svg class="line-chart" role="img"' in content and 'aria-label="Levels per dimension' in content
     assert "<title" in content and content.count("<polyline") == 5
     assert "+15.0" in content  # (40, 55, 70): 15 points per session
-    assert "Confidence delivery" in content and "priority" in content
+    assert "Confidence and delivery" in content and "priority" in content
 
 
 def test_chart_points_spread_over_the_slots_and_flip_y():

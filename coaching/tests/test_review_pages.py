@@ -61,7 +61,7 @@ def test_the_trends_page_shows_both_rubrics_when_a_learner_does_both(auth_client
     html = page_client.get("/trends/").content.decode()
 
     assert 'data-rubric="language"' in html and 'data-rubric="professional"' in html
-    assert "Task completion" in html and "Clarity structure" in html
+    assert "Task completion" in html and "Clarity and structure" in html
 
 
 def test_history_shows_the_score_and_filters_by_mode_language_score_and_transcript(auth_client, page_client, user):

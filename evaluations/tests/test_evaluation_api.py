@@ -10,7 +10,7 @@ from coaching.tests.conftest import ANSWERS, WEAK_ANSWERS, practice
 from conversations.models import Message, MessageRole, PracticeSession
 from evaluations.models import Evaluation, EvaluationStatus, Mistake
 from evaluations.offline import evaluation_offline, language_evaluation_offline
-from evaluations.scoring import BANDS, UNIVERSAL
+from evaluations.scoring import BANDS, FEATURE_ADVICE, UNIVERSAL
 
 # The REST turns run the gateway through async_to_sync; on PostgreSQL that needs committed rows.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -220,3 +220,27 @@ def test_the_gateway_logs_the_evaluation_call(auth_client, user):
 
     row = PracticeSession.objects.get(id=session_id).conversation.ai_interactions.get(purpose="evaluation")
     assert row.status == "ok" and ANSWERS[0] in str(row.prompt)
+
+
+def test_an_interview_context_score_that_needs_work_is_one_of_the_improvement_areas(auth_client, user):
+    # Polite, fluent, well-connected answers with no STAR cue and no figure: the universal scores are
+    # fine, the interview's STAR structure and specificity are not, and the review must say so.
+    answers = [
+        "Thank you for having me. I have worked in delivery for six years, and because I like people, "
+        "I enjoy leading teams through difficult releases, so that is why this role appeals to me.",
+        "There was a time when the team and a client disagreed about the scope of a release, so first I "
+        "listened to both sides, then we talked it through together and in the end everyone was happy.",
+        "When a deadline moved forward, we worked closely with the client, therefore the team stayed calm "
+        "and for example we kept daily check-ins, so that nobody was surprised and the launch went well.",
+    ]
+    session_id = practice(auth_client, answers=answers, preparation_type="Interview")
+
+    evaluation = Evaluation.objects.get(
+        id=auth_client.post(f"/api/v1/sessions/{session_id}/end").json()["evaluation_id"]
+    )
+
+    weak = {dim for dim, level in evaluation.context_scores.items() if level in ("needs_work", "developing")}
+    assert {"star_structure", "specificity_impact"} <= weak
+    assert FEATURE_ADVICE["star"][0] in evaluation.improvement_areas
+    assert FEATURE_ADVICE["specificity"][0] in evaluation.improvement_areas
+    assert len(evaluation.practice_suggestions) == len(evaluation.improvement_areas) <= 3

@@ -24,7 +24,7 @@ JAPANESE_TURNS = [
 # What an interview coach says and a language teacher never would.
 INTERVIEW_VOCABULARY = re.compile(
     r"(?i)\bSTAR\b|interview|situation|stakeholder|clarity|relevance|confidence|pitch|filler|"
-    r"Clarity structure|Relevance focus|Tone alignment"
+    r"Clarity and structure|Relevance and focus|Confidence and delivery"
 )
 
 

@@ -101,6 +101,14 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 # Persistent connections: the socket consumer's database calls would otherwise open one each time.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters travel apart from the SQL and psycopg prepares a statement run often (five times on
+    # a connection): a practice turn's statements then cost less CPU than quoted into the SQL text
+    # each time (docs/deploy.md, Capacity). Behind PgBouncer in transaction mode: 1.21 or later with
+    # max_prepared_statements set, or DATABASE_SERVER_SIDE_BINDING=0.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
+        "DATABASE_SERVER_SIDE_BINDING", default=True
+    )
 # Threads per process for the database work of sockets and replies (config/db.py), each with its
 # own connection: the bound on what one process asks of PostgreSQL. Few: a busy thread takes turns
 # on the one interpreter lock with the event loop, which writes every frame (docs/deploy.md).

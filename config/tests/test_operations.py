@@ -1,3 +1,4 @@
+import json
 import os
 import socket
 import subprocess
@@ -86,6 +87,29 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _database_options(tmp_path, database_url: str, **extra) -> dict:
+    """The database OPTIONS the production settings build for `database_url` (no connection made)."""
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+    )
+    env = production_env(tmp_path, DJANGO_SETTINGS_MODULE="config.settings", **extra)
+    env["DATABASE_URL"] = database_url
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_postgresql_binds_parameters_on_the_server_unless_turned_off(tmp_path):
+    url = "postgres://parley@db.example:5432/parley"
+
+    assert _database_options(tmp_path, url)["server_side_binding"] is True
+    assert _database_options(tmp_path, url, DATABASE_SERVER_SIDE_BINDING="0")["server_side_binding"] is False
+    assert "server_side_binding" not in _database_options(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}")
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):

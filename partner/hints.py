@@ -39,7 +39,7 @@ def _pattern(form: str, language: str) -> re.Pattern | None:
     return re.compile(body if language == "japanese" else rf"(?<!\w){body}(?!\w)")
 
 
-def _word_starts(text: str) -> set[int] | None:
+def _word_starts(text: str) -> frozenset[int] | None:
     """Where the words of a spaced Japanese line start, as indexes into the line without its spaces;
     None when the line has no spaces (then words cannot be told apart this way)."""
     words = _SPACE.split(unicodedata.normalize("NFKC", text).strip())
@@ -51,15 +51,21 @@ def _word_starts(text: str) -> set[int] | None:
         # A word may hold several, after punctuation: ...ね。また
         starts.update(at + n + 1 for n, char in enumerate(word) if char in _EDGE_PUNCTUATION)
         at += len(word)
-    return starts
+    return frozenset(starts)
+
+
+@lru_cache(maxsize=16)
+def _searched(text: str, language: str) -> tuple[str, frozenset[int] | None]:
+    """The text as hints are looked for in it, and its word starts (_word_starts): worked out once
+    for the many hints looked for in one line."""
+    return _normal(text, language), _word_starts(text) if language == "japanese" else None
 
 
 def hint_position(*, phrase: str, reading: str, text: str, language: str) -> int | None:
     """Where the hint (`phrase`, or its `reading`) first occurs in `text`, as an index into `text`
     with its spaces and case made uniform; None when it does not occur."""
     language = language.lower()
-    starts = _word_starts(text) if language == "japanese" else None
-    text = _normal(text, language)
+    text, starts = _searched(text, language)
     found = []
     # A hint may give alternatives: "Je viens de... / du...".
     forms = [alternative for form in (phrase, reading) for alternative in form.split(" / ")]

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from language.tokens import CONTENT, FUNCTION, PUNCT, SKIP, Pattern, Tokens, hiragana, pattern_compile, tokenise
 from partner.scenarios.kana import Swapped
@@ -185,6 +185,12 @@ def scenario_build(*, script: Script, language: str, persona_name: str) -> Scena
     )
 
 
+@cache
+def _phrase_lines(language: str, kind: str) -> tuple[Line, ...]:
+    """The generic lines of a kind (partner.scenarios.phrases) in `language`, built once."""
+    return tuple(Line(text=text) for text in PHRASES.get(language, PHRASES["english"])[kind])
+
+
 class _Turn:
     """One reply being put together: the lines chosen, the keys they use, the state they change."""
 
@@ -194,8 +200,8 @@ class _Turn:
         self.avoid = set(avoid)  # keys of a reply being written again: other variants first
         self.parts: list[str] = []
 
-    def phrases(self, kind: str) -> tuple[str, ...]:
-        return PHRASES.get(self.scenario.language, PHRASES["english"])[kind]
+    def phrases(self, kind: str) -> tuple[Line, ...]:
+        return _phrase_lines(self.scenario.language, kind)
 
     def pick(self, key: str, lines: Iterable[Line], unknown: Iterable[str] = (), **extra: str) -> str | None:
         """The first variant not said yet whose slots are known, rendered; None when there is none."""
@@ -216,9 +222,9 @@ class _Turn:
         return text
 
     def generic(self, kind: str, **values: str) -> str | None:
-        return self.pick(f"g.{kind}", (Line(text=text) for text in self.phrases(kind)), **values)
+        return self.pick(f"g.{kind}", self.phrases(kind), **values)
 
-    def again(self, key: str, lines: list[Line], **extra: str) -> str | None:
+    def again(self, key: str, lines: Sequence[Line], **extra: str) -> str | None:
         """When every variant was said: the one said longest ago (never the last one said), rendered."""
         values = self.state.slots | extra
         keys = [f"{key}.{index}" for index, line in enumerate(lines) if not line.slots - values.keys()]
@@ -233,8 +239,7 @@ class _Turn:
 
     def generic_again(self, kind: str, **values: str) -> str | None:
         """A generic line not said yet, or the one said longest ago: the partner never runs out of words."""
-        lines = [Line(text=text) for text in self.phrases(kind)]
-        return self.generic(kind, **values) or self.again(f"g.{kind}", lines, **values)
+        return self.generic(kind, **values) or self.again(f"g.{kind}", self.phrases(kind), **values)
 
     def say(self, text: str | None) -> bool:
         if text:

@@ -320,7 +320,7 @@ async def _reply_run(
         return ReplyOutcome()
     ai_message, window = finished
     observe_reply(session=session, ok=True, latency_ms=result.latency_ms)
-    await user_send_best_effort(user_id, *stream.pending, ai_message_frame(ai_message, session_id=session.id))
+    await user_send_best_effort(user_id, *stream.tail(), ai_message_frame(ai_message, session_id=session.id))
     mistakes, vocabulary = await turn_analyse(
         session=session,
         user_message=user_message,
@@ -345,10 +345,11 @@ class _ReplyStream:
     a snapshot holding at least every delta sent before it (re)joined, then the live ones.
 
     Deltas still unsent when the stream ends (a short reply that comes in one piece: all of it) are
-    kept in `pending` and go out with the stored reply, in its channel-layer message: a client that
-    resumes before the reply is stored gets them live, one that resumes after gets the stored
-    reply, and neither needs them in a snapshot, so none is written for them. With Redis
-    unreachable the stream stops (the reply goes on and is stored; `sync` delivers it).
+    kept in `pending` and go out with the stored reply, in its channel-layer message, as one
+    `ai.delta` frame (`tail`): a client that resumes before the reply is stored gets them live,
+    one that resumes after gets the stored reply, and neither needs them in a snapshot, so none is
+    written for them. With Redis unreachable the stream stops (the reply goes on and is stored;
+    `sync` delivers it).
     """
 
     def __init__(self, *, user_id, session_id, message_id):
@@ -386,6 +387,14 @@ class _ReplyStream:
     def end(self) -> None:
         """The provider is done: deltas not sent yet wait for the stored reply (`pending`)."""
         self.ended = True
+
+    def tail(self) -> list[dict]:
+        """The deltas unsent when the stream ended, as one frame with the index of the first: only the
+        stored reply follows them, so a client's run of indexes stays unbroken, and a reply the
+        offline partner wrote at once costs one frame rather than one a word."""
+        if not self.pending:
+            return []
+        return [{**self.pending[0], "delta": "".join(frame["delta"] for frame in self.pending)}]
 
     async def _send(self) -> None:
         while self.pending and not self.ended:

@@ -84,7 +84,7 @@ def snapshots(monkeypatch):
     return written
 
 
-async def test_a_reply_that_comes_whole_reaches_the_tabs_with_its_deltas_and_writes_no_snapshot(
+async def test_a_reply_that_comes_whole_reaches_the_tabs_as_one_delta_with_the_stored_reply_and_no_snapshot(
     user, session, monkeypatch, layer_messages, snapshots
 ):
     monkeypatch.setattr(ai, "reply_stream", provider())
@@ -97,10 +97,46 @@ async def test_a_reply_that_comes_whole_reaches_the_tabs_with_its_deltas_and_wri
     await drain(socket)
     await socket.disconnect()
 
-    assert [f["type"] for f in frames] == ["ack", "message", "ai.typing", "ai.delta", "ai.delta", "ai.message"]
-    assert "".join(f["delta"] for f in frames if f["type"] == "ai.delta") == frames[-1]["message"]["content"]
-    assert ["ai.delta", "ai.delta", "ai.message"] in layer_messages
+    assert [f["type"] for f in frames] == ["ack", "message", "ai.typing", "ai.delta", "ai.message"]
+    assert frames[3]["index"] == 0
+    assert frames[3]["delta"] == "".join(PIECES) == frames[-1]["message"]["content"]
+    assert ["ai.delta", "ai.message"] in layer_messages
     assert snapshots == []
+
+
+async def test_the_deltas_left_when_a_stream_ends_follow_the_ones_sent_as_one_delta_with_the_next_index(
+    user, session, monkeypatch, layer_messages
+):
+    async def reply_stream(*, user, conversation, request, audit=None):
+        yield ai.Delta(index=0, text="はい、")
+        await asyncio.sleep(0.05)
+        for index, piece in enumerate(["そう", "です。"], start=1):
+            yield ai.Delta(index=index, text=piece)
+        yield ai.ReplyResult(
+            text="はい、そうです。",
+            provider="offline",
+            model="offline",
+            tokens_in=1,
+            tokens_out=2,
+            latency_ms=0,
+            fallback=False,
+            offline=True,
+            interaction_id=None,
+        )
+
+    monkeypatch.setattr(ai, "reply_stream", reply_stream)
+    socket = await open_socket(user)
+
+    await socket.send_json_to(
+        {"type": "user_message", "session_id": str(session.id), "content": "ほんとう？", "client_id": "tail"}
+    )
+    frames = await frames_until(socket, "ai.message")
+    await drain(socket)
+    await socket.disconnect()
+
+    deltas = [(f["index"], f["delta"]) for f in frames if f["type"] == "ai.delta"]
+    assert deltas == [(0, "はい、"), (1, "そうです。")]
+    assert ["ai.delta", "ai.message"] in layer_messages
 
 
 async def test_a_reply_streamed_before_its_end_sends_its_deltas_first_with_a_snapshot(

@@ -22,7 +22,7 @@ django.setup()
 from conversations.tests.test_scenario_scripts import SOURCES, _session, scenario_of  # noqa: E402
 from language.tokens import tokenise  # noqa: E402
 from partner.scenarios.engine import ScenarioState, scenario_reply  # noqa: E402
-from partner.scenarios.kana import reading  # noqa: E402
+from partner.scenarios.kana import _split, reading  # noqa: E402
 
 
 def main(rounds: int) -> None:
@@ -31,6 +31,7 @@ def main(rounds: int) -> None:
     for round_ in range(rounds):
         tokenise.cache_clear()
         reading.cache_clear()
+        _split.cache_clear()
         for path, scenario in scenarios.items():
             state = ScenarioState()
             for text in _session(scenario, SOURCES[path]):

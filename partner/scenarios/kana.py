@@ -66,8 +66,11 @@ class Swapped:
         return value
 
 
+@lru_cache(maxsize=4096)
 def _split(word: str) -> bool:
-    """The tagger cuts this kana noun into pieces: a particle, a prefix or an adverb inside it, no verb."""
+    """The tagger cuts this kana noun into pieces: a particle, a prefix or an adverb inside it, no verb.
+
+    Kept per word: learners write the same few hundred kana words turn after turn."""
     from language.japanese.text import tagger
 
     features = [w.feature for w in tagger()(word)]

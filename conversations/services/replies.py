@@ -66,14 +66,6 @@ def _stop_requested(message_id) -> bool:
 _stop_requested_async = sync_to_async(_stop_requested, thread_sensitive=False)
 
 
-async def _stop_wait(message_id) -> None:
-    # A first look only after a pause: most replies of the offline partner are written by then.
-    while True:
-        await asyncio.sleep(STOP_POLL_SECONDS)
-        if await _stop_requested_async(message_id):
-            return
-
-
 @dataclass
 class ReplyOutcome:
     message: Message | None = None
@@ -242,14 +234,15 @@ async def _reply_write(session: PracticeSession, request, stream: "_ReplyStream"
         return result
 
     writing = asyncio.create_task(write())
-    watching = asyncio.create_task(_stop_wait(message_id))
     try:
-        await asyncio.wait({writing, watching}, return_when=asyncio.FIRST_COMPLETED)
+        # A first look for the stop only after a pause: most replies of the offline partner are
+        # written by then, and cost no look at all.
+        while not (await asyncio.wait({writing}, timeout=STOP_POLL_SECONDS))[0]:
+            if await _stop_requested_async(message_id):
+                break
     except asyncio.CancelledError:
         writing.cancel()
         raise
-    finally:
-        watching.cancel()
     if writing.done():
         return writing.result()
     writing.cancel()

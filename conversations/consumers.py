@@ -322,19 +322,23 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
     async def _turn_started(self, session, turn) -> None:
         message = turn.user_message
         await self.send_json(ack_frame(message, session_id=session.id))
-        # The turn and the partner's typing reach every tab in one channel-layer message; with the
-        # layer down the reply is still written and stored (tabs catch up with `sync`).
         frames = [message_frame(message)] if turn.created else []
         if turn.generate:
-            frames.append({"type": "ai.typing", "session_id": str(session.id)})
-        if frames:
-            await user_send_best_effort(self.user.id, *frames)
-        if turn.generate:
+            # The turn and the partner's typing reach every tab in the reply's first channel-layer
+            # message (with all of it when it is written at once); with the layer down the reply
+            # is still written and stored (tabs catch up with `sync`).
             task = reply_generate_in_background(
-                session=session, user_message=message, ai_message=turn.ai_message, typing_sent=True, plan=turn.plan
+                session=session,
+                user_message=message,
+                ai_message=turn.ai_message,
+                preface=[*frames, {"type": "ai.typing", "session_id": str(session.id)}],
+                plan=turn.plan,
             )
             self._reply_watch_start(turn.ai_message, session.id, task)
-        elif turn.ai_message is not None:
+            return
+        if frames:
+            await user_send_best_effort(self.user.id, *frames)
+        if turn.ai_message is not None:
             # A resend of an answered turn: the client may have missed the reply, so it gets it again.
             await self._reply_resend(session.id, turn.ai_message)
 

@@ -234,6 +234,7 @@ async def _reply_write(session: PracticeSession, request, stream: "_ReplyStream"
         return result
 
     writing = asyncio.create_task(write())
+    stream.start()
     try:
         # A first look for the stop only after a pause: most replies of the offline partner are
         # written by then, and cost no look at all.
@@ -258,15 +259,18 @@ async def _reply_run(
     user_message: Message,
     ai_message: Message,
     find_mistakes: bool = True,
-    typing_sent: bool = False,
+    preface: list[dict] | None = None,
     plan: context.ReplyPlan | None = None,
 ) -> ReplyOutcome:
     user_id = session.user_id
-    if not typing_sent:
-        await user_send_best_effort(user_id, {"type": "ai.typing", "session_id": str(session.id)})
     if plan is None:
         plan = await _plan(session, user_message, ai_message)
-    stream = _ReplyStream(user_id=user_id, session_id=session.id, message_id=ai_message.id)
+    stream = _ReplyStream(
+        user_id=user_id,
+        session_id=session.id,
+        message_id=ai_message.id,
+        preface=[{"type": "ai.typing", "session_id": str(session.id)}] if preface is None else preface,
+    )
     audit: list[ai.AuditRow] = []
     try:
         result = await _reply_write(session, plan.request, stream, ai_message.id, audit)
@@ -331,26 +335,30 @@ _snapshot_write = sync_to_async(cache.set, thread_sensitive=False)
 class _ReplyStream:
     """A reply's deltas on their way to every socket of the user, in order, and the text so far.
 
-    Deltas are sent as they come; those that arrive while a send is in flight go together in the
-    next channel-layer message (each is still its own `ai.delta` frame), so under load a reply
-    costs a few sends rather than one per token, and a quiet server sends each delta at once.
-    Before each send the reply so far is written to the cache, so a client resuming mid-stream gets
-    a snapshot holding at least every delta sent before it (re)joined, then the live ones.
+    The `preface` (the learner's turn and the partner's typing) goes first, as soon as the provider
+    is seen writing (start). Deltas are sent as they come; those that arrive while a send is in
+    flight go together in the next channel-layer message (each is still its own `ai.delta` frame),
+    so under load a reply costs a few sends rather than one per token, and a quiet server sends
+    each delta at once. Before each send the reply so far is written to the cache, so a client
+    resuming mid-stream gets a snapshot holding at least every delta sent before it (re)joined,
+    then the live ones.
 
     Deltas still unsent when the stream ends (a short reply that comes in one piece: all of it) are
     kept in `pending` and go out with the stored reply, in its channel-layer message, as one
-    `ai.delta` frame (`tail`): a client that resumes before the reply is stored gets them live,
-    one that resumes after gets the stored reply, and neither needs them in a snapshot, so none is
-    written for them. With Redis unreachable the stream stops (the reply goes on and is stored;
-    `sync` delivers it).
+    `ai.delta` frame, after the preface if that is still unsent too (`tail`): a turn the offline
+    partner answers reaches the tabs in one message. A client that resumes before the reply is
+    stored gets them live, one that resumes after gets the stored reply, and neither needs them in
+    a snapshot, so none is written for them. With Redis unreachable the stream stops (the reply
+    goes on and is stored; `sync` delivers it).
     """
 
-    def __init__(self, *, user_id, session_id, message_id):
+    def __init__(self, *, user_id, session_id, message_id, preface: list[dict]):
         self.user_id = user_id
         self.session_id, self.message_id = str(session_id), str(message_id)
         self.key = _STREAM_KEY.format(message_id)
         self.text = ""
         self.index = -1
+        self.preface = preface
         self.pending: list[dict] = []
         self.sending: asyncio.Task | None = None
         self.broken = False
@@ -375,7 +383,12 @@ class _ReplyStream:
             }
         )
         if self.sending is None or self.sending.done():
-            self.sending = asyncio.get_running_loop().create_task(self._send())
+            self.start()
+
+    def start(self) -> None:
+        """Send what waits once the writer has had its first step (the task runs after the one the
+        caller has just started): a writer that finished by then leaves it all to `tail`."""
+        self.sending = asyncio.get_running_loop().create_task(self._send())
 
     def end(self) -> None:
         """The provider is done: deltas not sent yet wait for the stored reply (`pending`)."""
@@ -386,21 +399,22 @@ class _ReplyStream:
         stored reply follows them, so a client's run of indexes stays unbroken, and a reply the
         offline partner wrote at once costs one frame rather than one a word."""
         if not self.pending:
-            return []
-        return [{**self.pending[0], "delta": "".join(frame["delta"] for frame in self.pending)}]
+            return self.preface
+        return [*self.preface, {**self.pending[0], "delta": "".join(frame["delta"] for frame in self.pending)}]
 
     async def _send(self) -> None:
-        while self.pending and not self.ended:
+        while (self.preface or self.pending) and not self.ended:
             # No await between taking the batch and reading the text: the snapshot ends exactly
             # with the batch's last delta.
-            batch, self.pending = self.pending, []
+            preface, batch, self.preface, self.pending = self.preface, self.pending, [], []
             try:
-                self.snapshot = True
-                await _snapshot_write(self.key, {"text": self.text, "index": self.index}, STREAM_TTL_SECONDS)
-                await users_send([self.user_id], *batch)
+                if batch:
+                    self.snapshot = True
+                    await _snapshot_write(self.key, {"text": self.text, "index": self.index}, STREAM_TTL_SECONDS)
+                await users_send([self.user_id], *preface, *batch)
             except CACHE_ERRORS as exc:
                 logger.warning("reply %s: stream to the sockets stopped (%s)", self.message_id, exc)
-                self.broken, self.pending = True, []
+                self.broken, self.preface, self.pending = True, [], []
 
     async def close(self) -> None:
         """Wait until every delta is sent (but those kept for the stored reply); raises what a send raised."""
@@ -440,14 +454,15 @@ def reply_generate_in_background(
     user_message: Message,
     ai_message: Message,
     find_mistakes: bool = True,
-    typing_sent: bool = False,
+    preface: list[dict] | None = None,
     plan: context.ReplyPlan | None = None,
 ) -> asyncio.Task:
     """Run the reply as its own task, so closing the socket that asked does not stop it.
 
     The caller passes the rows it has just stored (the session with its conversation, template and
     user) and the turn's plan if it has one, so the reply starts without reading them again;
-    `typing_sent` when it already told the user's tabs that the partner is typing.
+    `preface`: the frames for the user's tabs before the reply's (the learner's turn and the
+    partner's typing), sent with its first deltas (_ReplyStream); the typing alone by default.
     """
     task = asyncio.get_running_loop().create_task(
         _reply_guarded(
@@ -455,7 +470,7 @@ def reply_generate_in_background(
             user_message=user_message,
             ai_message=ai_message,
             find_mistakes=find_mistakes,
-            typing_sent=typing_sent,
+            preface=preface,
             plan=plan,
         )
     )

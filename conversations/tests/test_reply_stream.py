@@ -84,7 +84,7 @@ def snapshots(monkeypatch):
     return written
 
 
-async def test_a_reply_that_comes_whole_reaches_the_tabs_as_one_delta_with_the_stored_reply_and_no_snapshot(
+async def test_a_turn_answered_at_once_reaches_the_tabs_in_one_message_with_one_delta_and_no_snapshot(
     user, session, monkeypatch, layer_messages, snapshots
 ):
     monkeypatch.setattr(ai, "reply_stream", provider())
@@ -100,8 +100,36 @@ async def test_a_reply_that_comes_whole_reaches_the_tabs_as_one_delta_with_the_s
     assert [f["type"] for f in frames] == ["ack", "message", "ai.typing", "ai.delta", "ai.message"]
     assert frames[3]["index"] == 0
     assert frames[3]["delta"] == "".join(PIECES) == frames[-1]["message"]["content"]
-    assert ["ai.delta", "ai.message"] in layer_messages
+    assert layer_messages == [["message", "ai.typing", "ai.delta", "ai.message"], ["mistakes"]]
     assert snapshots == []
+
+
+async def test_the_turn_and_the_typing_go_out_before_a_provider_that_is_slow_to_start_has_written_anything(
+    user, session, monkeypatch, layer_messages
+):
+    started = asyncio.Event()
+    seen_before_first_piece = []
+
+    async def reply_stream(*, user, conversation, request, audit=None):
+        started.set()
+        await asyncio.sleep(0.2)
+        seen_before_first_piece.extend(layer_messages)
+        async for item in provider()(user=user, conversation=conversation, request=request, audit=audit):
+            yield item
+
+    monkeypatch.setattr(ai, "reply_stream", reply_stream)
+    socket = await open_socket(user)
+
+    await socket.send_json_to(
+        {"type": "user_message", "session_id": str(session.id), "content": "ほんとう？", "client_id": "slow-start"}
+    )
+    frames = await frames_until(socket, "ai.message")
+    await drain(socket)
+    await socket.disconnect()
+
+    assert started.is_set()
+    assert seen_before_first_piece == [["message", "ai.typing"]]
+    assert [f["type"] for f in frames] == ["ack", "message", "ai.typing", "ai.delta", "ai.message"]
 
 
 async def test_the_deltas_left_when_a_stream_ends_follow_the_ones_sent_as_one_delta_with_the_next_index(

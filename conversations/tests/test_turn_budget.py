@@ -106,7 +106,7 @@ def test_a_turn_tags_the_learners_sentence_once(auth_client, session, tag_calls)
 
 
 @pytest.mark.asyncio
-async def test_a_socket_turn_reaches_the_tabs_in_three_channel_layer_messages(
+async def test_a_socket_turn_reaches_the_tabs_in_two_channel_layer_messages_and_one_delta(
     user, session, monkeypatch, redis_commands
 ):
     channel_layers.backends.clear()
@@ -144,14 +144,15 @@ async def test_a_socket_turn_reaches_the_tabs_in_three_channel_layer_messages(
     redis_commands.clear()
     await turn(TURNS[0], "counted")
 
-    # the turn and the partner's typing; the reply with the deltas that came with its end; mistakes
-    # and vocabulary together
-    assert 0 < len(sent) <= 3, sent
+    # the turn, the partner's typing and the reply, written at once, with its deltas as one frame;
+    # mistakes and vocabulary together
+    assert 0 < len(sent) <= 2, sent
     if isinstance(layer, RedisChannelLayer):
         # the tab is this process's: each message costs the read of its group (one command), and none passes
         # through the process's Redis queue (it would be popped, then cleared with ZPOPMIN)
         assert redis_commands.count("ZRANGEBYSCORE") == len(sent) and "ZPOPMIN" not in redis_commands, redis_commands
-    assert frames[:3] == ["ack", "message", "ai.typing"] and "mistakes" in frames
+    assert frames[:4] == ["ack", "message", "ai.typing", "ai.delta"] and "mistakes" in frames
+    assert frames.count("ai.delta") == 1
     await socket.disconnect()
     channel_layers.backends.clear()
 

@@ -322,7 +322,6 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
     async def _turn_started(self, session, turn) -> None:
         message = turn.user_message
         await self.send_json(ack_frame(message, session_id=session.id))
-        frames = [message_frame(message)] if turn.created else []
         if turn.generate:
             # The turn and the partner's typing reach every tab in the reply's first channel-layer
             # message (with all of it when it is written at once); with the layer down the reply
@@ -331,14 +330,11 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
                 session=session,
                 user_message=message,
                 ai_message=turn.ai_message,
-                preface=[*frames, {"type": "ai.typing", "session_id": str(session.id)}],
+                preface=[message_frame(message)] if turn.created else [],
                 plan=turn.plan,
             )
             self._reply_watch_start(turn.ai_message, session.id, task)
-            return
-        if frames:
-            await user_send_best_effort(self.user.id, *frames)
-        if turn.ai_message is not None:
+        elif turn.ai_message is not None:
             # A resend of an answered turn: the client may have missed the reply, so it gets it again.
             await self._reply_resend(session.id, turn.ai_message)
 

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
@@ -259,7 +260,7 @@ async def _reply_run(
     user_message: Message,
     ai_message: Message,
     find_mistakes: bool = True,
-    preface: list[dict] | None = None,
+    preface: Sequence[dict] = (),
     plan: context.ReplyPlan | None = None,
 ) -> ReplyOutcome:
     user_id = session.user_id
@@ -269,7 +270,7 @@ async def _reply_run(
         user_id=user_id,
         session_id=session.id,
         message_id=ai_message.id,
-        preface=[{"type": "ai.typing", "session_id": str(session.id)}] if preface is None else preface,
+        preface=[*preface, {"type": "ai.typing", "session_id": str(session.id)}],
     )
     audit: list[ai.AuditRow] = []
     try:
@@ -454,15 +455,15 @@ def reply_generate_in_background(
     user_message: Message,
     ai_message: Message,
     find_mistakes: bool = True,
-    preface: list[dict] | None = None,
+    preface: Sequence[dict] = (),
     plan: context.ReplyPlan | None = None,
 ) -> asyncio.Task:
     """Run the reply as its own task, so closing the socket that asked does not stop it.
 
     The caller passes the rows it has just stored (the session with its conversation, template and
     user) and the turn's plan if it has one, so the reply starts without reading them again;
-    `preface`: the frames for the user's tabs before the reply's (the learner's turn and the
-    partner's typing), sent with its first deltas (_ReplyStream); the typing alone by default.
+    `preface`: frames for the user's tabs before the partner's typing (the learner's turn), sent
+    with the typing and the reply's first deltas (_ReplyStream).
     """
     task = asyncio.get_running_loop().create_task(
         _reply_guarded(

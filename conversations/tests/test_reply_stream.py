@@ -29,16 +29,19 @@ def session(user):
     return practice_session(user=user)
 
 
-def provider(*, pause: float = 0):
-    """The partner's reply in two pieces, then its end: at once, or `pause` seconds after the pieces."""
+def provider(pieces: list[str] = PIECES, *, pause: float = 0, pause_before: int | None = None):
+    """The partner's reply in `pieces`, then its end: at once, or with a pause of `pause` seconds
+    before the piece at `pause_before` (after the last piece when None)."""
 
     async def reply_stream(*, user, conversation, request, audit=None):
-        for index, piece in enumerate(PIECES):
+        for index, piece in enumerate(pieces):
+            if pause and index == pause_before:
+                await asyncio.sleep(pause)
             yield ai.Delta(index=index, text=piece)
-        if pause:
+        if pause and pause_before is None:
             await asyncio.sleep(pause)
         yield ai.ReplyResult(
-            text="".join(PIECES),
+            text="".join(pieces),
             provider="offline",
             model="offline",
             tokens_in=1,
@@ -50,6 +53,18 @@ def provider(*, pause: float = 0):
         )
 
     return reply_stream
+
+
+async def turn_frames(user, session, client_id: str) -> list[dict]:
+    """A learner's turn over a socket: the frames it gets up to the stored reply."""
+    socket = await open_socket(user)
+    await socket.send_json_to(
+        {"type": "user_message", "session_id": str(session.id), "content": "ほんとう？", "client_id": client_id}
+    )
+    frames = await frames_until(socket, "ai.message")
+    await drain(socket)
+    await socket.disconnect()
+    return frames
 
 
 @pytest.fixture
@@ -88,14 +103,7 @@ async def test_a_turn_answered_at_once_reaches_the_tabs_in_one_message_with_one_
     user, session, monkeypatch, layer_messages, snapshots
 ):
     monkeypatch.setattr(ai, "reply_stream", provider())
-    socket = await open_socket(user)
-
-    await socket.send_json_to(
-        {"type": "user_message", "session_id": str(session.id), "content": "ほんとう？", "client_id": "whole"}
-    )
-    frames = await frames_until(socket, "ai.message")
-    await drain(socket)
-    await socket.disconnect()
+    frames = await turn_frames(user, session, "whole")
 
     assert [f["type"] for f in frames] == ["ack", "message", "ai.typing", "ai.delta", "ai.message"]
     assert frames[3]["index"] == 0
@@ -118,14 +126,7 @@ async def test_the_turn_and_the_typing_go_out_before_a_provider_that_is_slow_to_
             yield item
 
     monkeypatch.setattr(ai, "reply_stream", reply_stream)
-    socket = await open_socket(user)
-
-    await socket.send_json_to(
-        {"type": "user_message", "session_id": str(session.id), "content": "ほんとう？", "client_id": "slow-start"}
-    )
-    frames = await frames_until(socket, "ai.message")
-    await drain(socket)
-    await socket.disconnect()
+    frames = await turn_frames(user, session, "slow-start")
 
     assert started.is_set()
     assert seen_before_first_piece == [["message", "ai.typing"]]
@@ -135,32 +136,8 @@ async def test_the_turn_and_the_typing_go_out_before_a_provider_that_is_slow_to_
 async def test_the_deltas_left_when_a_stream_ends_follow_the_ones_sent_as_one_delta_with_the_next_index(
     user, session, monkeypatch, layer_messages
 ):
-    async def reply_stream(*, user, conversation, request, audit=None):
-        yield ai.Delta(index=0, text="はい、")
-        await asyncio.sleep(0.05)
-        for index, piece in enumerate(["そう", "です。"], start=1):
-            yield ai.Delta(index=index, text=piece)
-        yield ai.ReplyResult(
-            text="はい、そうです。",
-            provider="offline",
-            model="offline",
-            tokens_in=1,
-            tokens_out=2,
-            latency_ms=0,
-            fallback=False,
-            offline=True,
-            interaction_id=None,
-        )
-
-    monkeypatch.setattr(ai, "reply_stream", reply_stream)
-    socket = await open_socket(user)
-
-    await socket.send_json_to(
-        {"type": "user_message", "session_id": str(session.id), "content": "ほんとう？", "client_id": "tail"}
-    )
-    frames = await frames_until(socket, "ai.message")
-    await drain(socket)
-    await socket.disconnect()
+    monkeypatch.setattr(ai, "reply_stream", provider(["はい、", "そう", "です。"], pause=0.05, pause_before=1))
+    frames = await turn_frames(user, session, "tail")
 
     deltas = [(f["index"], f["delta"]) for f in frames if f["type"] == "ai.delta"]
     assert deltas == [(0, "はい、"), (1, "そうです。")]
@@ -171,14 +148,7 @@ async def test_a_reply_streamed_before_its_end_sends_its_deltas_first_with_a_sna
     user, session, monkeypatch, layer_messages, snapshots
 ):
     monkeypatch.setattr(ai, "reply_stream", provider(pause=0.05))
-    socket = await open_socket(user)
-
-    await socket.send_json_to(
-        {"type": "user_message", "session_id": str(session.id), "content": "ほんとう？", "client_id": "slow"}
-    )
-    frames = await frames_until(socket, "ai.message")
-    await drain(socket)
-    await socket.disconnect()
+    frames = await turn_frames(user, session, "slow")
 
     assert [f["type"] for f in frames][3:] == ["ai.delta", "ai.delta", "ai.message"]
     assert ["ai.message"] in layer_messages

@@ -119,9 +119,9 @@ def _storable(frame) -> bool:
 
 class Deliveries(ProcessTimer):
     """What the sockets of this process received from others, recorded as delivery receipts by one
-    timer for them all: every DELIVERY_FLUSH_SECONDS, one database call writes each user's
-    watermarks (a socket each would cost a timer, a task and a database call every second it
-    receives)."""
+    timer for them all: every DELIVERY_FLUSH_SECONDS, one database call writes the users' watermarks,
+    every DM's in one statement (a socket each would cost a timer, a task and a database call every
+    second it receives)."""
 
     def __init__(self):
         self.seen: dict = {}  # user id -> (user, {conversation_id: (seq, sender_id)})

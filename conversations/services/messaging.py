@@ -17,14 +17,14 @@ from functools import partial
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.models import User
 from config.cache import counter_add
-from config.compiled import CompiledQuery, CompiledUpdate
+from config.compiled import CompiledQuery
 from config.db import after_return
 from config.exceptions import Conflict, Forbidden, NotFound
 from conversations import events
@@ -422,45 +422,76 @@ def _watermark_advance(*, user, conversation_id, field: str, up_to_seq) -> int |
     return up_to_seq
 
 
-def _direct_delivered(conversation_id, user_id, seq):
-    direct = Conversation.objects.filter(id=conversation_id, kind=ConversationKind.DIRECT)
-    return (
-        Membership.objects.active().filter(conversation_id__in=direct, user_id=user_id, delivered_up_to_seq__lt=seq),
-        {"delivered_up_to_seq": seq},
-    )
+# Rows of one UPDATE of DM watermarks: three parameters each, well under SQLite's limit.
+DELIVERED_ROWS_A_STATEMENT = 500
 
 
-_DIRECT_DELIVERED = CompiledUpdate(
-    _direct_delivered,
-    fields=[Conversation._meta.pk, *(Membership._meta.get_field(name) for name in ("user", "delivered_up_to_seq"))],
-)
+def _direct_delivered_many(rows: list[tuple[uuid.UUID, uuid.UUID, int]]) -> set[tuple[uuid.UUID, uuid.UUID]]:
+    """Move the delivered watermark of each `(conversation_id, user_id, seq)` that is a DM membership
+    still behind `seq`, in one UPDATE (a chunk of DELIVERED_ROWS_A_STATEMENT); the pairs moved.
 
-
-def receipts_delivered(*, user, seen: dict) -> None:
-    """What the user's sockets received from others, `{conversation_id: (seq, sender_id)}` (the latest
-    message seen in each): receipt_delivered for each; skips those the user left.
-
-    In a DM the message seen was the other member's, so its sender is the one to tell: one conditional
-    UPDATE does it. Otherwise (a group, or a DM whose watermark another tab moved) receipt_delivered.
+    Raw SQL because the ORM's update() neither joins a list of values nor returns the rows it
+    moved; UPDATE ... FROM (VALUES ...) RETURNING is the same on PostgreSQL and SQLite (3.35+).
     """
-    for conversation_id, (seq, sender_id) in seen.items():
-        moved = _DIRECT_DELIVERED.run(_uuid(conversation_id), user.id, seq)
-        if moved:
-            payload = {"type": "receipt", "conversation_id": str(conversation_id), "user_id": str(user.id)}
-            users_send_on_commit(user_ids=[sender_id], payload={**payload, "delivered_up_to_seq": seq})
-            continue
-        with contextlib.suppress(ConversationNotFound):
-            receipt_delivered(user=user, conversation_id=conversation_id, up_to_seq=seq)
+    connection = connections[router.db_for_write(Membership)]
+    quote = connection.ops.quote_name
+
+    def column(model, name, *, qualified=True):
+        name = quote(model._meta.get_field(name).column)
+        return f"{quote(model._meta.db_table)}.{name}" if qualified else name
+
+    member_conversation, member_user = column(Membership, "conversation"), column(Membership, "user")
+    delivered = column(Membership, "delivered_up_to_seq")
+    conversation_field, user_field = (Membership._meta.get_field(name) for name in ("conversation", "user"))
+    moved = set()
+    for start in range(0, len(rows), DELIVERED_ROWS_A_STATEMENT):
+        chunk = rows[start : start + DELIVERED_ROWS_A_STATEMENT]
+        sql = (
+            f"UPDATE {quote(Membership._meta.db_table)} "
+            f"SET {column(Membership, 'delivered_up_to_seq', qualified=False)} = v.column3 "
+            f"FROM (VALUES {', '.join(['(%s, %s, %s)'] * len(chunk))}) AS v, {quote(Conversation._meta.db_table)} "
+            f"WHERE {member_conversation} = v.column1 AND {member_user} = v.column2 AND {delivered} < v.column3 "
+            f"AND {column(Membership, 'left_at')} IS NULL AND {column(Conversation, 'id')} = {member_conversation} "
+            f"AND {column(Conversation, 'kind')} = %s RETURNING {member_conversation}, {member_user}"
+        )
+        params = []
+        for conversation_id, user_id, seq in chunk:
+            params += [
+                conversation_field.get_db_prep_value(conversation_id, connection),
+                user_field.get_db_prep_value(user_id, connection),
+                seq,
+            ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, ConversationKind.DIRECT])
+            moved.update((uuid.UUID(str(c)), uuid.UUID(str(u))) for c, u in cursor.fetchall())
+    return moved
 
 
 def receipts_delivered_all(*, seen: list[tuple[User, dict]]) -> None:
-    """receipts_delivered for several users (each with what their sockets saw), in one database call;
-    one user's failure leaves the others' receipts written."""
-    for user, latest in seen:
+    """What users' sockets received from others, each user with `{conversation_id: (seq, sender_id)}`
+    (the latest message seen in each): the senders get a `receipt`; conversations a user left are
+    skipped. One database call for all the sockets of a process.
+
+    Every DM's watermark moves in one UPDATE: the message seen there was the other member's, so its
+    sender is the one to tell. The rest (a group, or a DM whose watermark another tab moved first)
+    go through receipt_delivered one by one; a failure there leaves the others' receipts written.
+    """
+    entries = [
+        (user, _uuid(conversation_id), seq, sender_id)
+        for user, latest in seen
+        for conversation_id, (seq, sender_id) in latest.items()
+    ]
+    moved = _direct_delivered_many([(conversation_id, user.id, seq) for user, conversation_id, seq, _ in entries])
+    for user, conversation_id, seq, sender_id in entries:
+        if (conversation_id, user.id) in moved:
+            payload = {"type": "receipt", "conversation_id": str(conversation_id), "user_id": str(user.id)}
+            users_send_on_commit(user_ids=[sender_id], payload={**payload, "delivered_up_to_seq": seq})
+            continue
         try:
-            receipts_delivered(user=user, seen=latest)
+            with contextlib.suppress(ConversationNotFound):
+                receipt_delivered(user=user, conversation_id=conversation_id, up_to_seq=seq)
         except Exception:
-            logger.exception("delivery receipts of user %s not recorded", user.id)
+            logger.exception("delivery receipt of user %s in %s not recorded", user.id, conversation_id)
 
 
 def receipt_delivered(*, user, conversation_id, up_to_seq: int) -> int | None:

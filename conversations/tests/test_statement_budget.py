@@ -126,9 +126,31 @@ def test_a_dm_delivery_its_socket_saw_costs_one_statement(alice, bob, django_ass
 
     # bob's socket saw alice's third message: the watermark's conditional UPDATE is all it takes
     with django_assert_max_num_queries(1):
-        messaging.receipts_delivered(user=bob, seen={str(conversation_id): (3, str(alice.id))})
+        messaging.receipts_delivered_all(seen=[(bob, {str(conversation_id): (3, str(alice.id))})])
 
     assert Membership.objects.get(conversation_id=conversation_id, user=bob).delivered_up_to_seq == 3
+
+
+def test_the_dm_deliveries_of_every_socket_of_a_process_cost_one_statement(alice, django_assert_num_queries):
+    # given five people who each got two messages from alice in their DM
+    people = [person(f"friend{n}") for n in range(5)]
+    for friend in people:
+        for n in range(2):
+            messaging.message_send(sender=alice, to=str(friend.id), content=f"m{n}")
+    seen = []
+    for friend in people:
+        message = Message.objects.filter(sender=alice, conversation__memberships__user=friend).order_by("seq").last()
+        seen.append((friend, {str(message.conversation_id): (message.seq, str(alice.id))}))
+
+    # when the process records what their sockets saw
+    with django_assert_num_queries(1):
+        messaging.receipts_delivered_all(seen=seen)
+
+    # then one UPDATE moved every watermark to the message seen, and nobody else's
+    delivered = dict(Membership.objects.exclude(user=alice).values_list("user__username", "delivered_up_to_seq"))
+    assert delivered == {f"friend{n}": 2 for n in range(5)}
+    with django_assert_num_queries(1 + 5):  # the UPDATE moves nothing: each falls back and finds it done
+        messaging.receipts_delivered_all(seen=seen)
 
 
 def test_a_group_delivery_its_socket_saw_moves_the_watermark(alice):
@@ -136,7 +158,7 @@ def test_a_group_delivery_its_socket_saw_moves_the_watermark(alice):
     group = messaging.group_create(owner=alice, name="Duo", member_ids=[str(m.id) for m in members])
     messaging.message_send(sender=alice, conversation_id=str(group.id), content="hola")
 
-    messaging.receipts_delivered(user=members[0], seen={str(group.id): (1, str(alice.id))})
+    messaging.receipts_delivered_all(seen=[(members[0], {str(group.id): (1, str(alice.id))})])
 
     assert Membership.objects.get(conversation=group, user=members[0]).delivered_up_to_seq == 1
     assert Membership.objects.get(conversation=group, user=members[1]).delivered_up_to_seq == 0

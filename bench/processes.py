@@ -26,11 +26,14 @@ def page_origin(url: str) -> str:
     return f"{'https' if parts.scheme in ('https', 'wss') else 'http'}://{parts.netloc}"
 
 
-def daphne_start(port: int, env: dict, *, app: str = "config.asgi:application", log=None, **popen) -> subprocess.Popen:
+def daphne_start(
+    port: int, env: dict, *, app: str = "config.asgi:application", log=None, python: str = "", **popen
+) -> subprocess.Popen:
     """daphne as Parley runs it (config.server) serving `app` on 127.0.0.1:port, our environment plus
-    `env`; its output to `log` (an open file) or nowhere."""
+    `env`; its output to `log` (an open file) or nowhere. `python`: the interpreter to run it with
+    (default: this one)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "config.server", "-b", "127.0.0.1", "-p", str(port), app],
+        [python or sys.executable, "-m", "config.server", "-b", "127.0.0.1", "-p", str(port), app],
         cwd=ROOT,
         env={**os.environ, **env},
         stdout=log or subprocess.DEVNULL,

@@ -6,7 +6,11 @@ Run from the repository root (PostgreSQL and Redis on their local defaults):
 
 1. Idle: `--idle` authenticated sockets open and silent; the server's CPU (utime + stime from
    /proc/<pid>/stat over `--idle-duration` seconds, as % of one core) and RSS (/proc/<pid>/status).
-   Goal: under 5% of one core and under 150 MiB for 1,000 sockets.
+   Goal: under 5% of one core and under 150 MiB for 1,000 sockets. Production installs only
+   requirements.txt; to measure that process, run daphne from such a venv:
+
+       python3 -m venv /tmp/parley-runtime && /tmp/parley-runtime/bin/pip install -r requirements.txt
+       python bench/sockets.py --server-python /tmp/parley-runtime/bin/python
 2. Practice turns: `--active` of those users each send a `user_message` in their own practice
    session every `--every` seconds (the offline partner answers, streamed, then turn analysis);
    a turn sent while the previous reply is still being written is refused (`turn_in_progress`).
@@ -31,6 +35,7 @@ import math
 import os
 import random
 import resource
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -178,14 +183,23 @@ class Client:
 
 
 async def open_sockets(http: aiohttp.ClientSession, url: str, tokens: list[str]) -> list[Client]:
+    """The sockets that opened; those refused or dropped are counted and printed, not raised."""
     gate = asyncio.Semaphore(50)
+    failures = []
 
-    async def one(token: str) -> Client:
+    async def one(token: str) -> Client | None:
         async with gate:
-            ws = await http.ws_connect(f"{url}?token={token}", origin=page_origin(url), max_msg_size=0)
+            try:
+                ws = await http.ws_connect(f"{url}?token={token}", origin=page_origin(url), max_msg_size=0)
+            except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+                failures.append(exc)
+                return None
             return Client(ws)
 
-    return await asyncio.gather(*(one(t) for t in tokens))
+    opened = [client for client in await asyncio.gather(*(one(t) for t in tokens)) if client is not None]
+    if failures:
+        print(f"{len(failures)} of {len(tokens)} sockets did not open (first: {failures[0]!r})")
+    return opened
 
 
 async def measure(pid: int, seconds: float) -> tuple[float, float]:
@@ -346,7 +360,7 @@ async def run(args, env: dict, tokens: list[str], sessions: list[str]) -> None:
     port = free_port()
     log_path = ROOT / "bench" / "data" / "sockets-daphne.log"
     log = open(log_path, "w")  # noqa: SIM115 (lives as long as daphne)
-    daphne = daphne_start(port, env, log=log, preexec_fn=raise_descriptor_limit)
+    daphne = daphne_start(port, env, log=log, python=args.server_python, preexec_fn=raise_descriptor_limit)
     try:
         healthz_wait(port)
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
@@ -389,7 +403,11 @@ async def run(args, env: dict, tokens: list[str], sessions: list[str]) -> None:
                 await c.ws.close()
     finally:
         daphne.terminate()
-        daphne.wait(10)
+        try:
+            daphne.wait(10)
+        except subprocess.TimeoutExpired:
+            daphne.kill()
+            daphne.wait()
         log.close()
     print(f"tracebacks in the server log: {log_path.read_text().count('Traceback')}")
 
@@ -405,6 +423,14 @@ if __name__ == "__main__":
     parser.add_argument("--knee", default="20,30,40,60,80,100", help="turns/s to try, ascending ('' skips)")
     parser.add_argument("--knee-duration", type=float, default=10.0)
     parser.add_argument("--pings", action="store_true", help="also a phase of pings")
+    # The development venv (`make test`) also holds pytest's and schemathesis' packages, which
+    # libraries import when they find them (DRF: requests and pygments; autobahn: click), about
+    # 5 MiB that a production process (`make serve`, requirements.txt only) does not carry.
+    parser.add_argument(
+        "--server-python",
+        default="",
+        help="the Python daphne runs under (default: this one); a venv with requirements.txt only is production's",
+    )
     parser.add_argument("--database", default="parley_bench_sockets")
     # redis-py 8 times reads out after 5 s, exactly channels_redis' BZPOPMIN wait: without a longer
     # socket_timeout one socket per process is dropped with 1011 every ~5 s (docs/deploy.md).

@@ -104,12 +104,27 @@ def test_the_partner_names_what_the_learner_said_and_moves_on():
 
 
 def test_the_scenario_closes_and_says_so():
-    # when the learner answers both beats
-    replies, state = conversation(cafe(), "Soy Marta.", "Quiero un té.")
-    # then the partner reacts to the drink, closes with the learner's name and says the practice is over
-    assert replies[-1].text == "Un té, muy bien. ¡Gracias, Marta! Hasta luego. Aquí termina nuestra práctica de hoy."
+    # when the learner answers both beats, then has nothing to ask
+    replies, state = conversation(cafe(), "Soy Marta.", "Quiero un té.", "No, gracias.")
+    # then the partner reacts to the drink and invites a question (a goal is still open)
+    assert replies[1].text == "Un té, muy bien. ¿Quieres preguntarme algo?" and not replies[1].finished
+    # and then closes with the learner's name and says the practice is over
+    assert replies[-1].text == "¡Gracias, Marta! Hasta luego. Aquí termina nuestra práctica de hoy."
     assert replies[-1].finished and state.finished
     assert [g["reached"] for g in scenario_goals(scenario=cafe(), state=state)] == [True, True, False]
+
+
+def test_the_question_the_partner_invites_is_answered_before_the_closing():
+    # when the learner answers both beats, then asks the price when invited
+    replies, state = conversation(cafe(), "Soy Marta.", "Quiero un té.", "¿Cuánto cuesta?")
+    # then the partner answers, closes, and every goal is reached
+    assert replies[-1].lines == [
+        "El café cuesta dos euros.",
+        "¡Gracias, Marta! Hasta luego.",
+        "Aquí termina nuestra práctica de hoy.",
+    ]
+    assert replies[-1].reached == ["ask"] and state.finished
+    assert [g["reached"] for g in scenario_goals(scenario=cafe(), state=state)] == [True, True, True]
 
 
 def test_a_turn_that_does_not_fit_gets_a_rephrase_then_a_hint_then_the_partner_moves_on():
@@ -137,7 +152,7 @@ def test_a_question_no_fact_answers_may_answer_the_current_beat():
     (reply,), state = conversation(cafe(), "¿Me pones un té, por favor?", state=state)
     # then the question answers the beat, as "Un té, por favor." would
     assert reply.text.startswith("Un té, muy bien.")
-    assert "order" in state.reached and state.finished
+    assert "order" in state.reached and reply.lines[-1] == "¿Quieres preguntarme algo?"
 
 
 def test_a_question_a_fact_answers_leaves_the_current_beat_open():

@@ -771,3 +771,64 @@ def test_asked_how_to_say_a_whole_sentence_the_partner_gives_an_answer_to_her_qu
         "すみません、「I am from England」は じしょに ありません。",
         "たとえば「アメリカから来ました（アメリカからきました）」と いえます。",
     ]
+
+
+# The casual scenario to its last question, the learner never asking Yuki anything back, and its closing.
+_NEVER_ASKING = (
+    "こんにちは！",
+    "アイコです。よろしくおねがいします。",
+    "カナダから きました。",
+    "だいがくせいです。にほんごを べんきょうしています。",
+    "アニメが だいすきです。",
+)
+_CASUAL_CLOSING = [
+    "アイコさん、きょうは たのしかったです。また はなしましょう！",
+    "これで きょうの れんしゅうは おわりです。",
+]
+
+
+def test_before_closing_the_partner_invites_the_question_the_learner_has_not_asked():
+    # given the casual scenario at its last question, its goal of asking Yuki something still open
+    scenario, state = _played("japanese/beginner/casual.yaml", *_NEVER_ASKING)
+
+    # when the learner answers it
+    reply = scenario_reply(scenario=scenario, state=state, text="しゅうまつは きょうとに いきます。")
+
+    # then Yuki reacts and invites a question rather than closing the practice
+    assert reply.lines == ["きょうとですか。いいですね！", "わたしに なにか ききたい ことは ありますか。"]
+    assert not reply.finished and "ask-back" not in reply.state.reached
+
+    # when the learner asks one
+    last = scenario_reply(scenario=scenario, state=reply.state, text="ゆきさんは なにが すきですか。")
+
+    # then Yuki answers it, the goal is ticked, and only then does the practice close
+    assert last.reached == ["ask-back"] and last.finished
+    assert last.lines[-2:] == _CASUAL_CLOSING
+    assert len(last.lines) > 2
+
+
+def test_a_learner_with_no_question_for_the_partner_gets_the_closing():
+    # given Yuki's invitation to ask her something
+    scenario, state = _played("japanese/beginner/casual.yaml", *_NEVER_ASKING, "しゅうまつは きょうとに いきます。")
+
+    # when the learner has nothing to ask
+    reply = scenario_reply(scenario=scenario, state=state, text="いいえ、だいじょうぶです。")
+
+    # then the practice closes, the goal left open, and the invitation is never said again
+    assert reply.finished and reply.reached == []
+    assert reply.lines == _CASUAL_CLOSING
+    after = scenario_reply(scenario=scenario, state=reply.state, text="はい。")
+    assert "わたしに なにか ききたい ことは ありますか。" not in after.lines
+
+
+def test_a_learner_who_asks_back_in_the_last_answer_gets_the_closing_without_an_invitation():
+    # given the casual scenario at its last question
+    scenario, state = _played("japanese/beginner/casual.yaml", *_NEVER_ASKING)
+
+    # when the learner answers it and asks Yuki the same
+    reply = scenario_reply(scenario=scenario, state=state, text="しゅうまつは きょうとに いきます。ゆきさんは？")
+
+    # then Yuki answers, the goal is ticked and the practice closes
+    assert reply.reached == ["weekend", "ask-back"] and reply.finished
+    assert "わたしに なにか ききたい ことは ありますか。" not in reply.lines
+    assert reply.lines[-2:] == _CASUAL_CLOSING

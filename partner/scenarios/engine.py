@@ -461,9 +461,32 @@ def _advance(turn: _Turn) -> None:
         beat = scenario.beats[state.beat]
         turn.say(turn.pick(f"{beat.id}.say", beat.say)) or _reask(turn, beat)
         return
-    turn.say(turn.pick("closing", scenario.script.closing))
+    if not _question_invite(turn):
+        _finish(turn)
+
+
+def _finish(turn: _Turn) -> None:
+    turn.say(turn.pick("closing", turn.scenario.script.closing))
     turn.say(turn.generic("finished"))
-    state.finished = True
+    turn.state.finished = True
+
+
+def _question_invite(turn: _Turn) -> bool:
+    """Every question answered, but the goal of asking the partner something (`asked_goal`) still
+    open: before the closing, the partner invites a question (「わたしに なにか ききたい ことは
+    ありますか。」), once: a line said is not picked again."""
+    goal, state = turn.scenario.script.asked_goal, turn.state
+    if not goal or goal in state.reached or state.asked:
+        return False
+    return turn.say(turn.generic("invite_question"))
+
+
+def _question_invited(turn: _Turn, sentences: list[Tokens]) -> None:
+    """The turn after the invitation (_question_invite): its question answered, then the closing."""
+    questions = [sentence for sentence in sentences if sentence.is_question]
+    if questions and not _answer_question(turn, questions, None):
+        turn.say(turn.generic("unknown"))
+    _finish(turn)
 
 
 def _close(turn: _Turn, back: str = "") -> None:
@@ -556,6 +579,8 @@ def scenario_reply(
         sentence = answer is None and len(query.split()) >= _SENTENCE_WORDS
         if current is not None and not (sentence and _offer_hint(turn, current)):
             _reask(turn, current)
+    elif current is None and not state.finished:
+        _question_invited(turn, sentences)
     elif current is None:
         _after(turn, sentences)
     else:

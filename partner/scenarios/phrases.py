@@ -58,6 +58,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "じゃあ、また ね。",
             "またね！",
         ),
+        "invite_question": ("わたしに なにか ききたい ことは ありますか。",),
         "finished": ("これで きょうの れんしゅうは おわりです。",),
         "after": (
             "きょうの れんしゅうは もう おわりました。また はなしましょう！",
@@ -119,6 +120,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "welcome": ("You're welcome.", "No problem.", "My pleasure."),
         "goodbye": ("OK, bye for now! Thanks for today.", "Goodbye! Let's talk again soon."),
         "again": ("Talk soon!", "See you next time.", "Bye for now!", "Take care!"),
+        "invite_question": ("Is there anything you'd like to ask me?",),
         "finished": ("That's the end of our practice for today.",),
         "after": (
             "Our practice is over for today. Let's talk again soon!",
@@ -173,6 +175,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "welcome": ("De nada.", "¡No hay de qué!", "¡Con gusto!"),
         "goodbye": ("¡Vale, hasta luego! Gracias por hoy.", "¡Adiós! Hablamos pronto."),
         "again": ("¡Hasta pronto!", "¡Nos vemos!", "¡Hasta la próxima!", "¡Cuídate!"),
+        "invite_question": ("¿Quieres preguntarme algo?",),
         "finished": ("Aquí termina nuestra práctica de hoy.",),
         "after": (
             "La práctica de hoy ya terminó. ¡Hablamos pronto!",
@@ -227,6 +230,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "welcome": ("De rien.", "Avec plaisir.", "Je t'en prie."),
         "goodbye": ("D'accord, au revoir ! Merci pour aujourd'hui.", "Salut ! On se parle bientôt."),
         "again": ("À la prochaine !", "À plus tard !", "Bonne journée !", "À très vite !"),
+        "invite_question": ("Tu veux me demander quelque chose ?",),
         "finished": ("C'est la fin de notre pratique pour aujourd'hui.",),
         "after": (
             "Notre pratique est finie pour aujourd'hui. À bientôt !",
@@ -281,6 +285,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "welcome": ("Gern geschehen.", "Bitte schön.", "Kein Problem."),
         "goodbye": ("Okay, tschüss! Danke für heute.", "Auf Wiedersehen! Bis bald."),
         "again": ("Bis zum nächsten Mal!", "Bis dann!", "Mach's gut!", "Bis später!"),
+        "invite_question": ("Möchtest du mich etwas fragen?",),
         "finished": ("Damit ist unsere Übung für heute zu Ende.",),
         "after": (
             "Unsere Übung ist für heute vorbei. Bis bald!",
@@ -335,6 +340,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "welcome": ("Prego.", "Di niente.", "Figurati."),
         "goodbye": ("Va bene, ciao! Grazie per oggi.", "Arrivederci! Ci sentiamo presto."),
         "again": ("Alla prossima!", "A dopo!", "Buona giornata!", "Ci vediamo!"),
+        "invite_question": ("Vuoi chiedermi qualcosa?",),
         "finished": ("La nostra pratica di oggi finisce qui.",),
         "after": (
             "La pratica di oggi è finita. A presto!",
@@ -389,6 +395,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "welcome": ("De nada.", "Imagina!", "Não há de quê."),
         "goodbye": ("Certo, tchau! Foi bom conversar.", "Tchau! A gente se fala."),
         "again": ("Até mais!", "Até breve!", "Um abraço!", "Fique bem!"),
+        "invite_question": ("Quer me perguntar alguma coisa?",),
         "finished": ("Aqui termina a nossa prática de hoje.",),
         "after": (
             "A prática de hoje já acabou. Até logo!",

@@ -17,7 +17,7 @@ from functools import partial
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, connections, router, transaction
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -468,20 +468,26 @@ def _direct_delivered_many(rows: list[tuple[uuid.UUID, uuid.UUID, int]]) -> set[
 
 
 def receipts_delivered_all(*, seen: list[tuple[User, dict]]) -> None:
-    """What users' sockets received from others, each user with `{conversation_id: (seq, sender_id)}`
-    (the latest message seen in each): the senders get a `receipt`; conversations a user left are
-    skipped. One database call for all the sockets of a process.
+    """What users' sockets received from others, each user once with `{conversation_id: (seq,
+    sender_id)}` (the latest message seen in each): the senders get a `receipt`; conversations a
+    user left are skipped. One database call for all the sockets of a process.
 
     Every DM's watermark moves in one UPDATE: the message seen there was the other member's, so its
     sender is the one to tell. The rest (a group, or a DM whose watermark another tab moved first)
-    go through receipt_delivered one by one; a failure there leaves the others' receipts written.
+    go through receipt_delivered one by one, and so does everything when that UPDATE fails (two
+    processes' flushes deadlocking on a user's rows, say); one receipt's failure leaves the others
+    written.
     """
-    entries = [
-        (user, _uuid(conversation_id), seq, sender_id)
-        for user, latest in seen
-        for conversation_id, (seq, sender_id) in latest.items()
-    ]
-    moved = _direct_delivered_many([(conversation_id, user.id, seq) for user, conversation_id, seq, _ in entries])
+    entries = []
+    for user, latest in seen:
+        for conversation_id, (seq, sender_id) in latest.items():
+            with contextlib.suppress(ConversationNotFound):
+                entries.append((user, _uuid(conversation_id), seq, sender_id))
+    try:
+        moved = _direct_delivered_many([(conversation_id, user.id, seq) for user, conversation_id, seq, _ in entries])
+    except DatabaseError:
+        logger.warning("delivery receipts of %s users: one UPDATE failed, written one by one", len(seen), exc_info=True)
+        moved = set()
     for user, conversation_id, seq, sender_id in entries:
         if (conversation_id, user.id) in moved:
             payload = {"type": "receipt", "conversation_id": str(conversation_id), "user_id": str(user.id)}

@@ -6,7 +6,7 @@ test's transaction), so they hold on SQLite and on PostgreSQL alike.
 
 import pytest
 from asgiref.sync import async_to_sync
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
@@ -197,3 +197,39 @@ def test_a_later_socket_turn_does_not_read_the_session_again_yet_sees_its_change
     # then the turn is stored against the session as it is now, in a copy of the socket's own
     assert turn.created and session is not known
     assert session.persona == "a strict teacher" and session.user_turns == 2
+
+
+def test_a_flush_larger_than_a_statement_takes_one_statement_a_chunk(alice, monkeypatch, django_assert_num_queries):
+    # given three people alice wrote to, and statements of at most two rows
+    monkeypatch.setattr(messaging, "DELIVERED_ROWS_A_STATEMENT", 2)
+    seen = []
+    for n in range(3):
+        friend = person(f"chunk{n}")
+        message, _ = messaging.message_send(sender=alice, to=str(friend.id), content="hola")
+        seen.append((friend, {str(message.conversation_id): (message.seq, str(alice.id))}))
+
+    # when the process records what their sockets saw: two statements
+    with django_assert_num_queries(2):
+        messaging.receipts_delivered_all(seen=seen)
+
+    # then every watermark moved
+    assert sorted(Membership.objects.exclude(user=alice).values_list("delivered_up_to_seq", flat=True)) == [1, 1, 1]
+
+
+def test_when_the_one_update_fails_every_receipt_is_written_one_by_one(alice, bob, monkeypatch):
+    # given a DM to each of bob and carol, and the one UPDATE of DM watermarks failing
+    seen = []
+    for friend in (bob, person("carol")):
+        message, _ = messaging.message_send(sender=alice, to=str(friend.id), content="hola")
+        seen.append((friend, {str(message.conversation_id): (message.seq, str(alice.id))}))
+
+    def deadlocked(rows):
+        raise DatabaseError("deadlock detected")
+
+    monkeypatch.setattr(messaging, "_direct_delivered_many", deadlocked)
+
+    # when the process records what their sockets saw
+    messaging.receipts_delivered_all(seen=seen)
+
+    # then both watermarks moved all the same
+    assert sorted(Membership.objects.exclude(user=alice).values_list("delivered_up_to_seq", flat=True)) == [1, 1]

@@ -832,3 +832,24 @@ def test_a_learner_who_asks_back_in_the_last_answer_gets_the_closing_without_an_
     assert reply.reached == ["weekend", "ask-back"] and reply.finished
     assert "わたしに なにか ききたい ことは ありますか。" not in reply.lines
     assert reply.lines[-2:] == _CASUAL_CLOSING
+
+
+@pytest.mark.parametrize(
+    ("asked", "answer", "reached"),
+    [
+        # the last question asked back: the partner's own answer to it
+        ("ゆきさんは？", "わたしは たかおさんに のぼります。", ["ask-back"]),
+        # how she is: answered as how-are-you, not as a question she cannot answer
+        ("げんきですか。", "げんきです！ありがとう。", []),
+    ],
+)
+def test_what_the_learner_asks_when_invited_is_answered_before_the_closing(asked, answer, reached):
+    # given Yuki's invitation to ask her something
+    scenario, state = _played("japanese/beginner/casual.yaml", *_NEVER_ASKING, "しゅうまつは きょうとに いきます。")
+
+    # when the learner asks
+    reply = scenario_reply(scenario=scenario, state=state, text=asked)
+
+    # then Yuki answers, then closes
+    assert reply.lines == [answer, *_CASUAL_CLOSING]
+    assert reply.reached == reached and reply.finished

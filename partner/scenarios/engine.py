@@ -453,7 +453,8 @@ def _reask(turn: _Turn, beat: Beat, *, stuck: bool = True) -> bool:
 
 
 def _advance(turn: _Turn) -> None:
-    """Ask the next open beat's question, or close the scenario after the last one."""
+    """Ask the next open beat's question; after the last one, invite a question (_question_invite)
+    or close the scenario."""
     scenario, state = turn.scenario, turn.state
     while state.beat < len(scenario.beats) and scenario.beats[state.beat].id in state.done:
         state.beat += 1
@@ -471,6 +472,9 @@ def _finish(turn: _Turn) -> None:
     turn.state.finished = True
 
 
+_INVITE_QUESTION = "invite_question"
+
+
 def _question_invite(turn: _Turn) -> bool:
     """Every question answered, but the goal of asking the partner something (`asked_goal`) still
     open: before the closing, the partner invites a question (「わたしに なにか ききたい ことは
@@ -478,13 +482,22 @@ def _question_invite(turn: _Turn) -> bool:
     goal, state = turn.scenario.script.asked_goal, turn.state
     if not goal or goal in state.reached or state.asked:
         return False
-    return turn.say(turn.generic("invite_question"))
+    return turn.say(turn.generic(_INVITE_QUESTION))
 
 
-def _question_invited(turn: _Turn, sentences: list[Tokens]) -> None:
-    """The turn after the invitation (_question_invite): its question answered, then the closing."""
-    questions = [sentence for sentence in sentences if sentence.is_question]
-    if questions and not _answer_question(turn, questions, None):
+def _question_invited(state: ScenarioState) -> bool:
+    """Whether the partner's last words were the invitation to ask it something (_question_invite)."""
+    return not state.finished and f"g.{_INVITE_QUESTION}.0" in state.used
+
+
+def _question_answer(turn: _Turn, sentences: list[Tokens]) -> None:
+    """The turn after the invitation: its question answered (「ゆきさんは？」 as the last question asked
+    back), then the closing."""
+    socials = _socials(turn, sentences, range(len(sentences)))
+    how_are_you = next((back for kind, back in socials.values() if kind == HOW_ARE_YOU), None)
+    turn.say(how_are_you)
+    questions = [sentence for at, sentence in enumerate(sentences) if sentence.is_question and at not in socials]
+    if questions and not _answer_question(turn, questions, turn.scenario.beats[-1]):
         turn.say(turn.generic("unknown"))
     _finish(turn)
 
@@ -579,8 +592,8 @@ def scenario_reply(
         sentence = answer is None and len(query.split()) >= _SENTENCE_WORDS
         if current is not None and not (sentence and _offer_hint(turn, current)):
             _reask(turn, current)
-    elif current is None and not state.finished:
-        _question_invited(turn, sentences)
+    elif current is None and _question_invited(state):
+        _question_answer(turn, sentences)
     elif current is None:
         _after(turn, sentences)
     else:

@@ -125,8 +125,9 @@ def rss_mib(pid: int) -> float:
 
 
 class Client:
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse):
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse, user: int):
         self.ws = ws
+        self.user = user  # the index of its user's token (and practice session, for the active ones)
         self.waiting: dict[str, float] = {}
         self.latencies: list[float] = []  # frame sent -> pong or ack
         self.reply_latencies: list[float] = []  # acked turn sent -> its ai.message
@@ -187,16 +188,16 @@ async def open_sockets(http: aiohttp.ClientSession, url: str, tokens: list[str])
     gate = asyncio.Semaphore(50)
     failures = []
 
-    async def one(token: str) -> Client | None:
+    async def one(user: int, token: str) -> Client | None:
         async with gate:
             try:
                 ws = await http.ws_connect(f"{url}?token={token}", origin=page_origin(url), max_msg_size=0)
             except (aiohttp.ClientError, OSError, TimeoutError) as exc:
                 failures.append(exc)
                 return None
-            return Client(ws)
+            return Client(ws, user)
 
-    opened = [client for client in await asyncio.gather(*(one(t) for t in tokens)) if client is not None]
+    opened = [client for client in await asyncio.gather(*(one(*pair) for pair in enumerate(tokens))) if client]
     if failures:
         print(f"{len(failures)} of {len(tokens)} sockets did not open (first: {failures[0]!r})")
     return opened
@@ -268,18 +269,18 @@ async def turn_phase(pid: int, clients: list[Client], sessions: list[str], every
     stop = asyncio.Event()
     sent = 0
 
-    async def user(n: int, client: Client) -> None:
+    async def user(client: Client) -> None:
         nonlocal sent
         await asyncio.sleep(random.uniform(0, every))
         turn = 0
         while not stop.is_set():
-            await client.turn(sessions[n], turn)
+            await client.turn(sessions[client.user], turn)
             sent += 1
             turn += 1
             await asyncio.sleep(every)
 
     start_cpu, start = cpu_seconds(pid), time.perf_counter()
-    tasks = [asyncio.create_task(user(n, c)) for n, c in enumerate(clients)]
+    tasks = [asyncio.create_task(user(c)) for c in clients]
     await asyncio.sleep(duration)
     stop.set()
     await asyncio.gather(*tasks)
@@ -377,7 +378,7 @@ async def run(args, env: dict, tokens: list[str], sessions: list[str]) -> None:
             )
             print(f"  {(rss - baseline) * 1024 / max(len(clients), 1):.1f} KiB of RSS a socket over the baseline")
 
-            active = clients[: args.active]
+            active = [c for c in clients if c.user < args.active]
             if args.pings:
                 await ping_phase(daphne.pid, active, args.every, args.duration)
             result = await turn_phase(daphne.pid, active, sessions, args.every, args.duration)

@@ -463,11 +463,16 @@ def _advance(turn: _Turn) -> None:
         turn.say(turn.pick(f"{beat.id}.say", beat.say)) or _reask(turn, beat)
         return
     if not _question_invite(turn):
-        _finish(turn)
+        _finish(turn, _closing(turn))
 
 
-def _finish(turn: _Turn) -> None:
-    turn.say(turn.pick("closing", turn.scenario.script.closing))
+def _closing(turn: _Turn) -> str | None:
+    return turn.pick("closing", turn.scenario.script.closing)
+
+
+def _finish(turn: _Turn, farewell: str | None) -> None:
+    """The partner's last words, then that the practice is over."""
+    turn.say(farewell)
     turn.say(turn.generic("finished"))
     turn.state.finished = True
 
@@ -493,26 +498,17 @@ def _question_invited(state: ScenarioState) -> bool:
 def _question_answer(turn: _Turn, sentences: list[Tokens]) -> None:
     """The turn after the invitation: its question answered (「ゆきさんは？」 as the last question asked
     back), then the closing."""
-    socials = _socials(turn, sentences, range(len(sentences)))
-    how_are_you = next((back for kind, back in socials.values() if kind == HOW_ARE_YOU), None)
-    turn.say(how_are_you)
-    questions = [sentence for at, sentence in enumerate(sentences) if sentence.is_question and at not in socials]
+    _, questions = _how_are_you_answered(turn, sentences)
     if questions and not _answer_question(turn, questions, turn.scenario.beats[-1]):
         turn.say(turn.generic("unknown"))
-    _finish(turn)
+    _finish(turn, _closing(turn))
 
 
 def _close(turn: _Turn, back: str = "") -> None:
     """The learner said goodbye: the partner says it too (in the scenario's own words on its last
     question, or as the learner said it: おやすみなさい) and the scenario is over."""
-    if back:
-        turn.say(back)
-    elif turn.state.beat >= len(turn.scenario.beats) - 1:
-        turn.say(turn.pick("closing", turn.scenario.script.closing))
-    else:
-        turn.say(turn.generic("goodbye"))
-    turn.say(turn.generic("finished"))
-    turn.state.finished = True
+    on_last_question = turn.state.beat >= len(turn.scenario.beats) - 1
+    _finish(turn, back or (_closing(turn) if on_last_question else turn.generic("goodbye")))
 
 
 def _goals_update(scenario: Scenario, state: ScenarioState) -> None:
@@ -627,12 +623,18 @@ def _welcome(turn: _Turn) -> str | None:
     return turn.generic_again("welcome")
 
 
-def _after(turn: _Turn, sentences: list[Tokens]) -> None:
-    """After the closing: a short natural reply, never the scenario again."""
+def _how_are_you_answered(turn: _Turn, sentences: list[Tokens]) -> tuple[dict[str, str], list[Tokens]]:
+    """The social phrases of a turn by kind (with the partner's reply to each), "how are you?"
+    answered; and the turn's other questions."""
     socials = _socials(turn, sentences, range(len(sentences)))
     kinds = {kind: back for kind, back in socials.values()}
-    questions = [s for at, s in enumerate(sentences) if s.is_question and at not in socials]
     turn.say(kinds.get(HOW_ARE_YOU))
+    return kinds, [sentence for at, sentence in enumerate(sentences) if sentence.is_question and at not in socials]
+
+
+def _after(turn: _Turn, sentences: list[Tokens]) -> None:
+    """After the closing: a short natural reply, never the scenario again."""
+    kinds, questions = _how_are_you_answered(turn, sentences)
     if THANKS in kinds:
         turn.say(_welcome(turn))
     answered = _answer_question(turn, questions, None) or HOW_ARE_YOU in kinds

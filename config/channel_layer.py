@@ -14,11 +14,11 @@ Messages to sockets of this process skip the Redis queue. The groups are still r
 message straight into its inbox: a practice turn's frames to the learner's own tabs, a direct
 message between two people on the same process, no longer cost the push and the five round trips
 of its pop. `send()` to a channel of this process does the same. The message is serialised and read
-back as Redis would carry it, so each socket gets its own copy and a message Redis could not carry
-fails here too; an inbox holds at most `capacity` messages, as the Redis queue does (beyond it a
-group message is dropped and logged, `send()` raises ChannelFull). Channels of other processes,
-and messages sent from another event loop than the receiving one (async_to_sync), go through
-Redis as before.
+back once as Redis would carry it, so a message Redis could not carry fails here too, and each
+socket gets its own top-level copy of it, as from the reader; an inbox holds at most `capacity`
+messages, as the Redis queue does (beyond it a group message is dropped and logged, `send()` raises
+ChannelFull). Channels of other processes, and messages sent from another event loop than the
+receiving one (async_to_sync), go through Redis as before.
 
 That needs a receive path of its own. Stock channels_redis lets one of the process's receivers pop
 the process's Redis queue for all of them, blocking up to five seconds in BZPOPMIN; a message put
@@ -400,10 +400,11 @@ class RedisChannelLayer(StockRedisChannelLayer):
         inbox = self._inbox_sending()
         local = [channel for channel in channels if self._local(channel)] if inbox is not None else []
         if local:
-            packed = self.serialize(message)
-            for channel in local:
+            # Read back once, as the reader does what it pops: each channel its own top-level copy.
+            carried = self.deserialize(self.serialize(message))
+            for n, channel in enumerate(local):
                 del channels[channel]
-                over += inbox.put(channel, self.deserialize(packed), self.get_capacity(channel)) is False
+                over += inbox.put(channel, dict(carried) if n else carried, self.get_capacity(channel)) is False
         if channels:
             keys_by_host, message_by_key, capacity_by_key = self._map_channel_keys_to_connection(
                 list(channels), message

@@ -274,6 +274,11 @@ class ParleyConsumer(SocketAuthMixin, AsyncWebsocketConsumer):
         for payload in event["payloads"]:
             await self._deliver(payload)
 
+    async def client_each(self, event: dict) -> None:
+        """Frames for several users in one message (a process's delivery receipts): this user's, in order."""
+        for payload in event["payloads"].get(str(self.user.id), ()):
+            await self._deliver(payload)
+
     async def _deliver(self, payload: dict) -> None:
         await self.send_json(payload)
         if self.reply_watches:

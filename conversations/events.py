@@ -27,6 +27,28 @@ async def users_send(user_ids, *payloads: dict) -> None:
         event = {"type": "client.event", "payload": payloads[0]}
     else:
         event = {"type": "client.events", "payloads": list(payloads)}
+    await _groups_send(groups, event)
+
+
+# Users a users_send_each message carries at most: what a process hands each of its sockets is one
+# message of this many users' frames, which it reads once.
+EACH_USERS_A_MESSAGE = 200
+
+
+async def users_send_each(payloads_by_user: dict) -> None:
+    """Frames that differ from user to user (`{user_id: [frame, ...]}`), each to every socket of its
+    user, in order: one channel-layer message for up to EACH_USERS_A_MESSAGE users, which every
+    process holding their sockets gets once and each socket takes its own user's frames from (a
+    process's delivery receipts: a message each would cost each its Redis round trips)."""
+    by_user = {str(user_id): list(frames) for user_id, frames in payloads_by_user.items() if frames}
+    users = list(by_user)
+    for start in range(0, len(users), EACH_USERS_A_MESSAGE):
+        chunk = users[start : start + EACH_USERS_A_MESSAGE]
+        event = {"type": "client.each", "payloads": {user_id: by_user[user_id] for user_id in chunk}}
+        await _groups_send([user_group(user_id) for user_id in chunk], event)
+
+
+async def _groups_send(groups: list[str], event: dict) -> None:
     layer = get_channel_layer()
     if hasattr(layer, "group_send_many"):
         await layer.group_send_many(groups, event)

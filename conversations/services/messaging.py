@@ -12,6 +12,7 @@ import logging
 import re
 import time
 import uuid
+from collections import defaultdict
 from functools import partial
 
 from asgiref.sync import async_to_sync
@@ -76,6 +77,13 @@ def users_send(*, user_ids, payload: dict) -> None:
     user_ids = list(user_ids)
     if user_ids and not after_return(events.users_send, user_ids, payload):
         async_to_sync(events.users_send)(user_ids, payload)
+
+
+def users_send_each(payloads_by_user: dict) -> None:
+    """Frames that differ by user (`{user_id: [frame, ...]}`), as users_send sends them, in one
+    channel-layer message (events.users_send_each)."""
+    if payloads_by_user and not after_return(events.users_send_each, payloads_by_user):
+        async_to_sync(events.users_send_each)(payloads_by_user)
 
 
 def users_send_on_commit(*, user_ids, payload: dict) -> None:
@@ -473,10 +481,10 @@ def receipts_delivered_all(*, seen: list[tuple[User, dict]]) -> None:
     user left are skipped. One database call for all the sockets of a process.
 
     Every DM's watermark moves in one UPDATE: the message seen there was the other member's, so its
-    sender is the one to tell. The rest (a group, or a DM whose watermark another tab moved first)
-    go through receipt_delivered one by one, and so does everything when that UPDATE fails (two
-    processes' flushes deadlocking on a user's rows, say); one receipt's failure leaves the others
-    written.
+    sender is the one to tell; those receipts go out in one channel-layer message. The rest (a
+    group, or a DM whose watermark another tab moved first) go through receipt_delivered one by one,
+    and so does everything when that UPDATE fails (two processes' flushes deadlocking on a user's
+    rows, say); one receipt's failure leaves the others written.
     """
     entries = []
     for user, latest in seen:
@@ -488,16 +496,24 @@ def receipts_delivered_all(*, seen: list[tuple[User, dict]]) -> None:
     except DatabaseError:
         logger.warning("delivery receipts of %s users: one UPDATE failed, written one by one", len(seen), exc_info=True)
         moved = set()
+    receipts = defaultdict(list)
     for user, conversation_id, seq, sender_id in entries:
         if (conversation_id, user.id) in moved:
-            payload = {"type": "receipt", "conversation_id": str(conversation_id), "user_id": str(user.id)}
-            users_send_on_commit(user_ids=[sender_id], payload={**payload, "delivered_up_to_seq": seq})
+            receipts[sender_id].append(
+                {
+                    "type": "receipt",
+                    "conversation_id": str(conversation_id),
+                    "user_id": str(user.id),
+                    "delivered_up_to_seq": seq,
+                }
+            )
             continue
         try:
             with contextlib.suppress(ConversationNotFound):
                 receipt_delivered(user=user, conversation_id=conversation_id, up_to_seq=seq)
         except Exception:
             logger.exception("delivery receipt of user %s in %s not recorded", user.id, conversation_id)
+    users_send_each(receipts)
 
 
 def receipt_delivered(*, user, conversation_id, up_to_seq: int) -> int | None:

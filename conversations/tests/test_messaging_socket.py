@@ -11,7 +11,7 @@ from channels.testing import WebsocketCommunicator
 from accounts.models import User
 from accounts.services import tokens_for
 from config.asgi import application
-from conversations import consumers
+from conversations import consumers, events
 from conversations.models import Conversation, ConversationKind, Membership, Message
 from conversations.services import messaging, presence
 
@@ -319,6 +319,74 @@ async def test_one_timer_records_the_deliveries_of_every_socket_of_the_process_i
     )
     assert await frames(sender, "receipt") == []
     for socket in (sender, *recipients):
+        await socket.disconnect()
+
+
+async def test_the_receipts_of_a_flush_go_out_in_one_channel_layer_message_each_sender_getting_theirs(
+    alice, bob, carol, monkeypatch
+):
+    # given alice and dave each writing to bob and carol, whose sockets are in this process
+    monkeypatch.setattr(consumers, "DELIVERY_FLUSH_SECONDS", 60)
+    monkeypatch.setattr(consumers, "deliveries", consumers.Deliveries())
+    dave = await database_sync_to_async(person)("dave")
+    senders = {alice.id: await open_socket(alice), dave.id: await open_socket(dave)}
+    recipients = [await open_socket(bob), await open_socket(carol)]
+    for socket in senders.values():
+        for to in (bob, carol):
+            await socket.send_json_to({"type": "send_message", "to": str(to.id), "content": "hi"})
+            await next_frame(socket, "ack")
+    for recipient in recipients:
+        for _ in senders:
+            await next_frame(recipient, "message")
+    sends = []
+    groups_send = events._groups_send
+
+    async def watched(groups, event):
+        sends.append((sorted(groups), event["type"]))
+        await groups_send(groups, event)
+
+    monkeypatch.setattr(events, "_groups_send", watched)
+
+    # when the process records what its sockets received
+    await consumers.deliveries.flush()
+
+    # then one message to both senders carried the four receipts, each sender getting those of its own DMs
+    assert sends == [(sorted([events.user_group(alice.id), events.user_group(dave.id)]), "client.each")]
+    for sender_id, socket in senders.items():
+        receipts = [await next_frame(socket, "receipt") for _ in range(2)]
+        conversations = await database_sync_to_async(set)(
+            Conversation.objects.filter(memberships__user_id=sender_id).values_list("id", flat=True)
+        )
+        assert sorted(r["user_id"] for r in receipts) == sorted([str(bob.id), str(carol.id)])
+        assert {r["conversation_id"] for r in receipts} == {str(c) for c in conversations}
+        assert all(r["delivered_up_to_seq"] == 1 for r in receipts)
+        assert await frames(socket, "receipt") == []
+    for socket in (*senders.values(), *recipients):
+        await socket.disconnect()
+
+
+async def test_frames_for_more_users_than_a_message_carries_go_in_several_each_socket_getting_its_own(
+    alice, bob, carol, monkeypatch
+):
+    monkeypatch.setattr(events, "EACH_USERS_A_MESSAGE", 2)
+    sockets = {user.id: await open_socket(user) for user in (alice, bob, carol)}
+    sends = []
+    groups_send = events._groups_send
+
+    async def watched(groups, event):
+        sends.append(len(groups))
+        await groups_send(groups, event)
+
+    monkeypatch.setattr(events, "_groups_send", watched)
+    frames_for = {user_id: [{"type": "note", "for": str(user_id), "n": n} for n in range(2)] for user_id in sockets}
+
+    await events.users_send_each(frames_for)
+
+    assert sends == [2, 1]
+    for user_id, socket in sockets.items():
+        assert [await next_frame(socket, "note") for _ in range(2)] == frames_for[user_id]
+        assert await frames(socket, "note") == []
+    for socket in sockets.values():
         await socket.disconnect()
 
 

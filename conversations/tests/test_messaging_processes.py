@@ -151,3 +151,34 @@ def test_two_first_messages_at_the_same_moment_end_in_one_direct_conversation():
     conversation = Conversation.objects.get(kind=ConversationKind.DIRECT)
     assert {message.conversation_id for message, _ in outcomes.values()} == {conversation.id}
     assert sorted(Message.objects.filter(conversation=conversation).values_list("seq", flat=True)) == [1, 2]
+
+
+@pytest.mark.skipif(not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), reason="needs PostgreSQL")
+def test_messages_racing_in_one_direct_conversation_get_every_seq_once(settings):
+    settings.MESSAGE_RATE = "1000/1s"
+    alice, bob = person("alice"), person("bob")
+    messaging.message_send(sender=alice, to=bob.id, content="first")
+    start = threading.Barrier(4)
+    failures = []
+
+    def send(sender, recipient, n):
+        try:
+            start.wait()
+            for i in range(n):
+                messaging.message_send(sender=sender, to=recipient.id, content=f"{sender.username} {i}")
+        except Exception as exc:  # reported below, with the seqs
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    pairs = [(alice, bob), (bob, alice)] * 2
+    threads = [threading.Thread(target=send, args=(*pair, 25)) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    conversation = Conversation.objects.get(kind=ConversationKind.DIRECT)
+    seqs = sorted(Message.objects.filter(conversation=conversation).values_list("seq", flat=True))
+    assert failures == [] and seqs == list(range(1, 102))
+    assert conversation.next_seq == 102

@@ -421,6 +421,25 @@ async def test_a_blocked_user_cannot_send_a_direct_message(alice, bob):
     await sender.disconnect()
 
 
+async def test_a_block_stops_a_direct_conversation_already_under_way(alice, bob):
+    sender = await open_socket(alice)
+    await sender.send_json_to({"type": "send_message", "to": str(bob.id), "content": "hi", "client_id": "a1"})
+    ack = await next_frame(sender, "ack")
+    await database_sync_to_async(messaging.user_block)(user=bob, other_id=alice.id)
+
+    await sender.send_json_to({"type": "send_message", "to": str(bob.id), "content": "still there?"})
+    refused = await next_frame(sender, "error")
+    # a resend of what went through before the block still gets its ack
+    await sender.send_json_to({"type": "send_message", "to": str(bob.id), "content": "hi", "client_id": "a1"})
+    again = await next_frame(sender, "ack")
+
+    conversation = await Conversation.objects.aget(id=ack["conversation_id"])
+    assert refused["code"] == "blocked" and again == ack
+    assert [m.content async for m in Message.objects.filter(conversation=conversation)] == ["hi"]
+    assert conversation.next_seq == 2
+    await sender.disconnect()
+
+
 async def test_sending_too_fast_is_throttled(alice, bob, settings):
     settings.MESSAGE_RATE = "3/3600s"
     sender = await open_socket(alice)

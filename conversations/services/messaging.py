@@ -19,6 +19,7 @@ from functools import partial
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Greatest
@@ -335,21 +336,27 @@ def _direct_append_sql(alias: str) -> tuple[str, list]:
     conversation, block, message = (quote(model._meta.db_table) for model in (Conversation, Block, Message))
     blocker, blocked = column(Block, "blocker"), column(Block, "blocked")
     fields = [field for field in Message._meta.concrete_fields if not field.generated]
-    moved = {"conversation": "moved.id", "seq": "moved.seq"}
-    sent = bare(Message, "conversation"), bare(Message, "seq")
+    moved = {"conversation": "moved.id", "seq": "moved.seq", "created_at": "moved.at"}
+    sent = [bare(Message, name) for name in ("conversation", "seq", "created_at")]
+    last_message_at = column(Conversation, "last_message_at")
     sql = (
+        # a resend: the sender's message under this client_id, wherever, once the pair's DM exists
         f"WITH resent AS (SELECT {column(Message, 'id')} AS id FROM {message} "
-        f"WHERE {column(Message, 'sender')} = %s AND {column(Message, 'client_id')} = %s), "
+        f"WHERE {column(Message, 'sender')} = %s AND {column(Message, 'client_id')} = %s AND EXISTS "
+        f"(SELECT 1 FROM {conversation} WHERE {column(Conversation, 'direct_key')} = %s)), "
+        # the seq handed out under the row lock; the time never earlier than the last message's
         f"moved AS (UPDATE {conversation} SET {bare(Conversation, 'next_seq')} = "
-        f"{column(Conversation, 'next_seq')} + 1, {bare(Conversation, 'last_message_at')} = %s "
+        f"{column(Conversation, 'next_seq')} + 1, {bare(Conversation, 'last_message_at')} = "
+        f"GREATEST({last_message_at}, %s) "
         f"WHERE {column(Conversation, 'direct_key')} = %s AND {column(Conversation, 'kind')} = %s "
         f"AND NOT EXISTS (SELECT 1 FROM {block} WHERE ({blocker} = %s AND {blocked} = %s) "
         f"OR ({blocker} = %s AND {blocked} = %s)) AND NOT EXISTS (SELECT 1 FROM resent) "
-        f"RETURNING {column(Conversation, 'id')} AS id, {column(Conversation, 'next_seq')} - 1 AS seq), "
+        f"RETURNING {column(Conversation, 'id')} AS id, {column(Conversation, 'next_seq')} - 1 AS seq, "
+        f"{last_message_at} AS at), "
         f"stored AS (INSERT INTO {message} ({', '.join(bare(Message, field.name) for field in fields)}) "
         f"SELECT {', '.join(moved.get(field.name, '%s') for field in fields)} FROM moved "
-        f"RETURNING {sent[0]}, {sent[1]}) "
-        f"SELECT {sent[0]}, {sent[1]}, NULL FROM stored UNION ALL SELECT NULL, NULL, id FROM resent"
+        f"RETURNING {', '.join(sent)}) "
+        f"SELECT {', '.join(sent)}, NULL FROM stored UNION ALL SELECT NULL, NULL, NULL, id FROM resent"
     )
     return sql, [field for field in fields if field.name not in moved]
 
@@ -357,8 +364,10 @@ def _direct_append_sql(alias: str) -> tuple[str, list]:
 def _direct_append(*, sender, content: str, client_id: str | None, to) -> tuple[Message, bool] | None:
     """The next message of an existing DM in one statement on PostgreSQL: the conversation's seq
     moved on (which locks its row, as _people_locked does) and the message inserted with it, unless
-    the pair has a block between them; a resend (the sender's client_id used before, wherever) stores
-    nothing and returns the original. As message_send: the message and whether it is new.
+    the pair has a block between them; a resend (the sender's client_id used before, wherever, the
+    pair's DM existing) stores nothing and returns the original. As message_send: the message and
+    whether it is new. Its time is never earlier than the conversation's last message's, whatever
+    order racing sends took the lock in.
 
     None when nothing was stored or found (no DM yet, a block) or on a database that cannot update
     and insert in one statement (SQLite): the transaction of _message_store then decides.
@@ -367,33 +376,40 @@ def _direct_append(*, sender, content: str, client_id: str | None, to) -> tuple[
     if connection.vendor != "postgresql":
         return None
     other_id = uuid.UUID(str(to))  # message_send checked it
+    direct_key = _direct_key(sender.id, other_id)
     sql, fields = _direct_append_sql(connection.alias)
     now = timezone.now()
     message = Message(sender=sender, role=MessageRole.USER, content=content, client_id=client_id, created_at=now)
-    prepared = [field.get_db_prep_save(field.pre_save(message, add=True), connection) for field in fields]
+    prepared = []
+    for field in fields:
+        value = field.pre_save(message, add=True)
+        if hasattr(value, "resolve_expression"):
+            raise ImproperlyConfigured(f"_direct_append stores values, not expressions ({field.name}).")
+        prepared.append(field.get_db_prep_save(value, connection))
     ids = [Block._meta.get_field("blocker").get_db_prep_value(user_id, connection) for user_id in (sender.id, other_id)]
     params = [
         # no client_id: `= NULL` finds no resend
         ids[0],
         client_id,
+        direct_key,
         Conversation._meta.get_field("last_message_at").get_db_prep_save(now, connection),
-        _direct_key(sender.id, other_id),
+        direct_key,
         ConversationKind.DIRECT,
         *ids,
         *reversed(ids),
         *prepared,
     ]
     # One statement is atomic on its own; inside a transaction its failure must not end that one.
-    atomic = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    atomic = transaction.atomic(using=connection.alias) if connection.in_atomic_block else contextlib.nullcontext()
     with atomic, connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
-    conversation_id, seq, resent_id = row
+    conversation_id, seq, created_at, resent_id = row
     if resent_id is not None:
-        return Message.objects.get(id=resent_id), False
-    message.conversation_id, message.seq = conversation_id, seq
+        return Message.objects.using(connection.alias).get(id=resent_id), False
+    message.conversation_id, message.seq, message.created_at = conversation_id, seq, created_at
     message._state.adding, message._state.db = False, connection.alias
     return message, True
 

@@ -178,7 +178,41 @@ def test_messages_racing_in_one_direct_conversation_get_every_seq_once(settings)
     for thread in threads:
         thread.join(timeout=30)
 
+    assert not any(thread.is_alive() for thread in threads)
     conversation = Conversation.objects.get(kind=ConversationKind.DIRECT)
-    seqs = sorted(Message.objects.filter(conversation=conversation).values_list("seq", flat=True))
-    assert failures == [] and seqs == list(range(1, 102))
+    stored = list(Message.objects.filter(conversation=conversation).order_by("seq").values_list("seq", "created_at"))
+    assert failures == [] and [seq for seq, _ in stored] == list(range(1, 102))
+    # in the order of their seqs, whatever order the senders' clocks were read in
+    times = [created_at for _, created_at in stored]
+    assert times == sorted(times) and conversation.last_message_at == times[-1]
     assert conversation.next_seq == 102
+
+
+@pytest.mark.skipif(not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), reason="needs PostgreSQL")
+def test_one_message_resent_at_the_same_moment_from_four_tabs_is_stored_once():
+    alice, bob = person("alice"), person("bob")
+    messaging.message_send(sender=alice, to=bob.id, content="first")
+    start = threading.Barrier(4)
+    outcomes, failures = [], []
+
+    def send():
+        try:
+            start.wait()
+            outcomes.append(messaging.message_send(sender=alice, to=bob.id, content="once", client_id="tab-race"))
+        except Exception as exc:  # reported below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert not any(thread.is_alive() for thread in threads) and failures == []
+    assert sorted(created for _, created in outcomes) == [False, False, False, True]
+    assert len({message.id for message, _ in outcomes}) == 1
+    conversation = Conversation.objects.get(kind=ConversationKind.DIRECT)
+    assert list(Message.objects.filter(conversation=conversation).values_list("seq", flat=True)) == [1, 2]
+    assert conversation.next_seq == 3

@@ -421,11 +421,13 @@ async def test_a_blocked_user_cannot_send_a_direct_message(alice, bob):
     await sender.disconnect()
 
 
-async def test_a_block_stops_a_direct_conversation_already_under_way(alice, bob):
+@pytest.mark.parametrize("blocker", ["recipient", "sender"])
+async def test_a_block_stops_a_direct_conversation_already_under_way(alice, bob, blocker):
     sender = await open_socket(alice)
     await sender.send_json_to({"type": "send_message", "to": str(bob.id), "content": "hi", "client_id": "a1"})
     ack = await next_frame(sender, "ack")
-    await database_sync_to_async(messaging.user_block)(user=bob, other_id=alice.id)
+    who, whom = (bob, alice) if blocker == "recipient" else (alice, bob)
+    await database_sync_to_async(messaging.user_block)(user=who, other_id=whom.id)
 
     await sender.send_json_to({"type": "send_message", "to": str(bob.id), "content": "still there?"})
     refused = await next_frame(sender, "error")
@@ -437,6 +439,23 @@ async def test_a_block_stops_a_direct_conversation_already_under_way(alice, bob)
     assert refused["code"] == "blocked" and again == ack
     assert [m.content async for m in Message.objects.filter(conversation=conversation)] == ["hi"]
     assert conversation.next_seq == 2
+    await sender.disconnect()
+
+
+async def test_a_client_id_used_before_does_not_stand_for_a_message_to_nobody_or_to_yourself(alice, bob):
+    sender = await open_socket(alice)
+    await sender.send_json_to({"type": "send_message", "to": str(bob.id), "content": "hi", "client_id": "a1"})
+    await next_frame(sender, "ack")
+
+    await sender.send_json_to(
+        {"type": "send_message", "to": "6f1c2b8e-0000-4000-8000-000000000000", "content": "hi", "client_id": "a1"}
+    )
+    unknown = await next_frame(sender, "error")
+    await sender.send_json_to({"type": "send_message", "to": str(alice.id), "content": "hi", "client_id": "a1"})
+    yourself = await next_frame(sender, "error")
+
+    assert (unknown["code"], yourself["code"]) == ("not_found", "invalid")
+    assert await Message.objects.acount() == 1
     await sender.disconnect()
 
 

@@ -617,7 +617,7 @@ def receipts_delivered_all(*, seen: list[tuple[User, dict]]) -> None:
                 receipt_delivered(user=user, conversation_id=conversation_id, up_to_seq=seq)
         except Exception:
             logger.exception("delivery receipt of user %s in %s not recorded", user.id, conversation_id)
-    users_send_each(receipts)
+    transaction.on_commit(partial(users_send_each, receipts))
 
 
 def receipt_delivered(*, user, conversation_id, up_to_seq: int) -> int | None:

@@ -77,15 +77,22 @@ def users_send(*, user_ids, payload: dict) -> None:
     Called from a socket's database call, it is sent by the event loop as soon as that call returns.
     """
     user_ids = list(user_ids)
-    if user_ids and not after_return(events.users_send, user_ids, payload):
-        async_to_sync(events.users_send)(user_ids, payload)
+    if user_ids:
+        _event_send(events.users_send, user_ids, payload)
 
 
 def users_send_each(payloads_by_user: dict) -> None:
     """Frames that differ by user (`{user_id: [frame, ...]}`), as users_send sends them, in one
     channel-layer message (events.users_send_each)."""
-    if payloads_by_user and not after_return(events.users_send_each, payloads_by_user):
-        async_to_sync(events.users_send_each)(payloads_by_user)
+    if payloads_by_user:
+        _event_send(events.users_send_each, payloads_by_user)
+
+
+def _event_send(send, *args) -> None:
+    """Await `send(*args)` on the event loop once the database call running this returns, or now
+    when there is none (after_return)."""
+    if not after_return(send, *args):
+        async_to_sync(send)(*args)
 
 
 def users_send_on_commit(*, user_ids, payload: dict) -> None:
@@ -291,7 +298,11 @@ def message_send(*, sender, content, client_id=None, conversation_id=None, to=No
     # First, as for a practice turn: a flood is refused unstored, resends included.
     message_throttle_check(user_id=sender.id)
     try:
-        appended = _direct_append(sender=sender, content=content, client_id=client_id, to=to) if direct_key else None
+        appended = (
+            _direct_append(sender=sender, content=content, client_id=client_id, direct_key=direct_key)
+            if direct_key
+            else None
+        )
         if appended is not None:
             message, created = appended
             if created:
@@ -321,18 +332,20 @@ def _direct_members(direct_key: str) -> list[uuid.UUID]:
     return [uuid.UUID(user_id) for user_id in direct_key.split(":")]
 
 
+def _column(connection, model, name: str, *, qualified: bool = True) -> str:
+    """A model field's column for raw SQL on this connection, quoted (and prefixed by its table)."""
+    quote = connection.ops.quote_name
+    column = quote(model._meta.get_field(name).column)
+    return f"{quote(model._meta.db_table)}.{column}" if qualified else column
+
+
 @functools.cache
 def _direct_append_sql(alias: str) -> tuple[str, list]:
     """_direct_append's statement on this database, and its INSERT's fields in order."""
     connection = connections[alias]
     quote = connection.ops.quote_name
-
-    def column(model, name):
-        return f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(name).column)}"
-
-    def bare(model, name):
-        return quote(model._meta.get_field(name).column)
-
+    column = functools.partial(_column, connection)
+    bare = functools.partial(_column, connection, qualified=False)
     conversation, block, message = (quote(model._meta.db_table) for model in (Conversation, Block, Message))
     blocker, blocked = column(Block, "blocker"), column(Block, "blocked")
     fields = [field for field in Message._meta.concrete_fields if not field.generated]
@@ -361,7 +374,7 @@ def _direct_append_sql(alias: str) -> tuple[str, list]:
     return sql, [field for field in fields if field.name not in moved]
 
 
-def _direct_append(*, sender, content: str, client_id: str | None, to) -> tuple[Message, bool] | None:
+def _direct_append(*, sender, content: str, client_id: str | None, direct_key: str) -> tuple[Message, bool] | None:
     """The next message of an existing DM in one statement on PostgreSQL: the conversation's seq
     moved on (which locks its row, as _people_locked does) and the message inserted with it, unless
     the pair has a block between them; a resend (the sender's client_id used before, wherever, the
@@ -375,8 +388,8 @@ def _direct_append(*, sender, content: str, client_id: str | None, to) -> tuple[
     connection = connections[router.db_for_write(Message)]
     if connection.vendor != "postgresql":
         return None
-    other_id = uuid.UUID(str(to))  # message_send checked it
-    direct_key = _direct_key(sender.id, other_id)
+    first, second = _direct_members(direct_key)
+    other_id = second if first == sender.id else first
     sql, fields = _direct_append_sql(connection.alias)
     now = timezone.now()
     message = Message(sender=sender, role=MessageRole.USER, content=content, client_id=client_id, created_at=now)
@@ -547,10 +560,7 @@ def _direct_delivered_many(rows: list[tuple[uuid.UUID, uuid.UUID, int]]) -> set[
     """
     connection = connections[router.db_for_write(Membership)]
     quote = connection.ops.quote_name
-
-    def column(model, name, *, qualified=True):
-        name = quote(model._meta.get_field(name).column)
-        return f"{quote(model._meta.db_table)}.{name}" if qualified else name
+    column = functools.partial(_column, connection)
 
     member_conversation, member_user = column(Membership, "conversation"), column(Membership, "user")
     delivered = column(Membership, "delivered_up_to_seq")

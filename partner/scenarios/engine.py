@@ -191,6 +191,16 @@ def _phrase_lines(language: str, kind: str) -> tuple[Line, ...]:
     return tuple(Line(text=text) for text in PHRASES.get(language, PHRASES["english"])[kind])
 
 
+def _line_key(key: str, index: int) -> str:
+    """How a said line is remembered in the state's `used`: its lines' key and its variant."""
+    return f"{key}.{index}"
+
+
+def _generic_key(kind: str) -> str:
+    """The lines' key of one of the language's generic phrases (phrases.PHRASES)."""
+    return f"g.{kind}"
+
+
 class _Turn:
     """One reply being put together: the lines chosen, the keys they use, the state they change."""
 
@@ -208,7 +218,7 @@ class _Turn:
         values = {name: value for name, value in self.state.slots.items() if name not in unknown} | extra
         fresh = []
         for index, line in enumerate(lines):
-            line_key = f"{key}.{index}"
+            line_key = _line_key(key, index)
             if line_key in self.state.used or line.slots - values.keys():
                 continue
             text = PLACEHOLDER.sub(lambda match: values[match.group(1)], line.text)
@@ -222,12 +232,12 @@ class _Turn:
         return text
 
     def generic(self, kind: str, **values: str) -> str | None:
-        return self.pick(f"g.{kind}", self.phrases(kind), **values)
+        return self.pick(_generic_key(kind), self.phrases(kind), **values)
 
     def again(self, key: str, lines: Sequence[Line], **extra: str) -> str | None:
         """When every variant was said: the one said longest ago (never the last one said), rendered."""
         values = self.state.slots | extra
-        keys = [f"{key}.{index}" for index, line in enumerate(lines) if not line.slots - values.keys()]
+        keys = [_line_key(key, index) for index, line in enumerate(lines) if not line.slots - values.keys()]
         said = [k for k in self.state.used if k in keys]
         if not keys or not said:
             return None
@@ -239,7 +249,7 @@ class _Turn:
 
     def generic_again(self, kind: str, **values: str) -> str | None:
         """A generic line not said yet, or the one said longest ago: the partner never runs out of words."""
-        return self.generic(kind, **values) or self.again(f"g.{kind}", self.phrases(kind), **values)
+        return self.generic(kind, **values) or self.again(_generic_key(kind), self.phrases(kind), **values)
 
     def say(self, text: str | None) -> bool:
         if text:
@@ -492,7 +502,7 @@ def _question_invite(turn: _Turn) -> bool:
 
 def _question_invited(state: ScenarioState) -> bool:
     """Whether the partner's last words were the invitation to ask it something (_question_invite)."""
-    return not state.finished and f"g.{_INVITE_QUESTION}.0" in state.used
+    return not state.finished and _line_key(_generic_key(_INVITE_QUESTION), 0) in state.used
 
 
 def _question_answer(turn: _Turn, sentences: list[Tokens]) -> None:
@@ -574,7 +584,7 @@ def scenario_reply(
     state = turn.state
     if not state.used and not state.done and state.beat == 0:
         # The session's opening line asked the first beat's question: asked again, it comes in other words.
-        state.used.append(f"{scenario.beats[0].id}.say.0")
+        state.used.append(_line_key(f"{scenario.beats[0].id}.say", 0))
     before = set(state.reached)
     swapped = _swap(scenario, text)
     sentences = list(tokenise(swapped.text, scenario.language).sentences)
